@@ -1,0 +1,7 @@
+package dev.opsbus.operations;
+
+import io.vertx.pgclient.PgConnectOptions;
+
+/** Configuration of the operations verticle; grows with the operations work. */
+public record OperationsConfig(String nodeId, PgConnectOptions db) {
+}

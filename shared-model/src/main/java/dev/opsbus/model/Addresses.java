@@ -1,0 +1,51 @@
+package dev.opsbus.model;
+
+/**
+ * Every bus address opsbus uses, in one place: constants for fixed addresses and patterns for the
+ * ones with an id in them. Nobody writes an address string literal anywhere else.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  /** Longest address the bridge accepts from a client. */
+  public static final int MAX_LENGTH = 256;
+
+  // metrics and status
+  public static final String METRICS_NODE = "metrics.node";
+  public static final String METRICS_CLUSTER = "metrics.cluster";
+  public static final AddressPattern METRICS_HOST = AddressPattern.of("metrics.host.{hostId}");
+  public static final String STATUS_SERVER = "status.server";
+  public static final String STATUS_VERSION = "status.version";
+
+  // operations
+  public static final String OPS_START = "ops.start";
+  public static final String OPS_CANCEL = "ops.cancel";
+  public static final String OPS_GET = "ops.get";
+  public static final String OPS_LIST = "ops.list";
+  public static final AddressPattern OPS_UPDATES_HOST = AddressPattern.of("ops.updates.host.{hostId}");
+  public static final String OPS_UPDATES_ALL = "ops.updates.all";
+
+  // activity
+  public static final String ACTIVITY_EVENTS = "activity.events";
+
+  // ssh relay
+  public static final String SSH_SESSIONS = "ssh.sessions";
+  public static final String SSH_OPEN = "ssh.open";
+  public static final String SSH_CLOSE = "ssh.close";
+  public static final String SSH_JOIN = "ssh.join";
+  public static final String SSH_EXEC = "ssh.exec";
+  public static final AddressPattern SSH_SESSION_OUT = AddressPattern.of("ssh.session.{sid}.out");
+  public static final AddressPattern SSH_SESSION_IN = AddressPattern.of("ssh.session.{sid}.in");
+  public static final AddressPattern SSH_SESSION_EVENTS = AddressPattern.of("ssh.session.{sid}.events");
+
+  // logs
+  public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");
+
+  /**
+   * Node-local address (never bridged: no rule names it) on which the metrics verticle asks the
+   * gateway of its own node for connection counts. The node id keeps it local in a cluster.
+   */
+  public static final AddressPattern NODE_GATEWAY_STATS = AddressPattern.of("node.{nodeId}.gateway.stats");
+}

@@ -1,0 +1,37 @@
+package dev.opsbus.model.event;
+
+import java.time.Instant;
+
+/**
+ * One node's sample, published on {@code metrics.node} every sample period.
+ *
+ * @param seq increases by one per sample of this node; a gap means a sample was missed
+ * @param cpuPercent this process's CPU use, 0-100 of the whole machine
+ * @param connections open real-time connections on this node: SockJS plus raw WebSocket
+ */
+public record NodeMetrics(
+    String type,
+    Instant ts,
+    long seq,
+    String nodeId,
+    String version,
+    Instant startedAt,
+    long uptimeSeconds,
+    double cpuPercent,
+    double systemCpuPercent,
+    int processors,
+    long heapUsedMb,
+    long heapMaxMb,
+    long rssMb,
+    long systemMemoryTotalMb,
+    long systemMemoryAvailableMb,
+    int connections,
+    int sockJsConnections,
+    int webSocketConnections,
+    int bridgeSubscriptions,
+    int webSessions,
+    int sshSessions,
+    String verticles) {
+
+  public static final String TYPE = "node_metrics";
+}
