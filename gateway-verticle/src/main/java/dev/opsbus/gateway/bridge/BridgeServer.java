@@ -1,0 +1,248 @@
+package dev.opsbus.gateway.bridge;
+
+import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
+import dev.opsbus.model.PermissionRules;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.ResourceGuard;
+import dev.opsbus.model.event.ActivityEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * opsbus's event-bus bridge: the vertx-eventbus.js frame protocol over SockJS sessions and raw
+ * WebSockets alike, under the one permission rule set. It owns the subscription index (one bus
+ * consumer per address per node), the per-user connection count, the idle and expiry sweeps, and
+ * the report of every refusal on {@code activity.events}. Everything runs on the gateway's event loop.
+ */
+public final class BridgeServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
+
+  /** Header carrying the requesting user on messages the bridge forwards onto the bus. */
+  public static final String USER_HEADER = "opsbus-user";
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final PermissionRules rules;
+  private final ResourceGuard guard;
+  private final TokenService tokens;
+  private final BridgeLimits limits;
+  private final SubscriptionIndex index;
+  private final Set<BridgeConnection> connections = new LinkedHashSet<>();
+  private final Map<String, Integer> perUser = new HashMap<>();
+  private final Map<BridgeConnection, String> counted = new HashMap<>();
+  private final BridgeStats stats = new BridgeStats();
+  private long nextId;
+  private long sweeper = -1;
+
+  public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.rules = rules;
+    this.guard = guard;
+    this.tokens = tokens;
+    this.limits = limits;
+    this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
+  }
+
+  /** Starts the periodic sweep that closes idle connections and those whose token expired. */
+  public void start() {
+    long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
+    sweeper = vertx.setPeriodic(period, id -> sweep());
+  }
+
+  public void stop() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", 1001);
+    }
+    index.clear();
+  }
+
+  /** Takes a SockJS session whose handshake was authenticated (or not) by the gateway. */
+  public void accept(SockJSSocket socket, Principal principal, String token, ErrorCode authProblem) {
+    accept(new SockJsTransport(socket), principal, token, authProblem);
+  }
+
+  public void accept(ServerWebSocket socket, Principal principal, String token, ErrorCode authProblem) {
+    accept(new WebSocketTransport(socket), principal, token, authProblem);
+  }
+
+  void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
+    BridgeConnection conn = new BridgeConnection(++nextId, transport, this, principal, token, authProblem);
+    connections.add(conn);
+    stats.opened(transport.kind());
+    transport.closeHandler(v -> conn.onClosed());
+    transport.dataHandler(conn::onData);
+    if (principal != null && !admitUser(conn, principal)) {
+      conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
+          "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
+      refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
+      return;
+    }
+    LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
+        principal == null ? "-" : principal.username());
+  }
+
+  /** Counts a connection against its user's cap; false when the user is at the cap. */
+  boolean admitUser(BridgeConnection conn, Principal p) {
+    int n = perUser.getOrDefault(p.username(), 0);
+    if (n >= limits.maxConnectionsPerUser()) {
+      return false;
+    }
+    perUser.put(p.username(), n + 1);
+    counted.put(conn, p.username());
+    return true;
+  }
+
+  void detach(BridgeConnection conn) {
+    if (connections.remove(conn)) {
+      stats.closed(conn.transport().kind());
+    }
+    String user = counted.remove(conn);
+    if (user != null) {
+      perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  void expire(BridgeConnection conn) {
+    conn.closeWith(ErrorCode.TOKEN_EXPIRED, "the token expired: log in again, or refresh the token before it runs out", BridgeConnection.CLOSE_POLICY);
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    long idleNanos = limits.idleTimeout().toNanos();
+    Instant wall = Instant.now();
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      if (now - c.lastSeenNanos() > idleNanos) {
+        c.closeWith(ErrorCode.TIMEOUT, "nothing received for " + limits.idleTimeout().toSeconds() + " s (clients ping every 5 s): closed", BridgeConnection.CLOSE_POLICY);
+      } else if (c.principal() != null && c.principal().isExpired(wall)) {
+        expire(c);
+      }
+    }
+  }
+
+  /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
+  void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
+    stats.refused(code);
+    if (!report) {
+      return;
+    }
+    Principal p = conn.principal();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("transport", conn.transport().kind());
+    data.put("connection", conn.id());
+    data.put("remote", conn.transport().remoteAddress());
+    ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
+        code.wireName(), message, data);
+    vertx.eventBus().publish(dev.opsbus.model.Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
+    LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
+        p == null ? "-" : p.username(), address, code.wireName());
+  }
+
+  void delivered() {
+    stats.delivered();
+  }
+
+  /** The token in {@code "Bearer <token>"}, or null. */
+  public static String bearer(String authorization) {
+    if (authorization == null) {
+      return null;
+    }
+    String a = authorization.trim();
+    if (a.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String t = a.substring(7).trim();
+      return t.isEmpty() ? null : t;
+    }
+    return null;
+  }
+
+  // ---- accessors for the connections ----
+
+  BridgeLimits limits() {
+    return limits;
+  }
+
+  PermissionRules rules() {
+    return rules;
+  }
+
+  ResourceGuard guard() {
+    return guard;
+  }
+
+  TokenService tokens() {
+    return tokens;
+  }
+
+  SubscriptionIndex index() {
+    return index;
+  }
+
+  EventBus bus() {
+    return vertx.eventBus();
+  }
+
+  // ---- observation ----
+
+  public BridgeStats stats() {
+    return stats;
+  }
+
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  public int connectionCount(String kind) {
+    return stats.open(kind);
+  }
+
+  public int busConsumerCount() {
+    return index.consumerCount();
+  }
+
+  public int busConsumerCount(String address) {
+    return index.consumerCount(address);
+  }
+
+  public int subscriberCount(String address) {
+    return index.subscriberCount(address);
+  }
+
+  public int subscriptionCount() {
+    return index.subscriptionCount();
+  }
+
+  /** Distinct users with a connection open on this node. */
+  public int userCount() {
+    return perUser.size();
+  }
+
+  /** What the metrics verticle of this node reads. */
+  public JsonObject statsJson() {
+    return new JsonObject()
+        .put("sockJsConnections", stats.open("sockjs"))
+        .put("webSocketConnections", stats.open("websocket"))
+        .put("bridgeSubscriptions", index.subscriptionCount())
+        .put("busConsumers", index.consumerCount())
+        .put("webSessions", perUser.size())
+        .put("delivered", stats.deliveredTotal())
+        .put("refused", stats.refusedTotal());
+  }
+}

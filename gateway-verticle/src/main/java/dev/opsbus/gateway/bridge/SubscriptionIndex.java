@@ -1,0 +1,126 @@
+package dev.opsbus.gateway.bridge;
+
+import dev.opsbus.model.PermissionRule.Overflow;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Which local connections watch which address. Holds one bus consumer per address per node, however
+ * many clients subscribe: the first subscriber registers it, the last one to leave removes it, so
+ * cluster registrations grow with addresses, not with connections. Each message is encoded once and
+ * the same frame handed to every subscriber. Used only from the gateway's event loop.
+ */
+final class SubscriptionIndex {
+
+  private final EventBus bus;
+  private final Function<String, Overflow> overflowPolicy;
+  private final Map<String, Entry> entries = new HashMap<>();
+  private long deliveries;
+
+  SubscriptionIndex(EventBus bus, Function<String, Overflow> overflowPolicy) {
+    this.bus = bus;
+    this.overflowPolicy = overflowPolicy;
+  }
+
+  private final class Entry {
+    final String address;
+    final Overflow overflow;
+    final Set<BridgeConnection> subscribers = new LinkedHashSet<>();
+    BridgeConnection[] snapshot = new BridgeConnection[0];
+    boolean dirty;
+    MessageConsumer<Object> consumer;
+
+    Entry(String address) {
+      this.address = address;
+      this.overflow = overflowPolicy.apply(address);
+    }
+
+    void onMessage(Message<Object> msg) {
+      if (subscribers.isEmpty()) {
+        return;
+      }
+      if (dirty) {
+        snapshot = subscribers.toArray(new BridgeConnection[0]);
+        dirty = false;
+      }
+      // encoded once for every local subscriber
+      String frame = BridgeFrames.rec(address, msg.body(), msg.headers(), null);
+      for (BridgeConnection c : snapshot) {
+        c.deliver(address, frame, overflow);
+      }
+      deliveries += snapshot.length;
+    }
+  }
+
+  /** Adds a subscriber; completes when the bus consumer is registered (at once when it already was). */
+  Future<Void> subscribe(String address, BridgeConnection conn) {
+    Entry e = entries.get(address);
+    if (e == null) {
+      Entry created = new Entry(address);
+      entries.put(address, created);
+      created.consumer = bus.consumer(address, created::onMessage);
+      e = created;
+    }
+    if (e.subscribers.add(conn)) {
+      e.dirty = true;
+    }
+    return e.consumer.completion();
+  }
+
+  void unsubscribe(String address, BridgeConnection conn) {
+    Entry e = entries.get(address);
+    if (e == null || !e.subscribers.remove(conn)) {
+      return;
+    }
+    e.dirty = true;
+    if (e.subscribers.isEmpty()) {
+      entries.remove(address);
+      e.consumer.unregister();
+    }
+  }
+
+  boolean isSubscribed(String address, BridgeConnection conn) {
+    Entry e = entries.get(address);
+    return e != null && e.subscribers.contains(conn);
+  }
+
+  /** Bus consumers this node holds for bridge clients: one per watched address. */
+  int consumerCount() {
+    return entries.size();
+  }
+
+  int consumerCount(String address) {
+    return entries.containsKey(address) ? 1 : 0;
+  }
+
+  int subscriberCount(String address) {
+    Entry e = entries.get(address);
+    return e == null ? 0 : e.subscribers.size();
+  }
+
+  int subscriptionCount() {
+    int n = 0;
+    for (Entry e : entries.values()) {
+      n += e.subscribers.size();
+    }
+    return n;
+  }
+
+  long deliveries() {
+    return deliveries;
+  }
+
+  void clear() {
+    for (Entry e : entries.values()) {
+      e.consumer.unregister();
+    }
+    entries.clear();
+  }
+}

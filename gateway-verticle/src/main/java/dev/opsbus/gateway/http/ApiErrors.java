@@ -1,0 +1,58 @@
+package dev.opsbus.gateway.http;
+
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a failure into an HTTP answer: {@code {"error": code, "message": sentence}}
+ * with the code's status. Unexpected failures are logged with an id the client also gets.
+ */
+public final class ApiErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+  private ApiErrors() {
+  }
+
+  public static void send(RoutingContext ctx, ErrorCode code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(code.httpStatus())
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", code.wireName()).put("message", message).encode());
+  }
+
+  public static void fail(RoutingContext ctx, Throwable err) {
+    if (err instanceof OpsbusException oe) {
+      send(ctx, oe.code(), oe.getMessage());
+      return;
+    }
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    LOG.error("request {} {} failed (error id {})", ctx.request().method(), ctx.request().path(), id, err);
+    send(ctx, ErrorCode.INTERNAL_ERROR, "the server failed to handle this request (error id " + id + ")");
+  }
+
+  /** Router failure handler: status-only failures (404, 405, 413 from body limits) get the JSON form too. */
+  public static void handle(RoutingContext ctx) {
+    Throwable err = ctx.failure();
+    if (err != null) {
+      fail(ctx, err);
+      return;
+    }
+    int status = ctx.statusCode();
+    switch (status) {
+      case 404 -> send(ctx, ErrorCode.NOT_FOUND, "no such resource: " + ctx.request().path());
+      case 405 -> send(ctx, ErrorCode.INVALID_REQUEST, "method " + ctx.request().method() + " is not allowed on " + ctx.request().path());
+      case 413 -> send(ctx, ErrorCode.TOO_LARGE, "request body is too large");
+      case 400 -> send(ctx, ErrorCode.INVALID_REQUEST, "the request is malformed");
+      default -> send(ctx, ErrorCode.INTERNAL_ERROR, "the request failed with status " + status);
+    }
+  }
+}

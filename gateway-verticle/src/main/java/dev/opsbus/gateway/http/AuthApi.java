@@ -1,0 +1,117 @@
+package dev.opsbus.gateway.http;
+
+import dev.opsbus.gateway.auth.PasswordHasher;
+import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.auth.User;
+import dev.opsbus.gateway.auth.UserStore;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import dev.opsbus.model.event.ActivityEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** {@code POST /api/login}, {@code /api/logout}, {@code /api/token/refresh} and {@code GET /api/me}. */
+public final class AuthApi {
+
+  private final UserStore users;
+  private final PasswordHasher hasher;
+  private final TokenService tokens;
+  private final Authn authn;
+  private final Consumer<ActivityEvent> activity;
+  private final String nodeId;
+  private final LoginThrottle throttle = new LoginThrottle(10, 60_000);
+
+  public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId) {
+    this.users = users;
+    this.hasher = hasher;
+    this.tokens = tokens;
+    this.authn = authn;
+    this.activity = activity;
+    this.nodeId = nodeId;
+  }
+
+  public void mount(Router router) {
+    router.post("/api/login").handler(this::login);
+    router.post("/api/logout").handler(authn.required()).handler(this::logout);
+    router.get("/api/me").handler(authn.required()).handler(this::me);
+    router.post("/api/token/refresh").handler(authn.required()).handler(this::refresh);
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    String username = Bodies.requiredString(body, "username", 128);
+    String password = Bodies.requiredString(body, "password", 1024);
+    String remote = String.valueOf(ctx.request().remoteAddress().hostAddress());
+    long wait = throttle.retryAfterSeconds(remote, username);
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(wait));
+      ApiErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many failed logins: try again in " + wait + " s");
+      return;
+    }
+    users.find(username)
+        .compose(found -> hasher.verify(password, found.map(User::passwordHash).orElse(null))
+            .map(ok -> ok ? found : Optional.<User>empty()))
+        .onSuccess(user -> {
+          if (user.isEmpty()) {
+            throttle.failed(remote, username);
+            activity.accept(ActivityEvent.of(ActivityEvent.LOGIN_FAILED, username, nodeId, null,
+                ErrorCode.INVALID_CREDENTIALS.wireName(), "wrong username or password", Map.of("remote", remote)));
+            ApiErrors.send(ctx, ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
+            return;
+          }
+          throttle.succeeded(username);
+          User u = user.get();
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          activity.accept(ActivityEvent.of(ActivityEvent.LOGIN, u.username(), nodeId, null, null, "logged in", Map.of("remote", remote)));
+          answerWithToken(ctx, issued, u.username(), u.roles());
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+
+  private void answerWithToken(RoutingContext ctx, TokenService.Issued issued, String username, java.util.Set<Role> roles) {
+    ctx.response().addCookie(authn.tokenCookie(issued.token(), tokens.ttl()));
+    ctx.json(new JsonObject()
+        .put("token", issued.token())
+        .put("expiresAt", issued.expiresAt().toString())
+        .put("user", new JsonObject().put("username", username)
+            .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))));
+  }
+
+  private void logout(RoutingContext ctx) {
+    Principal p = Authn.principal(ctx);
+    activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
+    ctx.response().addCookie(authn.clearedCookie());
+    ctx.response().setStatusCode(204).end();
+  }
+
+  private void me(RoutingContext ctx) {
+    Principal p = Authn.principal(ctx);
+    ctx.json(new JsonObject()
+        .put("username", p.username())
+        .put("roles", new JsonArray(p.roles().stream().map(Role::wireName).sorted().toList()))
+        .put("hosts", new JsonArray(p.hosts().stream().sorted().toList()))
+        .put("expiresAt", p.expiresAt().toString()));
+  }
+
+  /** A fresh token with the user's current roles and grants (read again from the database). */
+  private void refresh(RoutingContext ctx) {
+    Principal p = Authn.principal(ctx);
+    users.find(p.username())
+        .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+            : Future.<User>failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the user of this token no longer exists")))
+        .onSuccess(u -> {
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          activity.accept(ActivityEvent.of(ActivityEvent.TOKEN_REFRESH, u.username(), nodeId, null, null, "token refreshed", Map.of()));
+          answerWithToken(ctx, issued, u.username(), u.roles());
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+}

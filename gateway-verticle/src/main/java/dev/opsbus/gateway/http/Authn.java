@@ -1,0 +1,93 @@
+package dev.opsbus.gateway.http;
+
+import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * Who is calling: the token from {@code Authorization: Bearer} or the {@code opsbus_token} cookie,
+ * verified, put on the routing context as a {@link Principal}.
+ */
+public final class Authn {
+
+  public static final String COOKIE = "opsbus_token";
+  static final String PRINCIPAL = "opsbus.principal";
+  static final String TOKEN = "opsbus.token";
+
+  private final TokenService tokens;
+  private final boolean secureCookie;
+
+  public Authn(TokenService tokens, boolean secureCookie) {
+    this.tokens = tokens;
+    this.secureCookie = secureCookie;
+  }
+
+  /** The token a request carries, header first, then cookie; null when none. */
+  public static String tokenOf(HttpServerRequest request) {
+    String bearer = BridgeServer.bearer(request.getHeader("Authorization"));
+    if (bearer != null) {
+      return bearer;
+    }
+    Cookie c = request.getCookie(COOKIE);
+    return c == null || c.getValue().isEmpty() ? null : c.getValue();
+  }
+
+  /** Requires a valid token: 401 with {@code not_logged_in}, {@code token_expired} or {@code invalid_token} otherwise. */
+  public Handler<RoutingContext> required() {
+    return ctx -> {
+      String token = tokenOf(ctx.request());
+      tokens.verify(token).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ctx.put(PRINCIPAL, ar.result());
+          ctx.put(TOKEN, token);
+          ctx.next();
+        } else {
+          ApiErrors.fail(ctx, ar.cause());
+        }
+      });
+    };
+  }
+
+  /** Requires one of the roles; 403 {@code access_denied} otherwise. Goes after {@link #required()}. */
+  public static Handler<RoutingContext> role(Role... roles) {
+    Set<Role> wanted = Set.of(roles);
+    return ctx -> {
+      Principal p = principal(ctx);
+      if (p.hasAnyRole(wanted)) {
+        ctx.next();
+      } else {
+        ApiErrors.fail(ctx, new OpsbusException(ErrorCode.ACCESS_DENIED,
+            "this needs one of the roles " + Arrays.stream(roles).map(Role::wireName).toList()));
+      }
+    };
+  }
+
+  public static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  public static String token(RoutingContext ctx) {
+    return ctx.get(TOKEN);
+  }
+
+  Cookie tokenCookie(String token, Duration ttl) {
+    return Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true).setSecure(secureCookie)
+        .setSameSite(CookieSameSite.STRICT).setMaxAge(ttl.toSeconds());
+  }
+
+  Cookie clearedCookie() {
+    return Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true).setSecure(secureCookie)
+        .setSameSite(CookieSameSite.STRICT).setMaxAge(0);
+  }
+}

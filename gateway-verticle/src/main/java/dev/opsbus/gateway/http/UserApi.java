@@ -1,0 +1,149 @@
+package dev.opsbus.gateway.http;
+
+import dev.opsbus.gateway.auth.PasswordHasher;
+import dev.opsbus.gateway.auth.User;
+import dev.opsbus.gateway.auth.UserStore;
+import dev.opsbus.model.AddressPattern;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import dev.opsbus.model.event.ActivityEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** {@code GET|POST /api/users}, {@code PUT|DELETE /api/users/{username}}: admins only. */
+public final class UserApi {
+
+  static final int MIN_PASSWORD = 8;
+
+  private final UserStore users;
+  private final PasswordHasher hasher;
+  private final Authn authn;
+  private final Consumer<ActivityEvent> activity;
+  private final String nodeId;
+
+  public UserApi(UserStore users, PasswordHasher hasher, Authn authn, Consumer<ActivityEvent> activity, String nodeId) {
+    this.users = users;
+    this.hasher = hasher;
+    this.authn = authn;
+    this.activity = activity;
+    this.nodeId = nodeId;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/users*").handler(authn.required()).handler(Authn.role(Role.ADMIN));
+    router.get("/api/users").handler(this::list);
+    router.post("/api/users").handler(this::create);
+    router.put("/api/users/:username").handler(this::update);
+    router.delete("/api/users/:username").handler(this::delete);
+  }
+
+  private void list(RoutingContext ctx) {
+    users.list().onSuccess(all -> ctx.json(new JsonArray(all.stream().map(User::toJson).toList())))
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx);
+    String username = Bodies.requiredString(body, "username", 63);
+    String password = password(Bodies.requiredString(body, "password", 1024));
+    Set<Role> roles = roles(Bodies.optionalArray(body, "roles"), true);
+    Set<String> hosts = hosts(Bodies.optionalArray(body, "hosts"));
+    hasher.hash(password)
+        .compose(hash -> users.create(username, hash, roles, hosts == null ? Set.of() : hosts))
+        .onSuccess(u -> {
+          record(ctx, ActivityEvent.USER_CREATED, u);
+          ctx.response().setStatusCode(201);
+          ctx.json(u.toJson());
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+
+  private void update(RoutingContext ctx) {
+    String username = ctx.pathParam("username");
+    JsonObject body = Bodies.object(ctx);
+    String password = Bodies.optionalString(body, "password", 1024);
+    Set<Role> roles = roles(Bodies.optionalArray(body, "roles"), false);
+    Set<String> hosts = hosts(Bodies.optionalArray(body, "hosts"));
+    Future<String> hash = password == null ? Future.succeededFuture(null) : hasher.hash(password(password));
+    hash.compose(h -> users.update(username, h, roles, hosts))
+        .onSuccess(u -> {
+          record(ctx, ActivityEvent.USER_UPDATED, u);
+          ctx.json(u.toJson());
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+
+  private void delete(RoutingContext ctx) {
+    String username = ctx.pathParam("username");
+    if (username.equals(Authn.principal(ctx).username())) {
+      ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "you cannot delete the user you are logged in as");
+      return;
+    }
+    users.delete(username)
+        .onSuccess(v -> {
+          Principal p = Authn.principal(ctx);
+          activity.accept(ActivityEvent.of(ActivityEvent.USER_DELETED, p.username(), nodeId, null, null,
+              "deleted user " + username, Map.of("user", username)));
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+
+  private void record(RoutingContext ctx, String action, User u) {
+    Principal p = Authn.principal(ctx);
+    activity.accept(ActivityEvent.of(action, p.username(), nodeId, null, null, action.replace('_', ' ') + ": " + u.username(),
+        Map.of("user", u.username(), "roles", u.toJson().getJsonArray("roles").getList(), "hosts", u.toJson().getJsonArray("hosts").getList())));
+  }
+
+  private static String password(String p) {
+    if (p.length() < MIN_PASSWORD) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'password' must have at least " + MIN_PASSWORD + " characters");
+    }
+    return p;
+  }
+
+  private static Set<Role> roles(JsonArray array, boolean required) {
+    if (array == null) {
+      if (required) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'roles' is required: one or more of admin, operator, viewer, service");
+      }
+      return null;
+    }
+    Set<Role> roles = new LinkedHashSet<>();
+    for (Object o : array) {
+      try {
+        roles.add(Role.parse(String.valueOf(o)));
+      } catch (IllegalArgumentException e) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'roles': " + e.getMessage());
+      }
+    }
+    if (roles.isEmpty()) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'roles' must name at least one role");
+    }
+    return roles;
+  }
+
+  private static Set<String> hosts(JsonArray array) {
+    if (array == null) {
+      return null;
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    for (Object o : array) {
+      String h = String.valueOf(o);
+      if (!h.equals(Principal.ALL_HOSTS) && !h.matches(AddressPattern.SEGMENT)) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'hosts': '" + h + "' is not a host id (letters, digits, '-', '_') or \"*\"");
+      }
+      hosts.add(h);
+    }
+    return hosts;
+  }
+}
