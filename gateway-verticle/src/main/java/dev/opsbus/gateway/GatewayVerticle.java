@@ -117,7 +117,7 @@ public class GatewayVerticle extends VerticleBase {
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
-          return Future.all(listening, stats.completion()).map(listening.result()).onSuccess(s -> {
+          return Future.all(listening, stats.completion()).map(v -> listening.result()).onSuccess(s -> {
             server = s;
             LOG.info("gateway of node {} listening on {}:{}", config.nodeId(), config.host(), s.actualPort());
           });

@@ -78,14 +78,16 @@ public final class TokenService {
         .compose(user -> {
           JsonObject p = user.principal();
           try {
-            if (!ISSUER.equals(p.getString("iss"))) {
+            // the library moves the registered claims (exp, iat, ...) from the principal into attributes
+            Object iss = user.containsKey("iss") ? user.get("iss") : p.getValue("iss");
+            Object expValue = user.containsKey("exp") ? user.get("exp") : p.getValue("exp");
+            if (!ISSUER.equals(iss)) {
               throw new IllegalArgumentException("issuer is not opsbus");
             }
-            Long exp = p.getLong("exp");
-            if (exp == null) {
+            if (!(expValue instanceof Number exp)) {
               throw new IllegalArgumentException("it has no expiry");
             }
-            Instant expiresAt = Instant.ofEpochSecond(exp);
+            Instant expiresAt = Instant.ofEpochSecond(exp.longValue());
             if (!Instant.now().isBefore(expiresAt)) {
               return Future.failedFuture(new OpsbusException(ErrorCode.TOKEN_EXPIRED, "the token has expired: log in again or refresh it"));
             }

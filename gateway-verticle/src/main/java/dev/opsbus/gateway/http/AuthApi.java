@@ -27,7 +27,7 @@ public final class AuthApi {
   private final Authn authn;
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
-  private final LoginThrottle throttle = new LoginThrottle(10, 60_000);
+  private final LoginThrottle throttle = new LoginThrottle(10, 50, 60_000);
 
   public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId) {
     this.users = users;
