@@ -1,0 +1,321 @@
+package dev.opsbus.node;
+
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import dev.opsbus.gateway.GatewayConfig;
+import dev.opsbus.gateway.GatewayVerticle;
+import dev.opsbus.metrics.MetricsConfig;
+import dev.opsbus.metrics.MetricsVerticle;
+import dev.opsbus.model.BuildInfo;
+import dev.opsbus.operations.OperationsConfig;
+import dev.opsbus.operations.OperationsVerticle;
+import dev.opsbus.ssh.SshRelayConfig;
+import dev.opsbus.ssh.SshRelayVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.BindException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running opsbus node: its database, its Vert.x (clustered or not) and the verticles it
+ * deploys. The launcher, tests and benchmarks start nodes through here.
+ *
+ * <p>{@link #start} blocks until the node is up (or has failed and cleaned up after itself): call it
+ * from a main, test or worker thread, never from an event loop. {@link #stop()} does not block;
+ * {@link #close()} does.
+ */
+public final class OpsbusNode implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpsbusNode.class);
+
+  /** Upper bound for one start step (cluster join, one deployment). */
+  static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+  /** Upper bound for closing Vert.x (undeploy, leave the cluster) on stop. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final NodeSettings settings;
+  private final NodeDatabase database;
+  private final Vertx vertx;
+  private final HazelcastClusterManager clusterManager;
+  private final String nodeId;
+  private final Instant startedAt;
+  private volatile int httpPort = -1;
+  private Future<Void> stopping;
+
+  private OpsbusNode(NodeSettings settings, NodeDatabase database, Vertx vertx, HazelcastClusterManager clusterManager,
+      String nodeId, Instant startedAt) {
+    this.settings = settings;
+    this.database = database;
+    this.vertx = vertx;
+    this.clusterManager = clusterManager;
+    this.nodeId = nodeId;
+    this.startedAt = startedAt;
+  }
+
+  /**
+   * Starts a node: database (embedded or external) and its migrations, then Vert.x (joining the
+   * cluster when asked), then the verticles in the order the settings list them. Blocks until all
+   * of that is done.
+   *
+   * @throws NodeStartException with a one-sentence reason; whatever had started is stopped again
+   * @throws IllegalStateException when called on an event-loop thread
+   */
+  public static OpsbusNode start(NodeSettings settings) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("OpsbusNode.start blocks: call it from a main, test or worker thread");
+    }
+    Instant startedAt = Instant.now();
+    NodeDatabase db = null;
+    Vertx vertx = null;
+    try {
+      if (settings.demo()) {
+        LOG.warn("--demo: the demo SSH host is not available yet; starting without it");
+      }
+      db = settings.embeddedDatabase()
+          ? NodeDatabase.startEmbedded(settings.dataDir())
+          : NodeDatabase.connectExternal(settings.pgUrl());
+      db.migrate();
+
+      HazelcastClusterManager cm = null;
+      String nodeId;
+      VertxOptions options = new VertxOptions();
+      if (settings.cluster()) {
+        options.setEventBusOptions(new EventBusOptions()
+            .setHost(settings.clusterHost())
+            .setClusterPublicHost(settings.clusterHost()));
+        cm = ClusterSetup.clusterManager(settings);
+        vertx = awaitStep(Vertx.builder().with(options).withClusterManager(cm).buildClustered(),
+            "joining the cluster '" + settings.clusterName() + "' via " + String.join(",", settings.clusterMembers()));
+        nodeId = cm.getNodeId();
+      } else {
+        vertx = Vertx.vertx(options);
+        nodeId = UUID.randomUUID().toString();
+      }
+      OpsbusNode node = new OpsbusNode(settings, db, vertx, cm, nodeId, startedAt);
+      if (cm != null) {
+        node.watchMembers();
+      }
+      node.deployAll();
+      return node;
+    } catch (RuntimeException | Error e) {
+      if (vertx != null) {
+        try {
+          awaitStep(vertx.close(), "closing Vert.x after a failed start");
+        } catch (RuntimeException closeFailure) {
+          LOG.warn("{}", closeFailure.getMessage());
+        }
+      }
+      if (db != null) {
+        db.close();
+      }
+      if (e instanceof NodeStartException || e instanceof Error) {
+        throw e;
+      }
+      throw new NodeStartException("node did not start: " + NodeDatabase.rootMessage(e), e);
+    }
+  }
+
+  private void deployAll() {
+    PgConnectOptions db = database.connectOptions();
+    List<String> names = settings.verticles().stream().map(VerticleKind::wireName).toList();
+    for (VerticleKind kind : settings.verticles()) {
+      long t0 = System.nanoTime();
+      VerticleBase verticle = switch (kind) {
+        case GATEWAY -> new GatewayVerticle(new GatewayConfig(nodeId, BuildInfo.version(), settings.httpHost(),
+            settings.httpPort(), db, settings.dbPoolSize(), settings.permissions(), settings.allowedOrigins(),
+            settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge()));
+        case METRICS -> new MetricsVerticle(new MetricsConfig(nodeId, BuildInfo.version(), startedAt,
+            settings.metricsPeriod(), names));
+        case OPERATIONS -> new OperationsVerticle(new OperationsConfig(nodeId, db));
+        case SSH_RELAY -> new SshRelayVerticle(new SshRelayConfig(nodeId));
+      };
+      try {
+        awaitRaw(vertx.deployVerticle(verticle), STEP_TIMEOUT);
+      } catch (TimeoutException e) {
+        throw new NodeStartException("verticle " + kind + " did not start within " + STEP_TIMEOUT.toSeconds() + " s", e);
+      } catch (ExecutionException e) {
+        throw new NodeStartException(deployFailure(kind, e.getCause()), e.getCause());
+      }
+      if (verticle instanceof GatewayVerticle gateway) {
+        httpPort = gateway.actualPort();
+      }
+      LOG.info("deployed {} in {} ms", kind, (System.nanoTime() - t0) / 1_000_000);
+    }
+    // the gateway's /ready reports the node ready once this is set
+    vertx.sharedData().getLocalMap(GatewayVerticle.NODE_MAP).put(GatewayVerticle.NODE_MAP_DEPLOYED, String.join(",", names));
+  }
+
+  private String deployFailure(VerticleKind kind, Throwable cause) {
+    if (kind == VerticleKind.GATEWAY) {
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        String m = String.valueOf(t.getMessage());
+        if (m.contains("Cannot assign requested address")) {
+          return "http host " + settings.httpHost() + " is not an address of this machine";
+        }
+        if (m.contains("Permission denied")) {
+          return "http port " + settings.httpPort() + " on " + settings.httpHost() + " cannot be bound: permission denied";
+        }
+        if (m.contains("in use")) {
+          return "http port " + settings.httpPort() + " is already in use (on " + settings.httpHost() + ")";
+        }
+        if (t instanceof BindException) {
+          return "http port " + settings.httpPort() + " on " + settings.httpHost() + " cannot be bound: " + m;
+        }
+      }
+    }
+    return "verticle " + kind + " failed to start: " + NodeDatabase.rootMessage(cause);
+  }
+
+  /** Logs every change of the cluster's membership, with the new size. */
+  private void watchMembers() {
+    Cluster cluster = clusterManager.getHazelcastInstance().getCluster();
+    cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        LOG.info("node {} joined the cluster; {}", e.getMember().getUuid(), membersText(e.getMembers().size()));
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        LOG.info("node {} left the cluster; {}", e.getMember().getUuid(), membersText(e.getMembers().size()));
+      }
+    });
+    LOG.info("node {} is member {} of cluster '{}'; {}", nodeId, cluster.getLocalMember().getAddress(),
+        settings.clusterName(), membersText(cluster.getMembers().size()));
+  }
+
+  static String membersText(int n) {
+    return "cluster has " + n + (n == 1 ? " member" : " members");
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The port the gateway bound (the real one when the settings asked for 0); -1 without a gateway. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The cluster manager's node id when clustered, else a random UUID chosen at start. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  public boolean clustered() {
+    return clusterManager != null;
+  }
+
+  /** Members of the cluster as this node sees them now; 1 when not clustered. */
+  public int clusterSize() {
+    return clusterManager == null ? 1 : clusterManager.getNodes().size();
+  }
+
+  /** How the node reaches its database (a copy); embedded or external. */
+  public PgConnectOptions database() {
+    return database.connectOptions();
+  }
+
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** A one-line summary for the launcher's log. */
+  public String describe() {
+    String verticles = settings.verticles().stream().map(VerticleKind::wireName).collect(Collectors.joining(","));
+    String where = httpPort >= 0
+        ? "listening on http://" + settings.httpHost() + ":" + httpPort
+        : "without HTTP";
+    return "opsbus " + BuildInfo.version() + " node " + nodeId + " " + where + " (verticles " + verticles + ")";
+  }
+
+  /**
+   * Stops the node: closes Vert.x (undeploying the verticles and leaving the cluster), then stops the
+   * embedded PostgreSQL. Runs on its own thread; calling it again returns the same future.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopping == null) {
+      Promise<Void> done = Promise.promise();
+      Thread t = new Thread(() -> {
+        try {
+          shutdown();
+          done.complete();
+        } catch (RuntimeException | Error e) {
+          done.fail(e);
+        }
+      }, "opsbus-node-stop");
+      t.start();
+      stopping = done.future();
+    }
+    return stopping;
+  }
+
+  /** {@link #stop()} and wait for it; from a main, test or worker thread only. */
+  @Override
+  public void close() {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("OpsbusNode.close blocks: use stop() on an event loop");
+    }
+    try {
+      awaitRaw(stop(), STOP_TIMEOUT.plusSeconds(30));
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("node " + nodeId + " did not stop in time", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("node " + nodeId + " did not stop cleanly: " + NodeDatabase.rootMessage(e.getCause()), e.getCause());
+    }
+  }
+
+  private void shutdown() {
+    long t0 = System.nanoTime();
+    LOG.info("node {} stopping", nodeId);
+    try {
+      awaitRaw(vertx.close(), STOP_TIMEOUT);
+    } catch (TimeoutException e) {
+      LOG.error("Vert.x did not close within {} s; stopping the database anyway", STOP_TIMEOUT.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.error("Vert.x did not close cleanly: {}", NodeDatabase.rootMessage(e.getCause()));
+    }
+    database.close();
+    LOG.info("node {} stopped in {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private static <T> T awaitStep(Future<T> f, String what) {
+    try {
+      return awaitRaw(f, STEP_TIMEOUT);
+    } catch (TimeoutException e) {
+      throw new NodeStartException(what + " did not finish within " + STEP_TIMEOUT.toSeconds() + " s", e);
+    } catch (ExecutionException e) {
+      throw new NodeStartException(what + " failed: " + NodeDatabase.rootMessage(e.getCause()), e.getCause());
+    }
+  }
+
+  private static <T> T awaitRaw(Future<T> f, Duration timeout) throws ExecutionException, TimeoutException {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExecutionException("interrupted while waiting", e);
+    }
+  }
+}
