@@ -3,6 +3,7 @@ package dev.opsbus.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.testkit.TestDatabase;
+import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -124,9 +125,13 @@ class OpsbusJarIT {
     Path data = tmp.resolve("data");
     String marker = UUID.randomUUID().toString();
     int migrations;
+    String adminPassword;
     try (NodeProcess first = NodeProcess.start("first", tmp, "--http-port", "0", "--data-dir", data.toString())) {
       int pgPort = Integer.parseInt(first.awaitLine(NodeProcess.EMBEDDED_PG_PORT, START).group(1));
-      first.awaitLine(NodeProcess.LISTENING, START);
+      int httpPort = Integer.parseInt(first.awaitLine(NodeProcess.LISTENING, START).group(2));
+      adminPassword = first.awaitLine(NodeClient.GENERATED_ADMIN, START).group(1);
+      NodeClient client = new NodeClient(httpPort);
+      client.user(client.login("admin", adminPassword), "keeper", List.of("operator"), List.of("h1"));
       try (Connection c = connect(pgPort);
            PreparedStatement insert = c.prepareStatement("INSERT INTO settings (key, value) VALUES ('it.marker', ?)")) {
         insert.setString(1, marker);
@@ -140,8 +145,13 @@ class OpsbusJarIT {
 
     try (NodeProcess second = NodeProcess.start("second", tmp, "--http-port", "0", "--data-dir", data.toString())) {
       int pgPort = Integer.parseInt(second.awaitLine(NodeProcess.EMBEDDED_PG_PORT, START).group(1));
-      second.awaitLine(NodeProcess.LISTENING, START);
+      int httpPort = Integer.parseInt(second.awaitLine(NodeProcess.LISTENING, START).group(2));
       assertThat(second.output()).contains("(0 migration(s) applied");
+      // users survive, and admin is not created a second time
+      assertThat(second.output()).doesNotContain("created user 'admin'");
+      NodeClient client = new NodeClient(httpPort);
+      assertThat(client.login("admin", adminPassword)).isNotBlank();
+      assertThat(client.login("keeper", "keeper-password")).isNotBlank();
       try (Connection c = connect(pgPort);
            PreparedStatement q = c.prepareStatement("SELECT value FROM settings WHERE key = 'it.marker'")) {
         try (ResultSet rs = q.executeQuery()) {
@@ -167,7 +177,8 @@ class OpsbusJarIT {
   }
 
   @Test
-  void twoClusteredNodesFormOneCluster() throws Exception {
+  void twoClusteredNodesFormOneClusterAndABridgeClientOnBReceivesMetricsOfA() throws Exception {
+    TestDatabase.reset();
     String db = TestDatabase.url();
     // a name of its own, so that other clusters on this machine (other test runs) stay apart
     String cluster = "it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -182,6 +193,21 @@ class OpsbusJarIT {
 
       assertThat(get(portA, "/health")).isEqualTo(200);
       assertThat(get(portB, "/health")).isEqualTo(200);
+      String nodeA = a.awaitLine(NodeProcess.LISTENING, START).group(1);
+
+      // one of the two created admin on the shared database; both accept its tokens
+      String adminPassword = (a.output() + b.output()).lines().map(NodeClient.GENERATED_ADMIN::matcher)
+          .filter(Matcher::find).map(m -> m.group(1)).findFirst().orElseThrow();
+      NodeClient onA = new NodeClient(portA);
+      NodeClient onB = new NodeClient(portB);
+      String viewer = onA.user(onA.login("admin", adminPassword), "watcher", List.of("viewer"), List.of());
+      try (NodeClient.Bridge bridge = onB.bridge(viewer)) {
+        bridge.register("metrics.node");
+        JsonObject fromA = bridge.next(f -> "rec".equals(f.getString("type"))
+            && nodeA.equals(f.getJsonObject("body").getString("nodeId")), START);
+        assertThat(fromA.getString("address")).isEqualTo("metrics.node");
+        assertThat(fromA.getJsonObject("body").getLong("rssMb")).isPositive();
+      }
       for (NodeProcess n : List.of(a, b)) {
         // the jar manifest opens what Hazelcast needs: no warning about module access
         assertThat(n.output()).doesNotContain("--add-opens").doesNotContain("without proper access");
