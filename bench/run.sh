@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Runs the opsbus benchmarks: each server pinned to core 0, the load generator to core 1, the
+# scenarios that apply, raw CSV under bench/results/<stamp>/, the report (default docs/BENCHMARKS.md)
+# and a capacity chart beside it. See bench/README.md.
+#
+#   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+MODE=full
+REPORT="$BENCH_DIR/../docs/BENCHMARKS.md"
+RUNS=""
+SERVERS=""
+BUILD=1
+SERVER_CORE="${BENCH_SERVER_CORE:-0}"
+GEN_CORE="${BENCH_GEN_CORE:-1}"
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --report) REPORT="$2"; shift ;;
+    --runs) RUNS="$2"; shift ;;
+    --servers) SERVERS="${2//,/ }"; shift ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [[ "$MODE" == quick ]]; then
+  RUNS="${RUNS:-1}"
+  CLIENT_COUNTS="1000 5000 10000"
+  LOADS="20000,40000,60000,80000,100000,130000"
+  WARMUP=1; DURATION=3; DRAIN=2; PAUSE=0.5
+  LAT_WARMUP=2; LAT_DURATION=8
+  SETTLE=2
+else
+  RUNS="${RUNS:-5}"
+  CLIENT_COUNTS="1000 5000 10000"
+  LOADS="10000,20000,30000,40000,50000,60000,70000,80000,100000,120000,140000,170000,200000"
+  WARMUP=2; DURATION=8; DRAIN=3; PAUSE=1
+  LAT_WARMUP=5; LAT_DURATION=30
+  SETTLE=3
+fi
+LAT_CLIENTS=1000
+LAT_RATE=20
+IDLE_STEPS="1000,10000"
+# for short trials while developing: BENCH_CLIENT_COUNTS="200 500" BENCH_LOADS=4000,8000 ...
+CLIENT_COUNTS="${BENCH_CLIENT_COUNTS:-$CLIENT_COUNTS}"
+LOADS="${BENCH_LOADS:-$LOADS}"
+LAT_CLIENTS="${BENCH_LAT_CLIENTS:-$LAT_CLIENTS}"
+IDLE_STEPS="${BENCH_IDLE_STEPS:-$IDLE_STEPS}"
+MAX_CLIENTS=10000
+CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
+# a point is thrown out when the generator's core is busier than this (percent)
+MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ------------------------------------------------------------------ limits
+# every client is one socket in the generator and one in the server: raise the descriptor limit
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE="$(ulimit -n)"
+if [[ "$NOFILE" != unlimited && "$NOFILE" -lt $((MAX_CLIENTS + 1000)) ]]; then
+  log "warning: only $NOFILE file descriptors (hard limit); 10k-client points will fail to connect"
+fi
+# the generator's sockets all go to one server address and port: each needs its own local port
+read -r PORT_LO PORT_HI < /proc/sys/net/ipv4/ip_local_port_range
+if (( PORT_HI - PORT_LO + 1 < MAX_CLIENTS + 1000 )); then
+  log "warning: ephemeral port range $PORT_LO-$PORT_HI is too small for $MAX_CLIENTS clients"
+fi
+NPROC="$(nproc)"
+if (( NPROC < 2 )); then
+  log "warning: $NPROC core(s): server and generator cannot be pinned apart"
+  GEN_CORE="$SERVER_CORE"
+fi
+
+# ------------------------------------------------------------------ build and install
+JAR="$BENCH_DIR/target/opsbus-bench.jar"
+if [[ "$BUILD" == 1 || ! -f "$JAR" ]]; then
+  log "building the bench jar"
+  mvn -q -B -f "$BENCH_DIR/pom.xml" -DskipTests package
+fi
+SIO_DIR="$BENCH_DIR/peers/socketio"
+if ! command -v node >/dev/null; then
+  log "node is not installed: the Socket.IO peer is skipped"
+  NODE_OK=0
+else
+  NODE_OK=1
+  if [[ ! -d "$SIO_DIR/node_modules/socket.io" || "$SIO_DIR/package-lock.json" -nt "$SIO_DIR/node_modules" ]]; then
+    log "installing the Socket.IO peer's packages (npm ci)"
+    (cd "$SIO_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# ------------------------------------------------------------------ servers
+# >>> OPSBUS HOOK ----------------------------------------------------------------------------
+# opsbus joins the run when opsbus_available says yes. To wire it in, make start_opsbus start an
+# opsbus node (gateway + the bench publisher verticle that serves /bench/* like the other servers
+# and publishes to bench.fanout) pinned to $SERVER_CORE, print nothing, and set SERVER_PID,
+# SERVER_PORT (WebSocket and login) and CONTROL_PORT; and make opsbus_available return 0.
+# The generator then logs in as $OPSBUS_USER / $OPSBUS_PASSWORD and registers on bench.fanout.
+OPSBUS_USER="${OPSBUS_BENCH_USER:-admin}"
+OPSBUS_PASSWORD="${OPSBUS_BENCH_PASSWORD:-bench-admin-password}"
+opsbus_available() { return 1; }
+start_opsbus() {
+  log "the opsbus bench target is not wired yet (see the OPSBUS HOOK in run.sh)"
+  return 1
+}
+# <<< OPSBUS HOOK ----------------------------------------------------------------------------
+
+if [[ -z "$SERVERS" ]]; then
+  SERVERS="raw"
+  [[ "$NODE_OK" == 1 ]] && SERVERS="socketio $SERVERS"
+  opsbus_available && SERVERS="opsbus $SERVERS"
+fi
+
+SERVER_PID=""
+SERVER_PORT=""
+CONTROL_PORT=""
+SERVER_LOG=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+# waits for the {"listening":PORT,...} line a bench server prints once it is up
+wait_listening() {
+  local deadline=$((SECONDS + 60)) line
+  while (( SECONDS < deadline )); do
+    line="$(grep -m1 -o '"listening":[0-9]*' "$SERVER_LOG" 2>/dev/null || true)"
+    if [[ -n "$line" ]]; then
+      SERVER_PORT="${line#*:}"
+      CONTROL_PORT="$SERVER_PORT"
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "server exited:"; cat "$SERVER_LOG" >&2; return 1; }
+    sleep 0.2
+  done
+  log "server did not start within 60 s"; return 1
+}
+
+start_server() {
+  local name="$1"
+  SERVER_LOG="$RESULTS/server-$name.log"
+  : > "$SERVER_LOG"
+  case "$name" in
+    raw)
+      taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -jar "$JAR" raw-server --port 0 >>"$SERVER_LOG" 2>&1 &
+      SERVER_PID=$!; wait_listening ;;
+    socketio)
+      (cd "$SIO_DIR" && exec taskset -c "$SERVER_CORE" node --expose-gc server.js --port 0) >>"$SERVER_LOG" 2>&1 &
+      SERVER_PID=$!; wait_listening ;;
+    opsbus)
+      start_opsbus ;;
+    *) log "unknown server $name"; return 1 ;;
+  esac
+}
+
+stop_server() {
+  cleanup
+  SERVER_PID=""
+}
+
+generator() {
+  local server="$1"; shift
+  local extra=()
+  if [[ "$server" == opsbus ]]; then
+    extra=(--user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD")
+  fi
+  taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol "$server" --server "$server" \
+    --url "ws://127.0.0.1:$SERVER_PORT" --control "http://127.0.0.1:$CONTROL_PORT" \
+    --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" "${extra[@]}" "$@"
+}
+
+# servers in a different order each run, so no server always follows the same one
+rotated() {
+  local run="$1"; local -a list=($SERVERS); local n=${#list[@]} i
+  for ((i = 0; i < n; i++)); do printf '%s ' "${list[$(((i + run) % n))]}"; done
+}
+
+# ------------------------------------------------------------------ results
+STAMP="$(date +%Y%m%d-%H%M%S)"
+RESULTS="$BENCH_DIR/results/$STAMP-$MODE"
+mkdir -p "$RESULTS"
+{
+  echo "machine=$NPROC cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB memory, Linux $(uname -r), loopback"
+  echo "software=$(java -version 2>&1 | head -1); node $(node --version 2>/dev/null || echo absent); $(cd "$SIO_DIR" && node -e 'console.log("socket.io " + require("socket.io/package.json").version + ", ws " + require("ws/package.json").version)' 2>/dev/null || true)"
+  echo "mode=$MODE"
+  echo "runs=$RUNS"
+  echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "results_dir=bench/results/$STAMP-$MODE"
+  echo "note=load average at start: $(cut -d' ' -f1-3 /proc/loadavg); servers on core $SERVER_CORE, generator on core $GEN_CORE; points thrown out above $MAX_GEN_BUSY% generator-core busy; descriptors $NOFILE; ephemeral ports $PORT_LO-$PORT_HI"
+} > "$RESULTS/meta.txt"
+log "mode=$MODE runs=$RUNS servers=[$SERVERS] results=$RESULTS"
+
+run_point() { # server, then generator flags; a failed server or generator is logged, the run goes on
+  local server="$1"; shift
+  if start_server "$server"; then
+    generator "$server" "$@" || log "generator failed against $server ($*)"
+  fi
+  stop_server
+}
+
+# ------------------------------------------------------------------ scenarios
+for ((run = 1; run <= RUNS; run++)); do
+  for clients in $CLIENT_COUNTS; do
+    for server in $(rotated "$run"); do
+      log "fan-out: run $run, $clients clients, $server"
+      run_point "$server" --scenario fanout --run "$run" --clients "$clients" --loads "$LOADS" \
+        --warmup "$WARMUP" --duration "$DURATION" --drain "$DRAIN" --pause "$PAUSE" --stop-after-failures 2 \
+        --out "$RESULTS/fanout.csv"
+    done
+  done
+  for server in $(rotated "$run"); do
+    log "latency: run $run, $LAT_CLIENTS clients x $LAT_RATE msg/s, $server"
+    run_point "$server" --scenario latency --run "$run" --clients "$LAT_CLIENTS" --rates "$LAT_RATE" \
+      --warmup "$LAT_WARMUP" --duration "$LAT_DURATION" --drain "$DRAIN" --out "$RESULTS/latency.csv"
+    log "memory: run $run, idle connections $IDLE_STEPS, $server"
+    run_point "$server" --mode idle --run "$run" --clients 1 --idle-steps "$IDLE_STEPS" --settle "$SETTLE" \
+      --out "$RESULTS/idle.csv"
+  done
+done
+
+# ------------------------------------------------------------------ report
+CHART="$(dirname "$REPORT")/benchmarks-capacity.png"
+java -jar "$JAR" report --results "$RESULTS" --report "$REPORT" --chart "$CHART"
+cp "$CHART" "$RESULTS/" 2>/dev/null || true
+log "report: $REPORT, chart: $CHART, raw CSV: $RESULTS"

@@ -1,0 +1,125 @@
+package dev.opsbus.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the load generator for a couple of seconds with a handful of clients against each bench
+ * server, so the harness cannot rot. It checks that deliveries are measured, never how fast.
+ */
+class BenchSmokeIT {
+
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopVertx() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theGeneratorMeasuresDeliveriesFromTheRawBaseline() throws Exception {
+    RawBroadcastServer server = new RawBroadcastServer("127.0.0.1", 0);
+    String id = vertx.deployVerticle(server).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      int port = server.actualPort();
+      assertMeasuresDeliveries(run("raw", port));
+    } finally {
+      vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theGeneratorMeasuresDeliveriesFromTheSocketIoPeer() throws Exception {
+    assumeTrue(onPath("node") && onPath("npm"),
+        "node and npm are not on the PATH: the Socket.IO peer cannot run, its smoke test is skipped");
+    Path dir = Path.of(System.getProperty("bench.socketio.dir", "peers/socketio")).toAbsolutePath();
+    installPeer(dir);
+    Process node = new ProcessBuilder("node", "--expose-gc", "server.js", "--port", "0")
+        .directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      assertThat(line).as("the peer's first line names its port").isNotNull();
+      int port = new JsonObject(line).getInteger("listening");
+      assertMeasuresDeliveries(run("socketio", port));
+    } finally {
+      node.destroy();
+      node.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<PointResult> run(String protocol, int port) throws Exception {
+    // 5 clients x 20 msg/s for 2 s after 0.5 s of warm-up. The generator's core-busy check is
+    // turned off: build machines are shared, and this test checks measuring, not speed.
+    LoadOptions base = LoadOptions.quick(protocol, URI.create("ws://127.0.0.1:" + port),
+        "http://127.0.0.1:" + port, 5, 100, 0.5, 2);
+    LoadOptions o = new LoadOptions(base.protocol(), base.url(), base.controlUrl(), base.server(), base.scenario(),
+        base.run(), base.clients(), base.connectRate(), base.warmupSeconds(), base.durationSeconds(),
+        base.drainSeconds(), base.pauseSeconds(), base.loads(), base.size(), 0, 1000, 10_000, base.address(),
+        null, null, null, -1, List.of(), 1);
+    try (LoadGenerator gen = new LoadGenerator(vertx, o)) {
+      return gen.runFanout(r -> { });
+    }
+  }
+
+  private static void assertMeasuresDeliveries(List<PointResult> results) {
+    assertThat(results).hasSize(1);
+    PointResult r = results.get(0);
+    assertThat(r.clientsConnected()).isEqualTo(5);
+    assertThat(r.delivered()).isPositive();
+    assertThat(r.latencyCount()).isEqualTo(r.delivered());
+    assertThat(r.p50Ms()).isNotNaN().isGreaterThanOrEqualTo(0);
+    assertThat(r.errors()).isZero();
+    assertThat(r.invalidFrames()).isZero();
+    assertThat(r.disconnects()).isZero();
+    assertThat(r.negativeLatencies()).as("server stamps are never in the client's future").isZero();
+    assertThat(r.publishedInWindow()).isPositive();
+    assertThat(r.firstError()).isNull();
+  }
+
+  /** npm ci on a fresh clone (the lock file pins versions); nothing when node_modules is there. */
+  private static void installPeer(Path dir) throws IOException, InterruptedException {
+    if (Files.isDirectory(dir.resolve("node_modules/socket.io"))) {
+      return;
+    }
+    Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+        .directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(npm.waitFor(5, TimeUnit.MINUTES)).as("npm ci finished within 5 minutes").isTrue();
+    assertThat(npm.exitValue()).as("npm ci in " + dir).isZero();
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

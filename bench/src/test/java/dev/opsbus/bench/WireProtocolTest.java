@@ -1,0 +1,75 @@
+package dev.opsbus.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class WireProtocolTest {
+
+  private static final String BODY = BroadcastPublisher.body(7, 123456789L, "xxxx");
+
+  @Test
+  void rawReadsTheStampFromAPlainJsonFrame() {
+    WireProtocol.Frame f = new RawProtocol().onFrame(Buffer.buffer(BODY));
+    assertThat(f.kind()).isEqualTo(WireProtocol.Kind.DELIVERY);
+    assertThat(f.seq()).isEqualTo(7);
+    assertThat(f.t()).isEqualTo(123456789L);
+  }
+
+  @Test
+  void socketIoAnswersOpenAndPingAndReadsEvents() {
+    SocketIoProtocol p = new SocketIoProtocol();
+    assertThat(p.onFrame(Buffer.buffer("0{\"sid\":\"a\",\"pingInterval\":25000}")).reply()).isEqualTo("40");
+    assertThat(p.onFrame(Buffer.buffer("2")).reply()).isEqualTo("3");
+    assertThat(p.onFrame(Buffer.buffer("40{\"sid\":\"b\"}")).kind()).isEqualTo(WireProtocol.Kind.READY);
+    WireProtocol.Frame f = p.onFrame(Buffer.buffer("42[\"tick\"," + BODY + "]"));
+    assertThat(f.kind()).isEqualTo(WireProtocol.Kind.DELIVERY);
+    assertThat(f.seq()).isEqualTo(7);
+    assertThat(p.onFrame(Buffer.buffer("42[\"other\",{}]")).kind()).isEqualTo(WireProtocol.Kind.OTHER);
+    assertThat(p.onFrame(Buffer.buffer("44{\"message\":\"no\"}")).kind()).isEqualTo(WireProtocol.Kind.ERROR);
+  }
+
+  @Test
+  void opsbusRegistersWithTheTokenAndReadsRecFramesInAnyFieldOrder() {
+    OpsbusProtocol p = new OpsbusProtocol("bench.fanout", "tok");
+    JsonObject register = new JsonObject(p.onOpen().get(0));
+    assertThat(register.getString("type")).isEqualTo("register");
+    assertThat(register.getJsonObject("headers").getString("authorization")).isEqualTo("Bearer tok");
+    assertThat(p.heartbeat()).isEqualTo("{\"type\":\"ping\"}");
+
+    WireProtocol.Frame rec = p.onFrame(Buffer.buffer("{\"body\":" + BODY + ",\"address\":\"bench.fanout\",\"type\":\"rec\"}"));
+    assertThat(rec.kind()).isEqualTo(WireProtocol.Kind.DELIVERY);
+    assertThat(rec.t()).isEqualTo(123456789L);
+  }
+
+  @Test
+  void opsbusCountsErrFramesWithTheirReason() {
+    WireProtocol.Frame err = new OpsbusProtocol("bench.fanout", null).onFrame(Buffer.buffer(
+        "{\"type\":\"err\",\"address\":\"bench.fanout\",\"failureCode\":403,\"failureType\":\"access_denied\","
+            + "\"message\":\"viewer may not subscribe\",\"body\":\"access_denied\"}"));
+    assertThat(err.kind()).isEqualTo(WireProtocol.Kind.ERROR);
+    assertThat(err.detail()).contains("access_denied").contains("bench.fanout");
+  }
+
+  @Test
+  void aBodyWithoutAStampIsInvalid() {
+    assertThat(new RawProtocol().onFrame(Buffer.buffer("{\"seq\":1}")).kind()).isEqualTo(WireProtocol.Kind.INVALID);
+    assertThat(new RawProtocol().onFrame(Buffer.buffer("not json")).kind()).isEqualTo(WireProtocol.Kind.INVALID);
+  }
+
+  @Test
+  void theBodyIsAboutTheRequestedSize() {
+    String pad = "x".repeat(200 - BroadcastPublisher.PAD_OVERHEAD);
+    int length = BroadcastPublisher.body(12345, 987654321012345L, pad).length();
+    assertThat(length).isBetween(190, 210);
+  }
+
+  @Test
+  void scheduledMessagesAreCountedPerWindow() {
+    // 10 msg/s from t0 = 0: seq 0..9 in the first second, 10..29 in the next two
+    assertThat(LoadGenerator.countScheduled(10, 0, 1_000_000_000L, 3_000_000_000L, Long.MAX_VALUE)).isEqualTo(20);
+    assertThat(LoadGenerator.countScheduled(10, 0, 1_000_000_000L, 3_000_000_000L, 15)).isEqualTo(5);
+  }
+}
