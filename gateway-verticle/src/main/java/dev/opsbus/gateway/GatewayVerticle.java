@@ -70,6 +70,7 @@ public class GatewayVerticle extends VerticleBase {
   private Pool pool;
   private BridgeServer bridge;
   private PrometheusMeterRegistry registry;
+  private String openApiDocument;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -94,7 +95,9 @@ public class GatewayVerticle extends VerticleBase {
         .build();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
-    return new Settings(pool).getOrCreateSecret(Settings.JWT_KEY, 64)
+    Future<String> openApi = vertx.executeBlocking(GatewayVerticle::readOpenApi);
+    return openApi.onSuccess(doc -> openApiDocument = doc)
+        .compose(doc -> new Settings(pool).getOrCreateSecret(Settings.JWT_KEY, 64))
         .recover(err -> Future.failedFuture(new IllegalStateException("cannot read settings from PostgreSQL: " + err.getMessage(), err)))
         .compose(key -> {
           TokenService tokens = new TokenService(vertx, key, config.tokenTtl());
@@ -155,6 +158,15 @@ public class GatewayVerticle extends VerticleBase {
     });
   }
 
+  private static String readOpenApi() throws java.io.IOException {
+    try (var in = GatewayVerticle.class.getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the gateway jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private static String generatePassword() {
     String alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     SecureRandom random = new SecureRandom();
@@ -177,6 +189,8 @@ public class GatewayVerticle extends VerticleBase {
     new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId()).mount(router);
     new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
 
+    router.get("/api/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", config.nodeId())));
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> ctx.response()

@@ -158,4 +158,42 @@ class LoginTest {
       return rs.getString(1);
     }
   }
+
+  @Test
+  void theOpenApiDocumentIsServedAndUnknownPathsAreJson404s() {
+    HttpResponse<Buffer> doc = Await.result(gw.http.get("/api/openapi.yaml").send());
+    assertThat(doc.statusCode()).isEqualTo(200);
+    assertThat(doc.bodyAsString()).contains("/api/login").contains("openapi: 3");
+    HttpResponse<Buffer> missing = Await.result(gw.http.get("/api/nothing-here").send());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.bodyAsJsonObject().getString("error")).isEqualTo("not_found");
+  }
+
+  @Test
+  void usersAreAdminOnlyAndDuplicatesAndBadFieldsAreRefused() {
+    String viewer = gw.user("nina", List.of("viewer"), List.of("h1"));
+    HttpResponse<Buffer> asViewer = Await.result(gw.http.get("/api/users").bearerTokenAuthentication(viewer).send());
+    assertThat(asViewer.statusCode()).isEqualTo(403);
+    assertThat(asViewer.bodyAsJsonObject().getString("error")).isEqualTo("access_denied");
+
+    String admin = gw.adminToken();
+    HttpResponse<Buffer> dup = Await.result(gw.http.post("/api/users").bearerTokenAuthentication(admin)
+        .sendJsonObject(new JsonObject().put("username", "nina").put("password", "long-enough").put("roles", List.of("viewer"))));
+    assertThat(dup.statusCode()).isEqualTo(409);
+    assertThat(dup.bodyAsJsonObject().getString("error")).isEqualTo("already_exists");
+
+    HttpResponse<Buffer> badRole = Await.result(gw.http.post("/api/users").bearerTokenAuthentication(admin)
+        .sendJsonObject(new JsonObject().put("username", "olga").put("password", "long-enough").put("roles", List.of("root"))));
+    assertThat(badRole.statusCode()).isEqualTo(400);
+    assertThat(badRole.bodyAsJsonObject().getString("message")).contains("roles").contains("root");
+
+    HttpResponse<Buffer> updated = Await.result(gw.http.put("/api/users/nina").bearerTokenAuthentication(admin)
+        .sendJsonObject(new JsonObject().put("hosts", List.of("h1", "h2"))));
+    assertThat(updated.statusCode()).isEqualTo(200);
+    assertThat(updated.bodyAsJsonObject().getJsonArray("hosts").getList()).containsExactly("h1", "h2");
+    assertThat(updated.bodyAsString()).doesNotContain("password");
+
+    assertThat(Await.result(gw.http.delete("/api/users/nina").bearerTokenAuthentication(admin).send()).statusCode()).isEqualTo(204);
+    assertThat(Await.result(gw.http.delete("/api/users/nina").bearerTokenAuthentication(admin).send()).statusCode()).isEqualTo(404);
+  }
 }
