@@ -1,7 +1,7 @@
 package dev.opsbus.gateway;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
-import dev.opsbus.gateway.auth.Settings;
+import dev.opsbus.model.db.Settings;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeServer;

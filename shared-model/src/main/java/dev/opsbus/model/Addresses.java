@@ -36,12 +36,40 @@ public final class Addresses {
   public static final String SSH_CLOSE = "ssh.close";
   public static final String SSH_JOIN = "ssh.join";
   public static final String SSH_EXEC = "ssh.exec";
+  /** Where the relay streams one {@code ssh.exec}'s output lines and its exit, as the caller named it. */
+  public static final AddressPattern SSH_EXEC_STREAM = AddressPattern.of("ssh.exec.{execId}.stream");
+  public static final String SSH_EXEC_CANCEL = "ssh.exec.cancel";
+  /** Request: the session list ({@code GET /api/terminals}). */
+  public static final String SSH_LIST = "ssh.list";
+  /** Request: a browser socket attaches to a session it joined; the reply carries the scrollback. */
+  public static final String SSH_ATTACH = "ssh.attach";
+  /** Send: a browser socket of a session went away (the grace period starts when none is left). */
+  public static final String SSH_DETACH = "ssh.detach";
+  /** Request: the driver resizes the terminal. */
+  public static final String SSH_RESIZE = "ssh.resize";
+  /** Request: a participant invites another user as writer or viewer. */
+  public static final String SSH_INVITE = "ssh.invite";
+  /** Request: an admin fetches a session's asciicast recording. */
+  public static final String SSH_RECORDING = "ssh.recording";
+  /** Request: connect to a host and report the host key fingerprint it offers (nothing is pinned). */
+  public static final String SSH_HOSTKEY_SCAN = "ssh.hostkey.scan";
+
+  // hosts
+  /** Publish: a host was added, changed or removed; relays drop what they cached about it. */
+  public static final String HOSTS_CHANGED = "hosts.changed";
   public static final AddressPattern SSH_SESSION_OUT = AddressPattern.of("ssh.session.{sid}.out");
   public static final AddressPattern SSH_SESSION_IN = AddressPattern.of("ssh.session.{sid}.in");
   public static final AddressPattern SSH_SESSION_EVENTS = AddressPattern.of("ssh.session.{sid}.events");
 
   // logs
   public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");
+
+  // benchmarks
+  /**
+   * The bench publisher's fan-out address (bench module only). No default rule names it: the bench
+   * server adds its own subscribe rule, so a production node never bridges it.
+   */
+  public static final String BENCH_FANOUT = "bench.fanout";
 
   /**
    * Node-local address (never bridged: no rule names it) on which the metrics verticle asks the

@@ -1,4 +1,4 @@
-package dev.opsbus.gateway.auth;
+package dev.opsbus.model.db;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

@@ -1,0 +1,169 @@
+package dev.opsbus.ssh;
+
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.transport.verification.HostKeyVerifier;
+import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+
+/**
+ * Opens authenticated sshj connections. Blocking: call it on a worker thread, never on an event
+ * loop. The host key must match the pinned fingerprint; there is no accept-all here. Every failure
+ * becomes an {@link OpsbusException} with a code and a sentence a person can act on.
+ */
+public final class SshConnector {
+
+  private final Duration timeout;
+
+  public SshConnector(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  /** {@code SHA256:<base64, no padding>} of a public key, as OpenSSH prints it. */
+  public static String fingerprint(PublicKey key) {
+    byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
+    try {
+      return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(blob));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Connects and authenticates; the caller owns (and closes) the client. */
+  public SSHClient connect(SshTarget target) {
+    AtomicReference<String> offered = new AtomicReference<>();
+    SSHClient ssh = new SSHClient(new DefaultConfig());
+    ssh.addHostKeyVerifier(new HostKeyVerifier() {
+      @Override
+      public boolean verify(String hostname, int port, PublicKey key) {
+        String fp = fingerprint(key);
+        offered.set(fp);
+        return target.fingerprint() != null && target.fingerprint().equals(fp);
+      }
+
+      @Override
+      public List<String> findExistingAlgorithms(String hostname, int port) {
+        return List.of();
+      }
+    });
+    int ms = (int) timeout.toMillis();
+    ssh.setConnectTimeout(ms);
+    ssh.setTimeout(ms);
+    ssh.getTransport().setTimeoutMs(ms);
+    try {
+      ssh.connect(target.address(), target.port());
+    } catch (TransportException e) {
+      closeQuietly(ssh);
+      if (offered.get() != null && (target.fingerprint() == null || !target.fingerprint().equals(offered.get()))) {
+        throw hostKeyProblem(target, offered.get());
+      }
+      throw unreachable(target, e);
+    } catch (IOException e) {
+      closeQuietly(ssh);
+      throw unreachable(target, e);
+    }
+    try {
+      if (target.authType() == SshTarget.AuthType.PASSWORD) {
+        ssh.authPassword(target.username(), target.secret());
+      } else {
+        KeyProvider keys = ssh.loadKeys(target.secret(), null, null);
+        ssh.authPublickey(target.username(), keys);
+      }
+      return ssh;
+    } catch (UserAuthException e) {
+      closeQuietly(ssh);
+      throw new OpsbusException(ErrorCode.SSH_AUTH_FAILED,
+          "host '" + target.hostId() + "' refused the credentials of user '" + target.username() + "'");
+    } catch (IOException e) {
+      closeQuietly(ssh);
+      throw unreachable(target, e);
+    }
+  }
+
+  /** Connects only as far as the key exchange and reports the host key offered; pins nothing. */
+  public String scanFingerprint(String address, int port) {
+    AtomicReference<String> offered = new AtomicReference<>();
+    SSHClient ssh = new SSHClient(new DefaultConfig());
+    ssh.addHostKeyVerifier(new HostKeyVerifier() {
+      @Override
+      public boolean verify(String hostname, int p, PublicKey key) {
+        offered.set(fingerprint(key));
+        // refusing ends the handshake here: a scan never authenticates
+        return false;
+      }
+
+      @Override
+      public List<String> findExistingAlgorithms(String hostname, int p) {
+        return List.of();
+      }
+    });
+    ssh.setConnectTimeout((int) timeout.toMillis());
+    ssh.setTimeout((int) timeout.toMillis());
+    try {
+      ssh.connect(address, port);
+    } catch (IOException e) {
+      if (offered.get() == null) {
+        throw unreachable(new SshTarget("?", address, port, "?", SshTarget.AuthType.PASSWORD, null, null), e);
+      }
+    } finally {
+      closeQuietly(ssh);
+    }
+    if (offered.get() == null) {
+      throw new OpsbusException(ErrorCode.HOST_UNREACHABLE, address + ":" + port + " offered no host key");
+    }
+    return offered.get();
+  }
+
+  private static OpsbusException hostKeyProblem(SshTarget t, String offered) {
+    if (t.fingerprint() == null) {
+      return new OpsbusException(ErrorCode.HOST_KEY_UNKNOWN, "host '" + t.hostId() + "' has no pinned host key: an admin must accept the fingerprint it offers ("
+          + offered + ") before anyone connects");
+    }
+    return new OpsbusException(ErrorCode.HOST_KEY_MISMATCH, "host key of '" + t.hostId() + "' changed: it offers " + offered
+        + " but " + t.fingerprint() + " is pinned. Refusing to connect (a different server, or a man in the middle)");
+  }
+
+  private static OpsbusException unreachable(SshTarget t, Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String why;
+    if (root instanceof ConnectException) {
+      why = "connection refused";
+    } else if (root instanceof SocketTimeoutException || e instanceof SocketTimeoutException) {
+      why = "no answer within the timeout";
+    } else if (root instanceof UnknownHostException) {
+      why = "unknown host name";
+    } else if (root instanceof NoRouteToHostException) {
+      why = "no route to host";
+    } else {
+      why = String.valueOf(root.getMessage());
+    }
+    return new OpsbusException(ErrorCode.HOST_UNREACHABLE, "cannot reach host '" + t.hostId() + "' at " + t.address() + ":" + t.port() + ": " + why);
+  }
+
+  static void closeQuietly(SSHClient ssh) {
+    try {
+      ssh.close();
+    } catch (IOException ignored) {
+      // closing a connection that failed: nothing more to tell
+    }
+  }
+}
