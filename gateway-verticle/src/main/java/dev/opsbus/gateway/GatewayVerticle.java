@@ -9,12 +9,17 @@ import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.AuthApi;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.UserApi;
+import dev.opsbus.gateway.http.BusCalls;
+import dev.opsbus.gateway.hosts.HostApi;
+import dev.opsbus.gateway.hosts.HostStore;
+import dev.opsbus.gateway.terminal.SessionDirectory;
+import dev.opsbus.gateway.terminal.TerminalApi;
+import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
-import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
 import io.micrometer.core.instrument.Gauge;
@@ -71,6 +76,8 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private PrometheusMeterRegistry registry;
   private String openApiDocument;
+  private HostStore hostStore;
+  private final SessionDirectory sessions = new SessionDirectory();
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -96,15 +103,19 @@ public class GatewayVerticle extends VerticleBase {
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     Future<String> openApi = vertx.executeBlocking(GatewayVerticle::readOpenApi);
+    Settings settings = new Settings(pool);
     return openApi.onSuccess(doc -> openApiDocument = doc)
-        .compose(doc -> new Settings(pool).getOrCreateSecret(Settings.JWT_KEY, 64))
+        .compose(doc -> Future.all(settings.getOrCreateSecret(Settings.JWT_KEY, 64),
+            settings.getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)))
         .recover(err -> Future.failedFuture(new IllegalStateException("cannot read settings from PostgreSQL: " + err.getMessage(), err)))
-        .compose(key -> {
-          TokenService tokens = new TokenService(vertx, key, config.tokenTtl());
+        .compose(keys -> {
+          TokenService tokens = new TokenService(vertx, keys.resultAt(0), config.tokenTtl());
+          hostStore = new HostStore(pool, new CredentialCipher(keys.resultAt(1)));
           return ensureAdmin(users, hasher).map(tokens);
         })
+        .compose(tokens -> sessions.start(vertx).map(tokens))
         .compose(tokens -> {
-          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), ResourceGuard.NONE, tokens, config.bridge());
+          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
           bridge.start();
           registry = meters();
           Router router = router(users, hasher, tokens);
@@ -188,6 +199,17 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT));
     new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId()).mount(router);
     new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
+    BusCalls bus = new BusCalls(vertx, config.bridge().requestTimeout().toMillis());
+    new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
+    // terminal sockets check Origin like the bridge does
+    router.route("/ws/*").handler(ctx -> {
+      if (originAllowed(ctx.request())) {
+        ctx.next();
+      } else {
+        ApiErrors.send(ctx, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + ctx.request().getHeader("Origin") + " may not open a terminal here");
+      }
+    });
+    new TerminalApi(vertx, authn, bus, bridge.subscriptions()).mount(router);
 
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));

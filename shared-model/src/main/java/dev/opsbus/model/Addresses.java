@@ -60,6 +60,13 @@ public final class Addresses {
   public static final AddressPattern SSH_SESSION_OUT = AddressPattern.of("ssh.session.{sid}.out");
   public static final AddressPattern SSH_SESSION_IN = AddressPattern.of("ssh.session.{sid}.in");
   public static final AddressPattern SSH_SESSION_EVENTS = AddressPattern.of("ssh.session.{sid}.events");
+  /**
+   * Request/send, relay to relay only (no rule names it, so it is never bridged): the relay that owns
+   * a terminal serves it; every relay forwards {@code ssh.join}, {@code ssh.attach}, {@code ssh.detach},
+   * {@code ssh.resize}, {@code ssh.invite}, {@code ssh.close} and {@code ssh.recording} here, with the
+   * original address in the {@code op} header, so a request reaches the owner from any node.
+   */
+  public static final AddressPattern SSH_SESSION_CONTROL = AddressPattern.of("ssh.session.{sid}.control");
 
   // logs
   public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * inbound rate limit. Frames are handled one at a time, in order. Every refusal is answered with an
  * {@code err} frame and reported to the server (which puts it on {@code activity.events}).
  */
-final class BridgeConnection {
+final class BridgeConnection implements Subscriber {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
@@ -247,7 +247,7 @@ final class BridgeConnection {
         }
       }
     }
-    opts.addHeader(BridgeServer.USER_HEADER, principal.username());
+    BridgeServer.identify(opts, principal);
     return opts;
   }
 
@@ -317,6 +317,11 @@ final class BridgeConnection {
    * it does not; past the queue bound, the address's overflow policy decides: keep the latest
    * value, or cut the connection with {@code slow_consumer}.
    */
+  @Override
+  public void deliver(String address, Delivery delivery, Overflow overflow) {
+    deliver(address, delivery.frame(), overflow);
+  }
+
   void deliver(String address, String frame, Overflow overflow) {
     if (closed || principal == null) {
       return;

@@ -24,9 +24,14 @@ final class BridgeFrames {
     if (headers != null && !headers.isEmpty()) {
       JsonObject h = new JsonObject();
       for (Map.Entry<String, String> e : headers) {
-        h.put(e.getKey(), e.getValue());
+        // who-is-asking headers are for services on the bus, not for every subscriber
+        if (!e.getKey().regionMatches(true, 0, "opsbus-", 0, 7)) {
+          h.put(e.getKey(), e.getValue());
+        }
       }
-      sb.append(",\"headers\":").append(h.encode());
+      if (!h.isEmpty()) {
+        sb.append(",\"headers\":").append(h.encode());
+      }
     }
     sb.append(",\"body\":").append(bodyJson(body)).append('}');
     return sb.toString();

@@ -9,6 +9,7 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +35,20 @@ public final class BridgeServer {
 
   /** Header carrying the requesting user on messages the bridge forwards onto the bus. */
   public static final String USER_HEADER = "opsbus-user";
+  /** Header carrying the requesting user's roles, comma-separated. */
+  public static final String ROLES_HEADER = "opsbus-roles";
+  /** Header carrying the requesting user's host grants, comma-separated ({@code *}: all). */
+  public static final String HOSTS_HEADER = "opsbus-hosts";
+
+  /**
+   * Stamps who is asking on a message the gateway puts on the bus. Services trust these headers;
+   * clients can never set them (the bridge drops every client header starting with {@code opsbus-}).
+   */
+  public static DeliveryOptions identify(DeliveryOptions opts, Principal p) {
+    return opts.addHeader(USER_HEADER, p.username())
+        .addHeader(ROLES_HEADER, String.join(",", p.roles().stream().map(dev.opsbus.model.Role::wireName).sorted().toList()))
+        .addHeader(HOSTS_HEADER, String.join(",", p.hosts().stream().sorted().toList()));
+  }
 
   private final Vertx vertx;
   private final String nodeId;
@@ -78,6 +93,11 @@ public final class BridgeServer {
   /** Takes a SockJS session whose handshake was authenticated (or not) by the gateway. */
   public void accept(SockJSSocket socket, Principal principal, String token, ErrorCode authProblem) {
     accept(new SockJsTransport(socket), principal, token, authProblem);
+  }
+
+  /** The index terminal sockets subscribe through too, so every transport shares one consumer per address. */
+  public SubscriptionIndex subscriptions() {
+    return index;
   }
 
   public void accept(ServerWebSocket socket, Principal principal, String token, ErrorCode authProblem) {
@@ -192,6 +212,7 @@ public final class BridgeServer {
   }
 
   SubscriptionIndex index() {
+    // same as subscriptions(), for the connections
     return index;
   }
 

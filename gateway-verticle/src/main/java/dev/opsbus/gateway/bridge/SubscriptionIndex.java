@@ -17,7 +17,7 @@ import java.util.function.Function;
  * cluster registrations grow with addresses, not with connections. Each message is encoded once and
  * the same frame handed to every subscriber. Used only from the gateway's event loop.
  */
-final class SubscriptionIndex {
+public final class SubscriptionIndex {
 
   private final EventBus bus;
   private final Function<String, Overflow> overflowPolicy;
@@ -32,8 +32,8 @@ final class SubscriptionIndex {
   private final class Entry {
     final String address;
     final Overflow overflow;
-    final Set<BridgeConnection> subscribers = new LinkedHashSet<>();
-    BridgeConnection[] snapshot = new BridgeConnection[0];
+    final Set<Subscriber> subscribers = new LinkedHashSet<>();
+    Subscriber[] snapshot = new Subscriber[0];
     boolean dirty;
     MessageConsumer<Object> consumer;
 
@@ -47,20 +47,20 @@ final class SubscriptionIndex {
         return;
       }
       if (dirty) {
-        snapshot = subscribers.toArray(new BridgeConnection[0]);
+        snapshot = subscribers.toArray(new Subscriber[0]);
         dirty = false;
       }
-      // encoded once for every local subscriber
-      String frame = BridgeFrames.rec(address, msg.body(), msg.headers(), null);
-      for (BridgeConnection c : snapshot) {
-        c.deliver(address, frame, overflow);
+      // encoded at most once per form (bridge JSON frame, raw bytes), whatever the number of subscribers
+      Delivery d = new Delivery(address, msg);
+      for (Subscriber c : snapshot) {
+        c.deliver(address, d, overflow);
       }
       deliveries += snapshot.length;
     }
   }
 
   /** Adds a subscriber; completes when the bus consumer is registered (at once when it already was). */
-  Future<Void> subscribe(String address, BridgeConnection conn) {
+  public Future<Void> subscribe(String address, Subscriber conn) {
     Entry e = entries.get(address);
     if (e == null) {
       Entry created = new Entry(address);
@@ -74,7 +74,7 @@ final class SubscriptionIndex {
     return e.consumer.completion();
   }
 
-  void unsubscribe(String address, BridgeConnection conn) {
+  public void unsubscribe(String address, Subscriber conn) {
     Entry e = entries.get(address);
     if (e == null || !e.subscribers.remove(conn)) {
       return;
@@ -86,7 +86,7 @@ final class SubscriptionIndex {
     }
   }
 
-  boolean isSubscribed(String address, BridgeConnection conn) {
+  boolean isSubscribed(String address, Subscriber conn) {
     Entry e = entries.get(address);
     return e != null && e.subscribers.contains(conn);
   }

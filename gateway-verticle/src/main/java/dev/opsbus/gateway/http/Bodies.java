@@ -8,12 +8,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Reading JSON request bodies with errors that name the field at fault. */
-final class Bodies {
+public final class Bodies {
 
   private Bodies() {
   }
 
-  static JsonObject object(RoutingContext ctx) {
+  public static JsonObject object(RoutingContext ctx) {
     try {
       JsonObject o = ctx.body().asJsonObject();
       if (o == null) {
@@ -25,7 +25,7 @@ final class Bodies {
     }
   }
 
-  static String requiredString(JsonObject body, String field, int maxLength) {
+  public static String requiredString(JsonObject body, String field, int maxLength) {
     Object v = body.getValue(field);
     if (!(v instanceof String s) || s.isEmpty()) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field '" + field + "' is required and must be a non-empty string");
@@ -36,11 +36,11 @@ final class Bodies {
     return s;
   }
 
-  static String optionalString(JsonObject body, String field, int maxLength) {
+  public static String optionalString(JsonObject body, String field, int maxLength) {
     return body.containsKey(field) ? requiredString(body, field, maxLength) : null;
   }
 
-  static JsonArray optionalArray(JsonObject body, String field) {
+  public static JsonArray optionalArray(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null) {
       return null;
@@ -49,5 +49,16 @@ final class Bodies {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field '" + field + "' must be an array");
     }
     return a;
+  }
+
+  public static Integer optionalInt(JsonObject body, String field, int min, int max) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < min || n.intValue() > max) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field '" + field + "' must be a whole number from " + min + " to " + max);
+    }
+    return n.intValue();
   }
 }

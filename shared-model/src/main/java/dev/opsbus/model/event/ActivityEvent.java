@@ -28,6 +28,8 @@ public record ActivityEvent(
   public static final String USER_CREATED = "user_created";
   public static final String USER_UPDATED = "user_updated";
   public static final String USER_DELETED = "user_deleted";
+  public static final String SSH_CONNECT = "ssh_connect";
+  public static final String SSH_DISCONNECT = "ssh_disconnect";
 
   public static ActivityEvent of(String action, String username, String nodeId, String address, String code,
       String message, Map<String, Object> data) {

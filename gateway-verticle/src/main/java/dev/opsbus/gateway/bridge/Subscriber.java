@@ -1,0 +1,10 @@
+package dev.opsbus.gateway.bridge;
+
+import dev.opsbus.model.PermissionRule.Overflow;
+
+/** Something local that watches an address through the {@link SubscriptionIndex}: a bridge client or a terminal socket. */
+public interface Subscriber {
+
+  /** A bus message for a watched address; runs on the gateway's event loop. */
+  void deliver(String address, Delivery delivery, Overflow overflow);
+}

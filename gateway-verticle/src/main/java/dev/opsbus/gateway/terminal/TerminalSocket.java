@@ -1,0 +1,256 @@
+package dev.opsbus.gateway.terminal;
+
+import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.bridge.Delivery;
+import dev.opsbus.gateway.bridge.Subscriber;
+import dev.opsbus.gateway.bridge.SubscriptionIndex;
+import dev.opsbus.gateway.http.BusCalls;
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.PermissionRule.Overflow;
+import dev.opsbus.model.Principal;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Base64;
+
+/**
+ * One browser's terminal WebSocket: output bytes down as binary frames, keystrokes up (writers
+ * only), JSON text frames for control ({@code resize}) and session events. It subscribes through
+ * the bridge's subscription index (one bus consumer per address per node), attaches to the session
+ * on the relay, replays the scrollback, then forwards live output, using byte offsets so nothing
+ * is shown twice or skipped.
+ */
+final class TerminalSocket implements Subscriber {
+
+  /** Output bytes a socket may fall behind by before it is cut off. */
+  static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
+
+  private record Chunk(long off, Buffer bytes) {
+  }
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final SubscriptionIndex index;
+  private final BusCalls bus;
+  private final String sid;
+  private final Principal principal;
+  private final String outAddress;
+  private final String eventsAddress;
+  private final ArrayDeque<Chunk> early = new ArrayDeque<>();
+  private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
+  private int earlyBytes;
+  private int pendingBytes;
+  private boolean draining;
+  private boolean attached;
+  private boolean closed;
+  private long offset;
+  private String role;
+  private long lastRefusal;
+
+  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, Principal principal) {
+    this.vertx = vertx;
+    this.ws = ws;
+    this.index = index;
+    this.bus = bus;
+    this.sid = sid;
+    this.principal = principal;
+    this.outAddress = Addresses.SSH_SESSION_OUT.format(sid);
+    this.eventsAddress = Addresses.SSH_SESSION_EVENTS.format(sid);
+  }
+
+  void start() {
+    ws.closeHandler(v -> cleanup());
+    ws.binaryMessageHandler(this::keystrokes);
+    ws.textMessageHandler(this::control);
+    // subscribe first, attach second: output racing the attach is held and trimmed by offset
+    index.subscribe(outAddress, this);
+    index.subscribe(eventsAddress, this);
+    bus.<JsonObject>request(Addresses.SSH_ATTACH, new JsonObject().put("sessionId", sid), principal, "SSH relay")
+        .onSuccess(this::attachedWith)
+        .onFailure(err -> fail(err instanceof OpsbusException oe ? oe : new OpsbusException(ErrorCode.INTERNAL_ERROR, "attach failed")));
+  }
+
+  private void attachedWith(JsonObject reply) {
+    if (closed) {
+      return;
+    }
+    role = reply.getString("role", "viewer");
+    ws.writeTextMessage(new JsonObject().put("type", "attached").put("sessionId", sid).put("hostId", reply.getString("hostId"))
+        .put("role", role).put("cols", reply.getInteger("cols")).put("rows", reply.getInteger("rows"))
+        .put("status", reply.getString("status")).put("readOnly", "viewer".equals(role)).encode());
+    String scrollback = reply.getString("scrollback", "");
+    if (!scrollback.isEmpty()) {
+      write(Buffer.buffer(Base64.getDecoder().decode(scrollback)));
+    }
+    offset = reply.getLong("offset", 0L);
+    attached = true;
+    while (!early.isEmpty()) {
+      Chunk c = early.poll();
+      forward(c.off(), c.bytes());
+    }
+    earlyBytes = 0;
+  }
+
+  @Override
+  public void deliver(String address, Delivery delivery, Overflow overflow) {
+    if (closed) {
+      return;
+    }
+    if (address.equals(outAddress)) {
+      Buffer bytes = delivery.bytes();
+      if (bytes == null) {
+        return;
+      }
+      String off = delivery.message().headers().get("off");
+      long start = off == null ? offset : Long.parseLong(off);
+      if (!attached) {
+        early.add(new Chunk(start, bytes));
+        earlyBytes += bytes.length();
+        if (earlyBytes > MAX_PENDING_BYTES) {
+          slow();
+        }
+        return;
+      }
+      forward(start, bytes);
+    } else if (delivery.message().body() instanceof JsonObject event) {
+      ws.writeTextMessage(event.encode());
+      if ("closed".equals(event.getString("type"))) {
+        cleanup();
+        ws.close((short) 1000, "session_closed");
+      }
+    }
+  }
+
+  /** Writes what the client has not seen yet of a chunk starting at byte {@code start}. */
+  private void forward(long start, Buffer bytes) {
+    long end = start + bytes.length();
+    if (end <= offset) {
+      return;
+    }
+    Buffer fresh = start < offset ? bytes.getBuffer((int) (offset - start), bytes.length()) : bytes;
+    offset = end;
+    write(fresh);
+  }
+
+  private void write(Buffer bytes) {
+    if (pending.isEmpty() && !ws.writeQueueFull()) {
+      ws.writeBinaryMessage(bytes);
+      return;
+    }
+    pending.add(bytes);
+    pendingBytes += bytes.length();
+    if (pendingBytes > MAX_PENDING_BYTES) {
+      slow();
+      return;
+    }
+    awaitDrain();
+  }
+
+  private void awaitDrain() {
+    if (!draining) {
+      draining = true;
+      ws.drainHandler(v -> {
+        draining = false;
+        flush();
+      });
+    }
+  }
+
+  private void flush() {
+    while (!closed && !pending.isEmpty() && !ws.writeQueueFull()) {
+      Buffer b = pending.poll();
+      pendingBytes -= b.length();
+      ws.writeBinaryMessage(b);
+    }
+    if (!pending.isEmpty()) {
+      awaitDrain();
+    }
+  }
+
+  private void slow() {
+    pending.clear();
+    error(ErrorCode.SLOW_CONSUMER, "this browser fell more than " + MAX_PENDING_BYTES / 1024 + " KB behind: reconnect to reattach (the scrollback is replayed)");
+    cleanup();
+    ws.close((short) 1013, ErrorCode.SLOW_CONSUMER.wireName());
+  }
+
+  private void keystrokes(Buffer data) {
+    if (closed || !attached) {
+      return;
+    }
+    if (!"driver".equals(role) && !"writer".equals(role)) {
+      long now = System.currentTimeMillis();
+      if (now - lastRefusal > 1000) {
+        lastRefusal = now;
+        error(ErrorCode.ACCESS_DENIED, "you joined this terminal as a viewer: your keystrokes are not sent");
+      }
+      return;
+    }
+    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BridgeServer.identify(new DeliveryOptions(), principal));
+  }
+
+  private void control(String text) {
+    if (closed) {
+      return;
+    }
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (DecodeException e) {
+      error(ErrorCode.INVALID_JSON, "text frames carry JSON control messages; send keystrokes as binary frames");
+      return;
+    }
+    switch (String.valueOf(msg.getValue("type"))) {
+      case "resize" -> {
+        Object cols = msg.getValue("cols");
+        Object rows = msg.getValue("rows");
+        if (!(cols instanceof Number c) || !(rows instanceof Number r) || c.intValue() < 1 || r.intValue() < 1 || c.intValue() > 1000 || r.intValue() > 1000) {
+          error(ErrorCode.INVALID_REQUEST, "resize needs whole numbers cols and rows from 1 to 1000");
+          return;
+        }
+        bus.request(Addresses.SSH_RESIZE, new JsonObject().put("sessionId", sid).put("cols", c.intValue()).put("rows", r.intValue()), principal, "SSH relay")
+            .onFailure(err -> error(err instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR, err.getMessage()));
+      }
+      case "input" -> {
+        Object data = msg.getValue("data");
+        if (data instanceof String s) {
+          keystrokes(Buffer.buffer(s));
+        }
+      }
+      default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input)");
+    }
+  }
+
+  private void error(ErrorCode code, String message) {
+    if (!closed) {
+      ws.writeTextMessage(new JsonObject().put("type", "error").put("code", code.wireName()).put("message", message).encode());
+    }
+  }
+
+  private void fail(OpsbusException e) {
+    error(e.code(), e.getMessage());
+    cleanup();
+    ws.close((short) 1008, e.code().wireName());
+  }
+
+  /** Leaves the index and tells the relay this socket is gone; safe to call more than once. */
+  private void cleanup() {
+    boolean wasAttached = attached;
+    closed = true;
+    attached = false;
+    index.unsubscribe(outAddress, this);
+    index.unsubscribe(eventsAddress, this);
+    early.clear();
+    pending.clear();
+    if (wasAttached) {
+      vertx.eventBus().send(Addresses.SSH_DETACH, new JsonObject().put("sessionId", sid),
+          BridgeServer.identify(new DeliveryOptions(), principal));
+    }
+  }
+}
