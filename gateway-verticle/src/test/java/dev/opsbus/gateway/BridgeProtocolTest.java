@@ -240,4 +240,17 @@ class BridgeProtocolTest {
       assertThat(c.next(f -> Addresses.OPS_UPDATES_ALL.equals(f.getString("address")), WAIT).getJsonObject("body").getInteger("op")).isEqualTo(1);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void prometheusMetricsCountTheOpenBridgeSockets() {
+    try (BridgeClient raw = gw.client(BridgeClient.Transport.RAW, viewer);
+         BridgeClient sockjs = gw.client(BridgeClient.Transport.SOCKJS, viewer)) {
+      subscribe(raw, Addresses.METRICS_NODE);
+      subscribe(sockjs, Addresses.METRICS_NODE);
+      String text = Await.result(gw.http.get("/metrics").send()).bodyAsString();
+      assertThat(text).containsPattern("opsbus_bridge_connections\\{[^}]*transport=\"websocket\"[^}]*} 1\\.0");
+      assertThat(text).containsPattern("opsbus_bridge_connections\\{[^}]*transport=\"sockjs\"[^}]*} 1\\.0");
+      assertThat(text).containsPattern("opsbus_bridge_bus_consumers\\{[^}]*} 1\\.0");
+    }
+  }
 }
