@@ -14,6 +14,7 @@ import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.terminal.SessionDirectory;
 import dev.opsbus.gateway.terminal.TerminalApi;
+import dev.opsbus.gateway.operations.OperationApi;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
@@ -210,6 +211,7 @@ public class GatewayVerticle extends VerticleBase {
       }
     });
     new TerminalApi(vertx, authn, bus, bridge.subscriptions()).mount(router);
+    new OperationApi(authn, bus).mount(router);
 
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));

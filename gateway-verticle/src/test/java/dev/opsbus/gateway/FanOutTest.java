@@ -3,6 +3,7 @@ package dev.opsbus.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.testkit.TestCluster;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

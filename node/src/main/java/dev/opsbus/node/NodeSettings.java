@@ -41,7 +41,7 @@ import java.util.Set;
  * @param pgUrl external PostgreSQL as {@code postgresql://user:pass@host:port/db}; null: embedded
  * @param dataDir where the embedded PostgreSQL keeps its data ({@code <dataDir>/pg})
  * @param configFile the config file the values came from, null when none
- * @param demo start the demo SSH host (not available yet: logged and ignored)
+ * @param demo start the demo SSH host on loopback and register it as host {@code demo}
  * @param adminPassword the {@code admin} password on first start; null to generate one
  * @param permissions the permission rules every transport enforces
  * @param allowedOrigins Origins allowed to open real-time connections
@@ -242,7 +242,7 @@ public record NodeSettings(
     PG_URL("--pg-url", "OPSBUS_PG_URL", "pgUrl", false, "URL", "external PostgreSQL, postgresql://user:pass@host:port/db (embedded PostgreSQL in the data dir)"),
     DATA_DIR("--data-dir", "OPSBUS_DATA_DIR", "dataDir", false, "DIR", "data directory (./" + DEFAULT_DATA_DIR + ")"),
     CONFIG("--config", "OPSBUS_CONFIG", null, false, "FILE", "JSON config file: node, permissions, gateway, bridge, metrics sections"),
-    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a local demo SSH host (not available yet)");
+    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'");
 
     final String flag;
     final String env;

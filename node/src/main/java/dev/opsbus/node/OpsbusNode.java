@@ -3,6 +3,7 @@ package dev.opsbus.node;
 import com.hazelcast.cluster.Cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.gateway.GatewayVerticle;
 import dev.opsbus.metrics.MetricsConfig;
@@ -52,6 +53,7 @@ public final class OpsbusNode implements AutoCloseable {
 
   private final NodeSettings settings;
   private final NodeDatabase database;
+  private final DemoSshServer demoHost;
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final String nodeId;
@@ -59,10 +61,11 @@ public final class OpsbusNode implements AutoCloseable {
   private volatile int httpPort = -1;
   private Future<Void> stopping;
 
-  private OpsbusNode(NodeSettings settings, NodeDatabase database, Vertx vertx, HazelcastClusterManager clusterManager,
-      String nodeId, Instant startedAt) {
+  private OpsbusNode(NodeSettings settings, NodeDatabase database, DemoSshServer demoHost, Vertx vertx,
+      HazelcastClusterManager clusterManager, String nodeId, Instant startedAt) {
     this.settings = settings;
     this.database = database;
+    this.demoHost = demoHost;
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.nodeId = nodeId;
@@ -70,9 +73,9 @@ public final class OpsbusNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node: database (embedded or external) and its migrations, then Vert.x (joining the
-   * cluster when asked), then the verticles in the order the settings list them. Blocks until all
-   * of that is done.
+   * Starts a node: database (embedded or external) and its migrations, then with {@code --demo} the
+   * demo SSH host (registered as host {@code demo}), then Vert.x (joining the cluster when asked),
+   * then the verticles in the order the settings list them. Blocks until all of that is done.
    *
    * @throws NodeStartException with a one-sentence reason; whatever had started is stopped again
    * @throws IllegalStateException when called on an event-loop thread
@@ -83,15 +86,17 @@ public final class OpsbusNode implements AutoCloseable {
     }
     Instant startedAt = Instant.now();
     NodeDatabase db = null;
+    DemoSshServer demo = null;
     Vertx vertx = null;
     try {
-      if (settings.demo()) {
-        LOG.warn("--demo: the demo SSH host is not available yet; starting without it");
-      }
       db = settings.embeddedDatabase()
           ? NodeDatabase.startEmbedded(settings.dataDir())
           : NodeDatabase.connectExternal(settings.pgUrl());
       db.migrate();
+      if (settings.demo()) {
+        // before the verticles, so that the SSH relay finds host 'demo' from its first read
+        demo = DemoHost.start(settings.dataDir(), db);
+      }
 
       HazelcastClusterManager cm = null;
       String nodeId;
@@ -108,7 +113,7 @@ public final class OpsbusNode implements AutoCloseable {
         vertx = Vertx.vertx(options);
         nodeId = UUID.randomUUID().toString();
       }
-      OpsbusNode node = new OpsbusNode(settings, db, vertx, cm, nodeId, startedAt);
+      OpsbusNode node = new OpsbusNode(settings, db, demo, vertx, cm, nodeId, startedAt);
       if (cm != null) {
         node.watchMembers();
       }
@@ -121,6 +126,9 @@ public final class OpsbusNode implements AutoCloseable {
         } catch (RuntimeException closeFailure) {
           LOG.warn("{}", closeFailure.getMessage());
         }
+      }
+      if (demo != null) {
+        demo.close();
       }
       if (db != null) {
         db.close();
@@ -143,8 +151,8 @@ public final class OpsbusNode implements AutoCloseable {
             settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge()));
         case METRICS -> new MetricsVerticle(new MetricsConfig(nodeId, BuildInfo.version(), startedAt,
             settings.metricsPeriod(), names));
-        case OPERATIONS -> new OperationsVerticle(new OperationsConfig(nodeId, db));
-        case SSH_RELAY -> new SshRelayVerticle(new SshRelayConfig(nodeId));
+        case OPERATIONS -> new OperationsVerticle(OperationsConfig.defaults(nodeId, db));
+        case SSH_RELAY -> new SshRelayVerticle(SshRelayConfig.defaults(nodeId, db, settings.dataDir()));
       };
       try {
         awaitRaw(vertx.deployVerticle(verticle), STEP_TIMEOUT);
@@ -250,9 +258,15 @@ public final class OpsbusNode implements AutoCloseable {
     return "opsbus " + BuildInfo.version() + " node " + nodeId + " " + where + " (verticles " + verticles + ")";
   }
 
+  /** The {@code --demo} SSH server, null without {@code --demo}. */
+  DemoSshServer demoHost() {
+    return demoHost;
+  }
+
   /**
-   * Stops the node: closes Vert.x (undeploying the verticles and leaving the cluster), then stops the
-   * embedded PostgreSQL. Runs on its own thread; calling it again returns the same future.
+   * Stops the node: closes Vert.x (undeploying the verticles and leaving the cluster), then the demo
+   * SSH host (its sessions and their processes), then stops the embedded PostgreSQL. Runs on its own
+   * thread; calling it again returns the same future.
    */
   public synchronized Future<Void> stop() {
     if (stopping == null) {
@@ -295,6 +309,10 @@ public final class OpsbusNode implements AutoCloseable {
       LOG.error("Vert.x did not close within {} s; stopping the database anyway", STOP_TIMEOUT.toSeconds());
     } catch (ExecutionException e) {
       LOG.error("Vert.x did not close cleanly: {}", NodeDatabase.rootMessage(e.getCause()));
+    }
+    if (demoHost != null) {
+      demoHost.close();
+      LOG.info("demo host '{}' stopped", DemoHost.HOST_ID);
     }
     database.close();
     LOG.info("node {} stopped in {} ms", nodeId, (System.nanoTime() - t0) / 1_000_000);

@@ -26,9 +26,16 @@ public final class Addresses {
   public static final String OPS_LIST = "ops.list";
   public static final AddressPattern OPS_UPDATES_HOST = AddressPattern.of("ops.updates.host.{hostId}");
   public static final String OPS_UPDATES_ALL = "ops.updates.all";
+  /** Node-local to the owner of an operation: cancel it (the node that runs it kills the command). */
+  public static final AddressPattern OPS_NODE_CANCEL = AddressPattern.of("ops.node.{nodeId}.cancel");
+
+  /** Request: schedules (admin): {@code {"action": "create|list|delete", ...}}. */
+  public static final String OPS_SCHEDULES = "ops.schedules";
 
   // activity
   public static final String ACTIVITY_EVENTS = "activity.events";
+  /** Request: persisted activity, oldest first after {@code sinceSeq}, or newest first before {@code beforeSeq}. */
+  public static final String ACTIVITY_LIST = "activity.list";
 
   // ssh relay
   public static final String SSH_SESSIONS = "ssh.sessions";

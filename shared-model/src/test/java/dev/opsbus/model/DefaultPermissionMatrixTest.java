@@ -48,7 +48,9 @@ class DefaultPermissionMatrixTest {
     allow("ops.list", Direction.REQUEST, ALL);
     allow("ops.updates.host.h1", Direction.SUBSCRIBE, ALL);
     allow("ops.updates.all", Direction.SUBSCRIBE, A);
+    allow("ops.schedules", Direction.REQUEST, A);
     allow("activity.events", Direction.SUBSCRIBE, A);
+    allow("activity.list", Direction.REQUEST, A);
     allow("ssh.sessions", Direction.SUBSCRIBE, AO);
     allow("ssh.open", Direction.REQUEST, AO);
     allow("ssh.close", Direction.REQUEST, AO);

@@ -47,6 +47,14 @@ public final class SshConnector {
 
   /** Connects and authenticates; the caller owns (and closes) the client. */
   public SSHClient connect(SshTarget target) {
+    return connect(target, () -> { });
+  }
+
+  /**
+   * As {@link #connect(SshTarget)}, calling {@code beforeAuth} (on this thread) once the host key
+   * is verified and authentication starts, so a caller can report the step it is at.
+   */
+  public SSHClient connect(SshTarget target, Runnable beforeAuth) {
     AtomicReference<String> offered = new AtomicReference<>();
     SSHClient ssh = new SSHClient(new DefaultConfig());
     ssh.addHostKeyVerifier(new HostKeyVerifier() {
@@ -79,6 +87,7 @@ public final class SshConnector {
       throw unreachable(target, e);
     }
     try {
+      beforeAuth.run();
       if (target.authType() == SshTarget.AuthType.PASSWORD) {
         ssh.authPassword(target.username(), target.secret());
       } else {

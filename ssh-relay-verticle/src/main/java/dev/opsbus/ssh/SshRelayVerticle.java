@@ -1,15 +1,32 @@
 package dev.opsbus.ssh;
 
+import dev.opsbus.model.db.Settings;
+import dev.opsbus.model.secret.CredentialCipher;
+import dev.opsbus.ssh.exec.ExecService;
+import dev.opsbus.ssh.monitor.HostMonitor;
+import dev.opsbus.ssh.terminal.TerminalService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The SSH relay. Not built yet: it deploys so that a node's verticle list is already the final one,
- * and registers nothing on the bus, so requests to {@code ssh.*} fail with "no handlers".
+ * The SSH relay: command execution for other verticles ({@code ssh.exec}), shared browser
+ * terminals ({@code ssh.open}, {@code ssh.join}, {@code ssh.session.<sid>.*}), host key scans,
+ * log tails and host health. sshj always runs on worker threads; secrets never leave this verticle.
  */
 public class SshRelayVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SshRelayVerticle.class);
+
   private final SshRelayConfig config;
+  private Pool pool;
+  private ExecService exec;
+  private TerminalService terminals;
+  private HostMonitor monitor;
 
   public SshRelayVerticle(SshRelayConfig config) {
     this.config = config;
@@ -17,6 +34,24 @@ public class SshRelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Future.succeededFuture(config);
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(config.db()).using(vertx).build();
+    SshConnector connector = new SshConnector(config.connectTimeout());
+    return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
+        .compose(key -> {
+          HostDirectory hosts = new HostDirectory(pool, new CredentialCipher(key));
+          exec = new ExecService(vertx, config, hosts, connector);
+          terminals = new TerminalService(vertx, config, hosts, connector);
+          monitor = new HostMonitor(vertx, config, hosts, connector);
+          return Future.all(exec.start(), terminals.start(), monitor.start());
+        })
+        .onSuccess(v -> LOG.info("ssh relay of node {} ready", config.nodeId()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<?> m = monitor == null ? Future.succeededFuture() : monitor.stop();
+    Future<?> t = terminals == null ? Future.succeededFuture() : terminals.stop();
+    Future<?> e = exec == null ? Future.succeededFuture() : exec.stop();
+    return Future.join(m, t, e).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 }

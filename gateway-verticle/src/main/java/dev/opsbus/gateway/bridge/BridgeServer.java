@@ -2,6 +2,7 @@ package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
@@ -34,20 +35,14 @@ public final class BridgeServer {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
 
   /** Header carrying the requesting user on messages the bridge forwards onto the bus. */
-  public static final String USER_HEADER = "opsbus-user";
-  /** Header carrying the requesting user's roles, comma-separated. */
-  public static final String ROLES_HEADER = "opsbus-roles";
-  /** Header carrying the requesting user's host grants, comma-separated ({@code *}: all). */
-  public static final String HOSTS_HEADER = "opsbus-hosts";
+  public static final String USER_HEADER = BusIdentity.USER;
 
   /**
    * Stamps who is asking on a message the gateway puts on the bus. Services trust these headers;
    * clients can never set them (the bridge drops every client header starting with {@code opsbus-}).
    */
   public static DeliveryOptions identify(DeliveryOptions opts, Principal p) {
-    return opts.addHeader(USER_HEADER, p.username())
-        .addHeader(ROLES_HEADER, String.join(",", p.roles().stream().map(dev.opsbus.model.Role::wireName).sorted().toList()))
-        .addHeader(HOSTS_HEADER, String.join(",", p.hosts().stream().sorted().toList()));
+    return BusIdentity.stamp(opts, p);
   }
 
   private final Vertx vertx;

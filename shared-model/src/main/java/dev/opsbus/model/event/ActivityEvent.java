@@ -5,10 +5,12 @@ import java.util.Map;
 
 /**
  * One entry of {@code activity.events}: who did what, where. {@code action} is one of the
- * constants below; {@code data} holds what else matters for that action (never a secret).
+ * constants below; {@code data} holds what else matters for that action (never a secret). The
+ * {@code id} lets every node that persists activity insert each entry exactly once.
  */
 public record ActivityEvent(
     String type,
+    String id,
     Instant ts,
     String action,
     String username,
@@ -33,7 +35,7 @@ public record ActivityEvent(
 
   public static ActivityEvent of(String action, String username, String nodeId, String address, String code,
       String message, Map<String, Object> data) {
-    return new ActivityEvent(TYPE, Instant.now(), action, username, nodeId, address, code, message,
+    return new ActivityEvent(TYPE, java.util.UUID.randomUUID().toString(), Instant.now(), action, username, nodeId, address, code, message,
         data == null ? Map.of() : data);
   }
 }

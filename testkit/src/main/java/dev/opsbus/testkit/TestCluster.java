@@ -1,4 +1,4 @@
-package dev.opsbus.gateway;
+package dev.opsbus.testkit;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -41,10 +41,15 @@ public final class TestCluster {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
     HazelcastClusterManager mgr = new HazelcastClusterManager(hz);
-    Vertx vertx = Await.result(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1")))
-        .withClusterManager(mgr)
-        .buildClustered(), java.time.Duration.ofSeconds(60));
+    Vertx vertx;
+    try {
+      vertx = Vertx.builder()
+          .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1")))
+          .withClusterManager(mgr)
+          .buildClustered().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("clustered Vert.x did not start", e);
+    }
     return new Node(vertx, mgr);
   }
 }

@@ -1,0 +1,125 @@
+package dev.opsbus.gateway.operations;
+
+import dev.opsbus.gateway.http.ApiErrors;
+import dev.opsbus.gateway.http.Authn;
+import dev.opsbus.gateway.http.Bodies;
+import dev.opsbus.gateway.http.BusCalls;
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Role;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
+ * host grants, parameters, dedupe); this class asks it on the user's behalf and maps its coded
+ * refusals to statuses: unknown host 404, bad parameter 400 naming the field, not allowed 403.
+ */
+public final class OperationApi {
+
+  private final Authn authn;
+  private final BusCalls bus;
+
+  public OperationApi(Authn authn, BusCalls bus) {
+    this.authn = authn;
+    this.bus = bus;
+  }
+
+  public void mount(Router router) {
+    router.post("/api/hosts/:hostId/operations").handler(authn.required()).handler(this::start);
+    router.route("/api/operations*").handler(authn.required());
+    router.get("/api/operations").handler(this::list);
+    router.get("/api/operations/:id").handler(ctx -> ask(ctx, Addresses.OPS_GET, new JsonObject().put("operationId", ctx.pathParam("id")), 200));
+    router.post("/api/operations/:id/cancel").handler(ctx -> ask(ctx, Addresses.OPS_CANCEL, new JsonObject().put("operationId", ctx.pathParam("id")), 202));
+    router.route("/api/schedules*").handler(authn.required()).handler(Authn.role(Role.ADMIN));
+    router.get("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, new JsonObject().put("action", "list"), 200));
+    router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, Bodies.object(ctx).copy().put("action", "create"), 201));
+    router.delete("/api/schedules/:id").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
+        new JsonObject().put("action", "delete").put("id", ctx.pathParam("id")), 200));
+    router.get("/api/activity").handler(authn.required()).handler(Authn.role(Role.ADMIN)).handler(this::activity);
+  }
+
+  private void start(RoutingContext ctx) {
+    JsonObject b = Bodies.object(ctx);
+    String type = Bodies.requiredString(b, "type", 100);
+    Object params = b.getValue("params");
+    if (params != null && !(params instanceof JsonObject)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'params' must be an object");
+    }
+    JsonObject req = new JsonObject().put("hostId", ctx.pathParam("hostId")).put("type", type)
+        .put("params", params == null ? new JsonObject() : params);
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key == null) {
+      key = Bodies.optionalString(b, "idempotencyKey", 200);
+    }
+    if (key != null) {
+      req.put("idempotencyKey", Authn.principal(ctx).username() + ":" + key);
+    }
+    ask(ctx, Addresses.OPS_START, req, 202);
+  }
+
+  private void list(RoutingContext ctx) {
+    JsonObject req = new JsonObject();
+    for (String p : new String[] {"hostId", "status", "type", "before"}) {
+      String v = ctx.queryParams().get(p);
+      if (v != null && !v.isEmpty()) {
+        req.put(p, v);
+      }
+    }
+    req.put("limit", intParam(ctx, "limit", 100));
+    String since = ctx.queryParams().get("sinceVersion");
+    if (since == null) {
+      since = ctx.queryParams().get("sinceSeq");
+    }
+    if (since != null) {
+      req.put("sinceSeq", longParam("sinceVersion", since));
+    }
+    ask(ctx, Addresses.OPS_LIST, req, 200);
+  }
+
+  private void activity(RoutingContext ctx) {
+    JsonObject req = new JsonObject().put("limit", intParam(ctx, "limit", 100));
+    String since = ctx.queryParams().get("since");
+    String sinceSeq = ctx.queryParams().get("sinceSeq");
+    String beforeSeq = ctx.queryParams().get("beforeSeq");
+    if (sinceSeq != null) {
+      req.put("sinceSeq", longParam("sinceSeq", sinceSeq));
+    } else if (beforeSeq != null) {
+      req.put("beforeSeq", longParam("beforeSeq", beforeSeq));
+    } else if (since != null) {
+      try {
+        req.put("since", java.time.OffsetDateTime.parse(since).toString());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "since: an ISO-8601 time such as 2026-11-22T10:00:00Z");
+      }
+    }
+    ask(ctx, Addresses.ACTIVITY_LIST, req, 200);
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt) {
+    String v = ctx.queryParams().get(name);
+    if (v == null) {
+      return dflt;
+    }
+    return (int) longParam(name, v);
+  }
+
+  private static long longParam(String name, String v) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, name + ": must be a whole number");
+    }
+  }
+
+  private void ask(RoutingContext ctx, String address, JsonObject body, int status) {
+    bus.<JsonObject>request(address, body, Authn.principal(ctx), "operations service")
+        .onSuccess(reply -> {
+          ctx.response().setStatusCode(status);
+          ctx.json(reply);
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
+  }
+}

@@ -1,0 +1,276 @@
+package dev.opsbus.operations;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusIdentity;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import dev.opsbus.model.event.Operation;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations API on the bus: {@code ops.start} (idempotent per host and type, cluster-wide),
+ * {@code ops.cancel}, {@code ops.get}, {@code ops.list}. Viewers watch, operators start and cancel
+ * on hosts they are granted, admins everything. Every refusal fails the request with a code.
+ */
+final class OperationService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperationService.class);
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final OperationStore store;
+  private final OperationRunner runner;
+  private final OperationEvents events;
+  private final Map<String, OperationType> types = new LinkedHashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.store = store;
+    this.runner = runner;
+    this.events = events;
+    types.forEach(t -> this.types.put(t.name(), t));
+  }
+
+  Map<String, OperationType> types() {
+    return types;
+  }
+
+  Future<Void> start() {
+    serve(Addresses.OPS_START, this::start);
+    serve(Addresses.OPS_CANCEL, this::cancel);
+    serve(Addresses.OPS_GET, this::get);
+    serve(Addresses.OPS_LIST, this::list);
+    // the owner of an operation kills its command: cancels from other nodes come here
+    MessageConsumer<JsonObject> remote = vertx.eventBus().consumer(Addresses.OPS_NODE_CANCEL.format(nodeId),
+        m -> reply(m, runner.cancel(m.body().getString("operationId")).map(v -> new JsonObject().put("cancelling", true))));
+    consumers.add(remote);
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+  }
+
+  private void serve(String address, Function<Message<JsonObject>, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, m -> {
+      Future<JsonObject> answer;
+      try {
+        answer = handler.apply(m);
+      } catch (OpsbusException e) {
+        answer = Future.failedFuture(e);
+      } catch (RuntimeException e) {
+        LOG.error("{} failed", address, e);
+        answer = Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "the operations service failed on this request"));
+      }
+      reply(m, answer);
+    }));
+  }
+
+  private static void reply(Message<JsonObject> m, Future<JsonObject> answer) {
+    answer.onSuccess(m::reply).onFailure(err -> {
+      if (err instanceof OpsbusException oe) {
+        m.fail(oe.code().failureCode(), oe.getMessage());
+      } else {
+        LOG.error("operations request failed", err);
+        m.fail(ErrorCode.INTERNAL_ERROR.failureCode(), "the operations service failed: " + err.getMessage());
+      }
+    });
+  }
+
+  private static JsonObject body(Message<JsonObject> m) {
+    if (m.body() == null) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "the request needs a JSON object body");
+    }
+    return m.body();
+  }
+
+  private static String required(JsonObject b, String field) {
+    Object v = b.getValue(field);
+    if (!(v instanceof String s) || s.isBlank()) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, field + ": required");
+    }
+    return s;
+  }
+
+  private static UUID operationId(JsonObject b) {
+    String id = required(b, "operationId");
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "operationId: '" + id + "' is not an operation id");
+    }
+  }
+
+  private static void requireHost(Principal p, String hostId) {
+    if (p != null && !p.mayAccessHost(hostId)) {
+      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + p.username() + "' is not granted host '" + hostId + "'");
+    }
+  }
+
+  // ---- ops.start ----
+
+  private Future<JsonObject> start(Message<JsonObject> m) {
+    JsonObject b = body(m);
+    Principal caller = BusIdentity.of(m.headers());
+    String hostId = required(b, "hostId");
+    String typeName = required(b, "type");
+    OperationType type = types.get(typeName);
+    if (type == null) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + typeName + "' (known: " + String.join(", ", types.keySet()) + ")");
+    }
+    Object rawParams = b.getValue("params");
+    if (rawParams != null && !(rawParams instanceof JsonObject)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params: must be an object");
+    }
+    Map<String, String> params = type.validate((JsonObject) rawParams);
+    if (caller != null && !caller.hasAnyRole(type.roles())) {
+      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not start " + typeName + " (roles " + caller.roles().stream().map(Role::wireName).sorted().toList() + ")");
+    }
+    requireHost(caller, hostId);
+    String createdBy = b.getString("createdBy", caller == null ? "auto" : "user");
+    if (!List.of("user", "cron", "auto").contains(createdBy) || caller != null && !"user".equals(createdBy)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "createdBy: must be user, cron or auto (users always start as user)");
+    }
+    String requestedBy = caller == null ? b.getString("requestedBy", createdBy) : caller.username();
+    String key = b.getString("idempotencyKey");
+    JsonObject metadata = b.getJsonObject("metadata", new JsonObject());
+    return store.hostExists(hostId).compose(exists -> {
+      if (!exists) {
+        return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
+      }
+      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty()) : store.byIdempotencyKey(key);
+      return earlier.compose(found -> found.isPresent()
+          ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
+          : startOrAttach(hostId, type, params, createdBy, requestedBy, key, metadata, 2));
+    });
+  }
+
+  private Future<JsonObject> startOrAttach(String hostId, OperationType type, Map<String, String> params, String createdBy,
+      String requestedBy, String key, JsonObject metadata, int tries) {
+    return store.insertIfNone(hostId, type.name(), params, createdBy, requestedBy, nodeId, key, metadata).compose(inserted -> {
+      if (inserted.isPresent()) {
+        Operation op = inserted.get();
+        events.changed(op);
+        LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), hostId, requestedBy, createdBy, nodeId);
+        runner.run(op, type, params);
+        return Future.succeededFuture(answer("started", op));
+      }
+      return store.active(hostId, type.name()).compose(active -> {
+        if (active.isPresent()) {
+          return Future.succeededFuture(answer("already_running", active.get()));
+        }
+        if (key != null) {
+          // the insert lost to the same idempotency key
+          return store.byIdempotencyKey(key).compose(same -> same.isPresent()
+              ? Future.succeededFuture(answer(same.get().isActive() ? "already_running" : "started", same.get()))
+              : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
+        }
+        // the running one finished between our insert and our look: try once more
+        return tries > 0 ? startOrAttach(hostId, type, params, createdBy, requestedBy, key, metadata, tries - 1)
+            : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
+      });
+    });
+  }
+
+  private static JsonObject answer(String status, Operation op) {
+    return new JsonObject().put("operationId", op.id()).put("status", status).put("operation", Json.toJsonObject(op));
+  }
+
+  // ---- ops.cancel ----
+
+  private Future<JsonObject> cancel(Message<JsonObject> m) {
+    Principal caller = BusIdentity.of(m.headers());
+    UUID id = operationId(body(m));
+    if (caller != null && !caller.hasAnyRole(java.util.Set.of(Role.ADMIN, Role.OPERATOR))) {
+      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not cancel operations");
+    }
+    return store.get(id).compose(found -> {
+      Operation op = found.orElseThrow(() -> new OpsbusException(ErrorCode.NOT_FOUND, "no operation " + id));
+      requireHost(caller, op.hostId());
+      if (!op.isActive()) {
+        return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_REQUEST, "operation " + id + " is already " + op.status()));
+      }
+      return vertx.eventBus().<JsonObject>request(Addresses.OPS_NODE_CANCEL.format(op.nodeId()), new JsonObject().put("operationId", op.id()))
+          .map(r -> answer("cancelling", op))
+          .recover(err -> {
+            if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+              // its node is gone: nobody runs it any more, so end it here
+              return store.change(id, Operation.CANCELLED, null, "cancelled", null, new JsonObject().put("reason", "cancelled"))
+                  .map(changed -> {
+                    changed.ifPresent(events::changed);
+                    return answer("cancelled", changed.orElse(op));
+                  });
+            }
+            return Future.failedFuture(err);
+          });
+    });
+  }
+
+  // ---- ops.get / ops.list ----
+
+  private Future<JsonObject> get(Message<JsonObject> m) {
+    Principal caller = BusIdentity.of(m.headers());
+    UUID id = operationId(body(m));
+    return store.get(id).map(found -> {
+      Operation op = found.orElseThrow(() -> new OpsbusException(ErrorCode.NOT_FOUND, "no operation " + id));
+      requireHost(caller, op.hostId());
+      return Json.toJsonObject(op);
+    });
+  }
+
+  /**
+   * With {@code sinceSeq}: every change after it, in order (a resuming client's catch-up).
+   * Without: the history, newest first, filtered and paged ({@code before}: a createdAt cursor).
+   */
+  private Future<JsonObject> list(Message<JsonObject> m) {
+    Principal caller = BusIdentity.of(m.headers());
+    JsonObject b = m.body() == null ? new JsonObject() : m.body();
+    String hostId = b.getString("hostId");
+    if (hostId != null) {
+      requireHost(caller, hostId);
+    }
+    boolean all = caller == null || caller.hasRole(Role.ADMIN) || caller.hosts().contains(Principal.ALL_HOSTS);
+    int limit = Math.max(1, Math.min(500, b.getInteger("limit", 100)));
+    if (b.containsKey("sinceSeq")) {
+      long since = b.getLong("sinceSeq", 0L);
+      if (hostId == null && !all) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: required to resume (you are not granted every host)");
+      }
+      return Future.all(store.changesSince(hostId, since, limit), store.lastSeq())
+          .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
+    }
+    OffsetDateTime before = b.getString("before") == null ? null : OffsetDateTime.parse(b.getString("before"));
+    return Future.all(store.list(hostId, b.getString("status"), b.getString("type"), before, limit), store.lastSeq()).map(f -> {
+      List<Operation> ops = f.resultAt(0);
+      JsonArray out = new JsonArray();
+      for (Operation op : ops) {
+        if (caller == null || caller.mayAccessHost(op.hostId())) {
+          out.add(Json.toJsonObject(op));
+        }
+      }
+      return new JsonObject().put("operations", out).put("lastSeq", f.<Long>resultAt(1));
+    });
+  }
+}

@@ -1,0 +1,166 @@
+package dev.opsbus.operations;
+
+import dev.opsbus.model.Json;
+import dev.opsbus.model.event.Operation;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Operations in PostgreSQL. Every change bumps the operation's {@code version} and appends the new
+ * snapshot to {@code operation_changes} in the same transaction, which gives it its global
+ * {@code seq}. Only active operations change: an update of a finished one changes nothing.
+ */
+public final class OperationStore {
+
+  static final String COLUMNS = "id, host_id, type, status, progress, message, error, created_by, requested_by, node_id, version, "
+      + "params, metadata, created_at, started_at, updated_at, completed_at";
+
+  private final Pool pool;
+
+  public OperationStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  /** A new pending operation, or empty when one is already active for that host and type. */
+  public Future<Optional<Operation>> insertIfNone(String hostId, String type, Map<String, String> params, String createdBy,
+      String requestedBy, String nodeId, String idempotencyKey, JsonObject metadata) {
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO operations (id, host_id, type, status, progress, message, created_by, "
+            + "requested_by, node_id, params, metadata, idempotency_key) VALUES ($1, $2, $3, 'pending', 0, 'waiting to start', $4, $5, $6, $7, $8, $9) "
+            + "ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
+        .execute(Tuple.tuple().addUUID(UUID.randomUUID()).addString(hostId).addString(type).addString(createdBy).addString(requestedBy)
+            .addString(nodeId).addValue(new JsonObject(new java.util.LinkedHashMap<>(params))).addValue(metadata == null ? new JsonObject() : metadata)
+            .addString(idempotencyKey))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.<Operation>empty())
+            : record(conn, toOperation(rows.iterator().next())).map(Optional::of)));
+  }
+
+  /** The active operation of a host and type, if any. */
+  public Future<Optional<Operation>> active(String hostId, String type) {
+    return one("SELECT " + COLUMNS + " FROM operations WHERE host_id = $1 AND type = $2 AND status IN ('pending', 'in_progress')",
+        Tuple.of(hostId, type));
+  }
+
+  public Future<Optional<Operation>> byIdempotencyKey(String key) {
+    return one("SELECT " + COLUMNS + " FROM operations WHERE idempotency_key = $1", Tuple.of(key));
+  }
+
+  public Future<Optional<Operation>> get(UUID id) {
+    return one("SELECT " + COLUMNS + " FROM operations WHERE id = $1", Tuple.of(id));
+  }
+
+  private Future<Optional<Operation>> one(String sql, Tuple args) {
+    return pool.preparedQuery(sql).execute(args)
+        .map(rows -> rows.size() == 0 ? Optional.<Operation>empty() : Optional.of(toOperation(rows.iterator().next())));
+  }
+
+  /** A change to an active operation; empty when it is no longer active (someone finished it first). */
+  public Future<Optional<Operation>> change(UUID id, String status, Integer progress, String message, String error, JsonObject metadataPatch) {
+    boolean finishing = status != null && !Operation.PENDING.equals(status) && !Operation.IN_PROGRESS.equals(status);
+    String sql = "UPDATE operations SET status = COALESCE($2, status), progress = COALESCE($3, progress), message = COALESCE($4, message), "
+        + "error = COALESCE($5, error), metadata = metadata || $6, version = version + 1, updated_at = now(), "
+        + "started_at = CASE WHEN $2 = 'in_progress' AND started_at IS NULL THEN now() ELSE started_at END, "
+        + "completed_at = CASE WHEN $7 THEN now() ELSE completed_at END "
+        + "WHERE id = $1 AND status IN ('pending', 'in_progress') RETURNING " + COLUMNS;
+    return pool.withTransaction(conn -> conn.preparedQuery(sql)
+        .execute(Tuple.tuple().addUUID(id).addString(status).addInteger(progress).addString(message).addString(error)
+            .addValue(metadataPatch == null ? new JsonObject() : metadataPatch).addBoolean(finishing))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.<Operation>empty())
+            : record(conn, toOperation(rows.iterator().next())).map(Optional::of)));
+  }
+
+  private Future<Operation> record(SqlClient conn, Operation op) {
+    JsonObject snapshot = Json.toJsonObject(op);
+    return conn.preparedQuery("INSERT INTO operation_changes (operation_id, host_id, version, snapshot) VALUES ($1, $2, $3, $4) RETURNING seq")
+        .execute(Tuple.of(UUID.fromString(op.id()), op.hostId(), op.version(), snapshot))
+        .map(rows -> op.withSeq(rows.iterator().next().getLong(0)));
+  }
+
+  /** Active operations owned by nodes not seen within {@code seconds}. */
+  public Future<List<Operation>> orphaned(long seconds) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM operations o WHERE status IN ('pending', 'in_progress') AND NOT EXISTS "
+            + "(SELECT 1 FROM operation_nodes n WHERE n.node_id = o.node_id AND n.last_seen > now() - make_interval(secs => $1))")
+        .execute(Tuple.of((double) seconds))
+        .map(OperationStore::all);
+  }
+
+  public Future<Void> heartbeat(String nodeId) {
+    return pool.preparedQuery("INSERT INTO operation_nodes (node_id, last_seen) VALUES ($1, now()) ON CONFLICT (node_id) DO UPDATE SET last_seen = now()")
+        .execute(Tuple.of(nodeId)).mapEmpty();
+  }
+
+  /** History: newest first, filtered, paged by {@code before} (a created_at cursor) and {@code limit}. */
+  public Future<List<Operation>> list(String hostId, String status, String type, OffsetDateTime before, int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM operations WHERE ($1::text IS NULL OR host_id = $1) AND ($2::text IS NULL OR status = $2) "
+            + "AND ($3::text IS NULL OR type = $3) AND ($4::timestamptz IS NULL OR created_at < $4) ORDER BY created_at DESC LIMIT $5")
+        .execute(Tuple.tuple().addString(hostId).addString(status).addString(type).addOffsetDateTime(before).addInteger(limit))
+        .map(OperationStore::all);
+  }
+
+  /** Every change after {@code sinceSeq}, in order, optionally for one host: what a resuming client missed. */
+  public Future<List<JsonObject>> changesSince(String hostId, long sinceSeq, int limit) {
+    return pool.preparedQuery("SELECT seq, snapshot FROM operation_changes WHERE seq > $1 AND ($2::text IS NULL OR host_id = $2) ORDER BY seq LIMIT $3")
+        .execute(Tuple.tuple().addLong(sinceSeq).addString(hostId).addInteger(limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(((JsonObject) r.getValue("snapshot")).copy().put("seq", r.getLong("seq"))));
+          return out;
+        });
+  }
+
+  /** The newest change seq (0 when none): where a fresh subscriber starts. */
+  public Future<Long> lastSeq() {
+    return pool.query("SELECT COALESCE(max(seq), 0) FROM operation_changes").execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Boolean> hostExists(String hostId) {
+    return pool.preparedQuery("SELECT 1 FROM hosts WHERE id = $1").execute(Tuple.of(hostId)).map(rows -> rows.size() > 0);
+  }
+
+  /** Deletes finished operations (and their changes) older than the retention. */
+  public Future<Integer> prune(long retentionSeconds) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM operations WHERE status NOT IN ('pending', 'in_progress') "
+            + "AND completed_at < now() - make_interval(secs => $1) RETURNING id")
+        .execute(Tuple.of((double) retentionSeconds))
+        .compose(rows -> {
+          List<UUID> ids = new ArrayList<>();
+          rows.forEach(r -> ids.add(r.getUUID(0)));
+          return ids.isEmpty() ? Future.succeededFuture(0)
+              : conn.preparedQuery("DELETE FROM operation_changes WHERE operation_id = ANY($1)").execute(Tuple.of(ids.toArray(UUID[]::new)))
+                  .map(ids.size());
+        }));
+  }
+
+  static List<Operation> all(RowSet<Row> rows) {
+    List<Operation> out = new ArrayList<>();
+    rows.forEach(r -> out.add(toOperation(r)));
+    return out;
+  }
+
+  static Operation toOperation(Row r) {
+    return new Operation(Operation.TYPE, r.getUUID("id").toString(), r.getString("host_id"), r.getString("type"), r.getString("status"),
+        r.getInteger("progress"), r.getString("message"), r.getString("error"), r.getString("created_by"), r.getString("requested_by"),
+        r.getString("node_id"), r.getLong("version"), null,
+        ((JsonObject) r.getValue("params")).getMap(), ((JsonObject) r.getValue("metadata")).getMap(),
+        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("started_at")),
+        instant(r.getOffsetDateTime("updated_at")), instant(r.getOffsetDateTime("completed_at")));
+  }
+
+  private static java.time.Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+}

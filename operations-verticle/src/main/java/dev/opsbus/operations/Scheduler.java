@@ -1,0 +1,198 @@
+package dev.opsbus.operations;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusIdentity;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled operations. Every node ticks; a due occurrence is claimed by moving the schedule's
+ * {@code next_run_at} forward with a compare-and-set, so exactly one node fires it, and the
+ * operation it starts carries an idempotency key naming the schedule and the occurrence, so even
+ * a claim gone wrong cannot start it twice. Missed occurrences (all nodes down) are skipped, not
+ * replayed. Fired operations are created by {@code cron}.
+ */
+final class Scheduler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final OperationsConfig config;
+  private final Map<String, OperationType> types;
+  private MessageConsumer<JsonObject> api;
+  private long timer = -1;
+  private boolean ticking;
+
+  Scheduler(Vertx vertx, Pool pool, OperationsConfig config, Map<String, OperationType> types) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.config = config;
+    this.types = types;
+  }
+
+  Future<Void> start() {
+    api = vertx.eventBus().consumer(Addresses.OPS_SCHEDULES, m -> {
+      Principal caller = BusIdentity.of(m.headers());
+      Future<JsonObject> answer;
+      try {
+        if (caller != null && !caller.hasRole(Role.ADMIN)) {
+          throw new OpsbusException(ErrorCode.ACCESS_DENIED, "schedules are for admins");
+        }
+        JsonObject b = m.body() == null ? new JsonObject() : m.body();
+        answer = switch (b.getString("action", "list")) {
+          case "create" -> create(b, caller == null ? "system" : caller.username());
+          case "delete" -> delete(b);
+          case "list" -> list();
+          default -> throw new OpsbusException(ErrorCode.INVALID_REQUEST, "action: create, list or delete");
+        };
+      } catch (OpsbusException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(m::reply).onFailure(err -> {
+        ErrorCode code = err instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR;
+        m.fail(code.failureCode(), err.getMessage());
+      });
+    });
+    timer = vertx.setPeriodic(config.schedulerTick().toMillis(), t -> tick());
+    return api.completion();
+  }
+
+  Future<Void> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    return api == null ? Future.succeededFuture() : api.unregister();
+  }
+
+  private Future<JsonObject> create(JsonObject b, String by) {
+    String hostId = b.getString("hostId");
+    String typeName = b.getString("type");
+    String cronText = b.getString("cron");
+    if (hostId == null || typeName == null || cronText == null) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId, type and cron are required");
+    }
+    OperationType type = types.get(typeName);
+    if (type == null) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + typeName + "'");
+    }
+    type.validate(b.getJsonObject("params"));
+    CronExpression cron;
+    try {
+      cron = CronExpression.parse(cronText);
+    } catch (IllegalArgumentException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "cron: " + e.getMessage());
+    }
+    ZonedDateTime next = cron.next(ZonedDateTime.now(ZoneOffset.UTC));
+    if (next == null) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "cron: '" + cronText + "' never fires");
+    }
+    UUID id = UUID.randomUUID();
+    return pool.preparedQuery("SELECT 1 FROM hosts WHERE id = $1").execute(Tuple.of(hostId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
+      }
+      return pool.preparedQuery("INSERT INTO operation_schedules (id, host_id, type, params, cron, created_by, next_run_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+          .execute(Tuple.tuple().addUUID(id).addString(hostId).addString(typeName).addValue(b.getJsonObject("params", new JsonObject()))
+              .addString(cron.toString()).addString(by).addOffsetDateTime(next.toOffsetDateTime()))
+          .map(r -> new JsonObject().put("id", id.toString()).put("hostId", hostId).put("type", typeName).put("cron", cron.toString())
+              .put("nextRunAt", next.toInstant().toString()));
+    });
+  }
+
+  private Future<JsonObject> delete(JsonObject b) {
+    UUID id;
+    try {
+      id = UUID.fromString(b.getString("id", ""));
+    } catch (IllegalArgumentException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "id: not a schedule id");
+    }
+    return pool.preparedQuery("DELETE FROM operation_schedules WHERE id = $1").execute(Tuple.of(id))
+        .compose(r -> r.rowCount() == 0 ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no schedule " + id))
+            : Future.succeededFuture(new JsonObject().put("deleted", id.toString())));
+  }
+
+  private Future<JsonObject> list() {
+    return pool.query("SELECT id, host_id, type, params, cron, enabled, next_run_at, last_run_at, created_by FROM operation_schedules ORDER BY created_at")
+        .execute().map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(r -> out.add(new JsonObject().put("id", r.getUUID("id").toString()).put("hostId", r.getString("host_id"))
+              .put("type", r.getString("type")).put("params", r.getValue("params")).put("cron", r.getString("cron"))
+              .put("enabled", r.getBoolean("enabled")).put("nextRunAt", r.getOffsetDateTime("next_run_at").toInstant().toString())
+              .put("lastRunAt", r.getOffsetDateTime("last_run_at") == null ? null : r.getOffsetDateTime("last_run_at").toInstant().toString())
+              .put("createdBy", r.getString("created_by"))));
+          return new JsonObject().put("schedules", out);
+        });
+  }
+
+  private void tick() {
+    if (ticking) {
+      return;
+    }
+    ticking = true;
+    pool.query("SELECT id, host_id, type, params, cron, next_run_at FROM operation_schedules WHERE enabled AND next_run_at <= now()")
+        .execute()
+        .compose(rows -> {
+          Future<Void> all = Future.succeededFuture();
+          for (Row r : rows) {
+            all = all.compose(v -> claimAndFire(r));
+          }
+          return all;
+        })
+        .onComplete(ar -> {
+          ticking = false;
+          if (ar.failed()) {
+            LOG.warn("scheduler tick on node {} failed: {}", config.nodeId(), ar.cause().getMessage());
+          }
+        });
+  }
+
+  private Future<Void> claimAndFire(Row r) {
+    UUID id = r.getUUID("id");
+    OffsetDateTime due = r.getOffsetDateTime("next_run_at");
+    CronExpression cron;
+    try {
+      cron = CronExpression.parse(r.getString("cron"));
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture();
+    }
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    ZonedDateTime next = cron.next(now.isAfter(due.toZonedDateTime()) ? now : due.toZonedDateTime());
+    return pool.preparedQuery("UPDATE operation_schedules SET next_run_at = $3, last_run_at = $2 WHERE id = $1 AND next_run_at = $2 RETURNING id")
+        .execute(Tuple.tuple().addUUID(id).addOffsetDateTime(due).addOffsetDateTime(next == null ? due.plusYears(100) : next.toOffsetDateTime()))
+        .compose(claimed -> {
+          if (claimed.size() == 0) {
+            return Future.succeededFuture();
+          }
+          String occurrence = due.toInstant().toString();
+          JsonObject start = new JsonObject().put("hostId", r.getString("host_id")).put("type", r.getString("type"))
+              .put("params", r.getValue("params")).put("createdBy", "cron").put("requestedBy", "schedule " + id)
+              .put("idempotencyKey", "schedule:" + id + ":" + occurrence)
+              .put("metadata", new JsonObject().put("scheduleId", id.toString()).put("occurrence", occurrence));
+          return vertx.eventBus().<JsonObject>request(Addresses.OPS_START, start, new DeliveryOptions().setSendTimeout(30_000))
+              .onSuccess(reply -> LOG.info("schedule {} fired occurrence {} on node {}: {} {}", id, occurrence, config.nodeId(),
+                  reply.body().getString("status"), reply.body().getString("operationId")))
+              .onFailure(err -> LOG.warn("schedule {} occurrence {} could not start: {}", id, occurrence, err.getMessage()))
+              .<Void>mapEmpty()
+              .recover(err -> Future.succeededFuture());
+        });
+  }
+}

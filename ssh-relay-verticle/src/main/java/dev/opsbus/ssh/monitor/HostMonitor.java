@@ -1,0 +1,303 @@
+package dev.opsbus.ssh.monitor;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.AddressPattern;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.HostDirectory.HostInfo;
+import dev.opsbus.ssh.SshConnector;
+import dev.opsbus.ssh.SshRelayConfig;
+import dev.opsbus.ssh.SshTarget;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the hosts this relay owns: samples each one's health every {@code healthPeriod} onto
+ * {@code metrics.host.<hostId>} and tails its configured log files onto
+ * {@code logs.host.<hostId>.<stream>}. Only hosts with a pinned host key are touched. The host list
+ * is read again on {@code hosts.changed} and on every health round. Which hosts this node owns is
+ * the {@code owns} predicate: all of them by default, which is right for one relay node.
+ */
+public final class HostMonitor {
+
+  /** Above this SSH connect+auth time a reachable host is degraded. */
+  public static final long SLOW_LATENCY_MS = 2_000;
+  public static final int DISK_DEGRADED_PERCENT = 90;
+  public static final double MEMORY_DEGRADED_PERCENT = 95.0;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostMonitor.class);
+  private static final long STOP_WAIT_MS = 10_000;
+  private static final int MAX_HEALTH_OUTPUT = 64 * 1024;
+
+  private final Vertx vertx;
+  private final SshRelayConfig config;
+  private final HostDirectory hosts;
+  private final SshConnector connector;
+  private final Predicate<String> owns;
+
+  private Context context;
+  private MessageConsumer<JsonObject> changes;
+  private long periodic = -1;
+  private boolean stopped;
+  /** Per host: health seq, last status, whether a sample is in flight (event loop only). */
+  private final Map<String, HealthState> health = new HashMap<>();
+  /** Running tails by key (host, stream, path, how it is reached). */
+  private final Map<String, LogTail> tails = new HashMap<>();
+  /** Next seq per log address, kept across tail restarts. */
+  private final Map<String, long[]> logSeq = new HashMap<>();
+
+  private static final class HealthState {
+    long seq;
+    String status;
+    boolean inFlight;
+  }
+
+  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector) {
+    this(vertx, config, hosts, connector, hostId -> true);
+  }
+
+  /**
+   * @param owns whether this node samples and tails {@code hostId}; in a cluster exactly one live
+   *     relay must answer true for each host
+   */
+  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, Predicate<String> owns) {
+    this.vertx = vertx;
+    this.config = config;
+    this.hosts = hosts;
+    this.connector = connector;
+    this.owns = owns;
+  }
+
+  public Future<Void> start() {
+    context = vertx.getOrCreateContext();
+    changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, msg -> {
+      Object id = msg.body() == null ? null : msg.body().getValue("hostId");
+      if (id instanceof String hostId) {
+        restartTails(hostId);
+      }
+      reload(false);
+    });
+    return changes.completion().onSuccess(v -> {
+      periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
+      reload(true);
+    });
+  }
+
+  /** Stops sampling, kills every remote tail and waits (bounded) for their threads to end. */
+  public Future<Void> stop() {
+    Future<Void> unregistered = changes == null ? Future.succeededFuture() : changes.unregister();
+    Future<Void> tailsDone = Future.future(p -> context.runOnContext(v -> {
+      stopped = true;
+      if (periodic >= 0) {
+        vertx.cancelTimer(periodic);
+      }
+      List<Future<Void>> all = new ArrayList<>();
+      tails.values().forEach(t -> all.add(t.stop()));
+      tails.clear();
+      long guard = vertx.setTimer(STOP_WAIT_MS, t -> p.tryComplete());
+      Future.join(all).onComplete(ar -> {
+        vertx.cancelTimer(guard);
+        p.tryComplete();
+      });
+    }));
+    return Future.join(unregistered, tailsDone).mapEmpty();
+  }
+
+  // ---------------------------------------------------------------- host list (event loop)
+
+  private void reload(boolean sample) {
+    if (stopped) {
+      return;
+    }
+    hosts.all().onSuccess(list -> {
+      if (stopped) {
+        return;
+      }
+      List<HostInfo> mine = list.stream().filter(h -> h.fingerprint() != null && owns.test(h.id())).toList();
+      reconcileTails(mine);
+      if (sample) {
+        mine.forEach(this::sample);
+      }
+      Set<String> ids = new HashSet<>();
+      mine.forEach(h -> ids.add(h.id()));
+      health.keySet().removeIf(id -> !ids.contains(id) && !health.get(id).inFlight);
+    }).onFailure(e -> LOG.warn("host monitor could not read the host list: {}", e.getMessage()));
+  }
+
+  // ---------------------------------------------------------------- health
+
+  private void sample(HostInfo host) {
+    HealthState st = health.computeIfAbsent(host.id(), id -> new HealthState());
+    if (st.inFlight) {
+      return;
+    }
+    st.inFlight = true;
+    hosts.target(host.id())
+        .compose(target -> vertx.executeBlocking(() -> probe(target), false))
+        .onComplete(ar -> {
+          st.inFlight = false;
+          Probe probe = ar.succeeded() ? ar.result()
+              : Probe.down(ar.cause() instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR,
+                  ar.cause() instanceof OpsbusException ? ar.cause().getMessage() : "the health check failed");
+          if (!stopped) {
+            publishHealth(host.id(), st, probe);
+          }
+        });
+  }
+
+  private void publishHealth(String hostId, HealthState st, Probe p) {
+    String status;
+    String message;
+    if (!p.reachable()) {
+      status = "down";
+      message = p.message();
+    } else {
+      List<String> why = new ArrayList<>();
+      if (p.latencyMs() > SLOW_LATENCY_MS) {
+        why.add("SSH took " + p.latencyMs() + " ms to connect (over " + SLOW_LATENCY_MS + ")");
+      }
+      HealthReadings r = p.readings();
+      if (r.diskUsedPercent() != null && r.diskUsedPercent() > DISK_DEGRADED_PERCENT) {
+        why.add("root disk " + r.diskUsedPercent() + "% full (over " + DISK_DEGRADED_PERCENT + "%)");
+      }
+      Double mem = r.memUsedPercent();
+      if (mem != null && mem > MEMORY_DEGRADED_PERCENT) {
+        why.add(String.format(java.util.Locale.ROOT, "memory %.1f%% used (over %.0f%%)", mem, MEMORY_DEGRADED_PERCENT));
+      }
+      if (p.message() != null) {
+        why.add(p.message());
+      }
+      status = why.isEmpty() ? "up" : "degraded";
+      message = why.isEmpty() ? "reachable, SSH in " + p.latencyMs() + " ms" : String.join("; ", why);
+    }
+    boolean changed = !status.equals(st.status);
+    String previous = st.status;
+    st.status = status;
+    HealthReadings r = p.readings();
+    JsonObject body = new JsonObject().put("type", "host_health").put("ts", Instant.now().toString()).put("hostId", hostId)
+        .put("seq", ++st.seq).put("reachable", p.reachable()).put("latencyMs", p.reachable() ? p.latencyMs() : null)
+        .put("load1", r.load1()).put("load5", r.load5()).put("load15", r.load15())
+        .put("memTotalMb", r.memTotalMb()).put("memUsedMb", r.memUsedMb()).put("diskUsedPercent", r.diskUsedPercent())
+        .put("status", status).put("message", message).put("changed", changed);
+    if (changed && previous != null) {
+      body.put("previousStatus", previous);
+    }
+    if (p.error() != null) {
+      body.put("error", p.error().wireName());
+    }
+    if (changed) {
+      LOG.info("host {} is {}: {}", hostId, status, message);
+    }
+    vertx.eventBus().publish(Addresses.METRICS_HOST.format(hostId), body);
+  }
+
+  /** One probe's result; {@code message} carries a problem worth reporting even when reachable. */
+  record Probe(boolean reachable, long latencyMs, HealthReadings readings, String message, ErrorCode error) {
+    static Probe down(ErrorCode code, String message) {
+      return new Probe(false, -1, HealthReadings.NONE, message, code);
+    }
+  }
+
+  /** Worker thread: connect (timed), run the health command with a deadline, parse. */
+  private Probe probe(SshTarget target) {
+    long t0 = System.nanoTime();
+    SSHClient ssh;
+    try {
+      ssh = connector.connect(target);
+    } catch (OpsbusException e) {
+      return Probe.down(e.code(), e.getMessage());
+    }
+    long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    long deadline = config.connectTimeout().toMillis();
+    try (ssh; Session s = ssh.startSession()) {
+      Session.Command cmd = s.exec(HealthReadings.COMMAND);
+      cmd.getOutputStream().close();
+      // the output is small and sits in the channel's window until read, so wait for the end first
+      cmd.join(deadline, TimeUnit.MILLISECONDS);
+      return new Probe(true, latency, HealthReadings.parse(readAll(cmd.getInputStream())), null, null);
+    } catch (IOException e) {
+      return new Probe(true, latency, HealthReadings.NONE, "connected, but the health command did not finish within "
+          + deadline + " ms", null);
+    }
+  }
+
+  private static String readAll(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    for (int n; (n = in.read(buf)) != -1 && out.size() < MAX_HEALTH_OUTPUT; ) {
+      out.write(buf, 0, n);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------- log tails
+
+  private static String tailKey(HostInfo h, HostDirectory.LogSpec spec) {
+    return String.join("\u0000", h.id(), spec.stream(), spec.path(), h.address(), String.valueOf(h.port()), h.username(),
+        h.fingerprint());
+  }
+
+  private void reconcileTails(List<HostInfo> mine) {
+    Map<String, Runnable> wanted = new HashMap<>();
+    for (HostInfo h : mine) {
+      for (HostDirectory.LogSpec spec : h.logs()) {
+        if (!spec.stream().matches(AddressPattern.SEGMENT)) {
+          LOG.warn("host {}: log stream name '{}' is not one address segment; not tailed", h.id(), spec.stream());
+          continue;
+        }
+        String key = tailKey(h, spec);
+        wanted.put(key, () -> startTail(key, h, spec));
+      }
+    }
+    for (String key : new ArrayList<>(tails.keySet())) {
+      if (!wanted.containsKey(key)) {
+        tails.remove(key).stop();
+      }
+    }
+    wanted.forEach((key, start) -> {
+      if (!tails.containsKey(key)) {
+        start.run();
+      }
+    });
+  }
+
+  private void startTail(String key, HostInfo h, HostDirectory.LogSpec spec) {
+    String address = Addresses.LOGS_HOST.format(h.id(), spec.stream());
+    long[] seq = logSeq.computeIfAbsent(address, a -> new long[1]);
+    LogTail tail = new LogTail(vertx, context, hosts, connector, h.id(), spec, address, () -> ++seq[0],
+        config.connectTimeout().toMillis());
+    tails.put(key, tail);
+    tail.start();
+  }
+
+  /** A host changed (maybe its credentials): its tails reconnect with what is stored now. */
+  private void restartTails(String hostId) {
+    String prefix = hostId + "\u0000";
+    for (String key : new ArrayList<>(tails.keySet())) {
+      if (key.startsWith(prefix)) {
+        tails.remove(key).stop();
+      }
+    }
+  }
+}

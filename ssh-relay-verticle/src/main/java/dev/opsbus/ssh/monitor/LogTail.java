@@ -1,0 +1,279 @@
+package dev.opsbus.ssh.monitor;
+
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.SshConnector;
+import dev.opsbus.ssh.SshTarget;
+import dev.opsbus.ssh.exec.RemoteProcess;
+import dev.opsbus.ssh.exec.ShellQuote;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import net.schmizz.sshj.SSHClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code tail -n 0 -F <path>} on a host, on its own thread, restarted with backoff when it
+ * dies, its lines batched onto {@code logs.host.<hostId>.<stream>} (at most {@link #MAX_LINES}
+ * lines per message, a line waits at most about {@link #MAX_WAIT_MS} ms). On stop the remote tail
+ * is killed, not just its channel closed.
+ */
+final class LogTail {
+
+  static final int MAX_LINES = 10;
+  static final long MAX_WAIT_MS = 100;
+  /** Lines waiting for the event loop beyond this are dropped (oldest first) and counted. */
+  static final int MAX_PENDING = 10_000;
+  static final long MIN_BACKOFF_MS = 1_000;
+  static final long MAX_BACKOFF_MS = 30_000;
+  /** A tail that ran this long before dying starts again from the smallest backoff. */
+  static final long HEALTHY_RUN_MS = 60_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(LogTail.class);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HostDirectory hosts;
+  private final SshConnector connector;
+  private final String hostId;
+  private final HostDirectory.LogSpec spec;
+  private final String address;
+  private final LongSupplier nextSeq;
+  private final long lookupTimeoutMs;
+
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private volatile SSHClient ssh;
+  private volatile RemoteProcess proc;
+  private Thread thread;
+
+  // pending lines: filled by the tail thread, drained on the event loop
+  private final ArrayDeque<String> pending = new ArrayDeque<>();
+  private long dropped;
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private long flushTimer = -1;
+
+  /**
+   * @param nextSeq the next {@code seq} for this address (event loop only), kept by the owner so a
+   *     restarted tail continues the sequence
+   */
+  LogTail(Vertx vertx, Context context, HostDirectory hosts, SshConnector connector, String hostId, HostDirectory.LogSpec spec,
+      String address, LongSupplier nextSeq, long lookupTimeoutMs) {
+    this.vertx = vertx;
+    this.context = context;
+    this.hosts = hosts;
+    this.connector = connector;
+    this.hostId = hostId;
+    this.spec = spec;
+    this.address = address;
+    this.nextSeq = nextSeq;
+    this.lookupTimeoutMs = lookupTimeoutMs;
+  }
+
+  void start() {
+    thread = new Thread(this::loop, "opsbus-log-tail-" + hostId + "-" + spec.stream());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Kills the remote tail, closes the connection and completes when the thread has ended. */
+  Future<Void> stop() {
+    if (stopped.compareAndSet(false, true)) {
+      stopSignal.countDown();
+      vertx.executeBlocking(() -> {
+        RemoteProcess p = proc;
+        SSHClient c = ssh;
+        if (p != null && c != null) {
+          try {
+            RemoteProcess.killTree(c, p.awaitPid(1_000), 3_000);
+          } catch (IOException | InterruptedException e) {
+            LOG.debug("log tail {}/{}: kill failed: {}", hostId, spec.stream(), e.toString());
+          }
+        }
+        closeQuietly();
+        return null;
+      }, false);
+      context.runOnContext(v -> {
+        if (flushTimer >= 0) {
+          vertx.cancelTimer(flushTimer);
+          flushTimer = -1;
+        }
+      });
+    }
+    return Future.fromCompletionStage(ended, context);
+  }
+
+  // ---------------------------------------------------------------- tail thread
+
+  private void loop() {
+    long backoff = MIN_BACKOFF_MS;
+    try {
+      while (!stopped.get()) {
+        long startedAt = System.nanoTime();
+        String why = runOnce();
+        if (stopped.get()) {
+          break;
+        }
+        if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt) > HEALTHY_RUN_MS) {
+          backoff = MIN_BACKOFF_MS;
+        }
+        LOG.info("log tail {}/{} ended ({}); restarting in {} ms", hostId, spec.stream(), why, backoff);
+        try {
+          if (stopSignal.await(backoff, TimeUnit.MILLISECONDS)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    } finally {
+      closeQuietly();
+      ended.complete(null);
+    }
+  }
+
+  /** One connection and one tail until it ends; returns why it ended. */
+  private String runOnce() {
+    try {
+      SshTarget target = lookup();
+      ssh = connector.connect(target);
+      if (stopped.get()) {
+        return "stopped";
+      }
+      proc = RemoteProcess.start(ssh, "exec tail -n 0 -F " + ShellQuote.quote(spec.path()) + " 2>/dev/null");
+      proc.readPid();
+      if (stopped.get()) {
+        return "stopped";
+      }
+      LOG.debug("log tail {}/{} following {}", hostId, spec.stream(), spec.path());
+      proc.pumpStdout(this::add);
+      return "the remote tail exited";
+    } catch (OpsbusException e) {
+      return e.code().wireName() + ": " + e.getMessage();
+    } catch (IOException e) {
+      return "connection lost: " + e.getMessage();
+    } catch (RuntimeException e) {
+      LOG.warn("log tail {}/{} failed", hostId, spec.stream(), e);
+      return "unexpected failure";
+    } finally {
+      closeQuietly();
+    }
+  }
+
+  /** The host's target, fetched on the event loop (the pool lives there) and awaited here. */
+  private SshTarget lookup() {
+    CompletableFuture<SshTarget> cf = new CompletableFuture<>();
+    context.runOnContext(v -> hosts.target(hostId).onComplete(ar -> {
+      if (ar.succeeded()) {
+        cf.complete(ar.result());
+      } else {
+        cf.completeExceptionally(ar.cause());
+      }
+    }));
+    try {
+      return cf.get(lookupTimeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof OpsbusException oe) {
+        throw oe;
+      }
+      throw new IllegalStateException("host lookup failed", e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("host lookup timed out");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  private void closeQuietly() {
+    RemoteProcess p = proc;
+    proc = null;
+    if (p != null) {
+      p.close();
+    }
+    SSHClient c = ssh;
+    ssh = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // gone either way
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- batching
+
+  /** Tail thread: queue a line, wake the event loop when a batch is full or a first line waits. */
+  private void add(String line) {
+    int size;
+    synchronized (pending) {
+      if (pending.size() >= MAX_PENDING) {
+        pending.pollFirst();
+        dropped++;
+      }
+      pending.addLast(line);
+      size = pending.size();
+    }
+    if ((size == 1 || size >= MAX_LINES) && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        drainScheduled.set(false);
+        drain(false);
+      });
+    }
+  }
+
+  /** Event loop: publish full batches; the rest waits for the timer, or goes now when {@code all}. */
+  private void drain(boolean all) {
+    while (true) {
+      List<String> batch = new ArrayList<>(MAX_LINES);
+      long lost;
+      synchronized (pending) {
+        if (pending.isEmpty() || (!all && pending.size() < MAX_LINES)) {
+          break;
+        }
+        while (batch.size() < MAX_LINES && !pending.isEmpty()) {
+          batch.add(pending.pollFirst());
+        }
+        lost = dropped;
+        dropped = 0;
+      }
+      publish(batch, lost);
+    }
+    boolean waiting;
+    synchronized (pending) {
+      waiting = !pending.isEmpty();
+    }
+    if (waiting && flushTimer < 0 && !stopped.get()) {
+      flushTimer = vertx.setTimer(MAX_WAIT_MS, t -> {
+        flushTimer = -1;
+        drain(true);
+      });
+    }
+  }
+
+  private void publish(List<String> lines, long lost) {
+    JsonObject msg = new JsonObject().put("type", "log_lines").put("ts", Instant.now().toString()).put("hostId", hostId)
+        .put("stream", spec.stream()).put("seq", nextSeq.getAsLong()).put("lines", new JsonArray(new ArrayList<>(lines)));
+    if (lost > 0) {
+      msg.put("dropped", lost);
+    }
+    vertx.eventBus().publish(address, msg);
+  }
+}

@@ -1,0 +1,373 @@
+package dev.opsbus.ssh.terminal;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.Role;
+import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.SshConnector;
+import dev.opsbus.ssh.SshRelayConfig;
+import dev.opsbus.ssh.SshTarget;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Browser terminals of this relay: opens PTY shells, shares them between users, keeps them through
+ * a browser drop, records them, and reports them on {@code ssh.sessions} and {@code activity.events}.
+ *
+ * <p>Cluster design. A terminal lives on the relay that opened it. That relay registers the
+ * session's own addresses ({@code ssh.session.<sid>.in} and {@code ssh.session.<sid>.control}) as
+ * clustered consumers. The fixed request addresses ({@code ssh.join}, {@code ssh.attach},
+ * {@code ssh.detach}, {@code ssh.resize}, {@code ssh.invite}, {@code ssh.close},
+ * {@code ssh.recording}) are served by every relay, and the bus hands each request to any one of
+ * them: a relay that owns the session answers at once, any other forwards the request (same body,
+ * identity headers, and the original address in the {@code op} header) to
+ * {@code ssh.session.<sid>.control}, and passes back the owner's answer or failure. Nobody listens
+ * there once a session is forgotten, which is answered {@code not_found}. A closed session stays
+ * known to its owner for {@link #CLOSED_RETENTION_MS} so that a late attach learns
+ * {@code session_closed} and an admin can still fetch the recording through any node.
+ * {@code ssh.list} is answered from this relay's sessions plus a cluster view built from everyone's
+ * {@code ssh.sessions} publications (a relay that starts later learns about older remote sessions
+ * at their next change).
+ */
+public final class TerminalService implements TerminalSession.Listener {
+
+  static final long CLOSED_RETENTION_MS = 10 * 60 * 1000;
+  static final int MAX_CLOSED_KEPT = 1000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TerminalService.class);
+  private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final SshRelayConfig config;
+  private final HostDirectory hosts;
+  private final SshConnector connector;
+  private final Map<String, TerminalSession> sessions = new LinkedHashMap<>();
+  private final Map<String, JsonObject> remoteView = new HashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Context context;
+  private boolean stopping;
+
+  public TerminalService(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector) {
+    this.vertx = vertx;
+    this.config = config;
+    this.hosts = hosts;
+    this.connector = connector;
+  }
+
+  /** Registers the fixed addresses; call it on the verticle's context, which then owns every session. */
+  public Future<Void> start() {
+    context = vertx.getOrCreateContext();
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SSH_OPEN, this::open));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SSH_LIST, this::list));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SSH_SESSIONS, this::onSessionChange));
+    for (String op : List.of(Addresses.SSH_JOIN, Addresses.SSH_ATTACH, Addresses.SSH_DETACH, Addresses.SSH_RESIZE,
+        Addresses.SSH_INVITE, Addresses.SSH_CLOSE, Addresses.SSH_RECORDING)) {
+      consumers.add(vertx.eventBus().<JsonObject>consumer(op, msg -> route(op, msg)));
+    }
+    List<Future<Void>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    ready.add(vertx.fileSystem().mkdirs(config.dataDir().resolve("recordings").toString()));
+    return Future.all(ready).mapEmpty();
+  }
+
+  /** Closes every open terminal (participants are told why) and unregisters everything. */
+  public Future<Void> stop() {
+    stopping = true;
+    List<Future<Void>> closing = new ArrayList<>();
+    for (TerminalSession s : new ArrayList<>(sessions.values())) {
+      closing.add(s.close("the ssh relay on node " + config.nodeId() + " is stopping").transform(ar -> s.forget()));
+    }
+    // the fixed addresses go last, so this relay still sees its own sessions' final changes
+    return Future.join(closing).transform(ignored -> {
+      List<Future<Void>> gone = new ArrayList<>();
+      consumers.forEach(c -> gone.add(c.unregister()));
+      consumers.clear();
+      return Future.join(gone).mapEmpty();
+    });
+  }
+
+  // ---------------------------------------------------------------- ssh.open
+
+  private void open(Message<JsonObject> msg) {
+    Principal caller = Callers.from(msg.headers());
+    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+    String hostId = body.getString("hostId");
+    if (caller == null) {
+      msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "no user on the request");
+      return;
+    }
+    if (hostId == null || hostId.isBlank()) {
+      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "ssh.open needs a hostId");
+      return;
+    }
+    boolean allowed = caller.hasRole(Role.ADMIN) || (caller.hasRole(Role.OPERATOR) && caller.mayAccessHost(hostId));
+    if (!allowed) {
+      msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "user '" + caller.username() + "' may not open a terminal on host '" + hostId + "'");
+      return;
+    }
+    int cols = body.getValue("cols") instanceof Number n ? n.intValue() : 80;
+    int rows = body.getValue("rows") instanceof Number n ? n.intValue() : 24;
+    if (cols < 1 || cols > 1000 || rows < 1 || rows > 1000) {
+      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "cols and rows must be from 1 to 1000");
+      return;
+    }
+    if (stopping) {
+      msg.fail(ErrorCode.UNAVAILABLE.failureCode(), "the ssh relay on node " + config.nodeId() + " is stopping");
+      return;
+    }
+    long onNode = sessions.values().stream().filter(s -> !s.isClosed()).count();
+    long ofUser = sessions.values().stream().filter(s -> !s.isClosed() && s.owner().equals(caller.username())).count();
+    if (onNode >= config.maxSessionsPerNode()) {
+      msg.fail(ErrorCode.TOO_MANY_SESSIONS.failureCode(), "node " + config.nodeId() + " already has "
+          + config.maxSessionsPerNode() + " terminals open, its limit");
+      return;
+    }
+    if (ofUser >= config.maxSessionsPerUser()) {
+      msg.fail(ErrorCode.TOO_MANY_SESSIONS.failureCode(), "user '" + caller.username() + "' already has "
+          + config.maxSessionsPerUser() + " terminals open on node " + config.nodeId() + ", the limit");
+      return;
+    }
+    String sid = HexFormat.of().formatHex(randomBytes(16));
+    TerminalSession session = new TerminalSession(vertx, context, config, this, sid, hostId, caller.username(), cols, rows);
+    sessions.put(sid, session);
+    changed(session);
+    hosts.target(hostId)
+        .compose(target -> vertx.executeBlocking(() -> connect(target, cols, rows), false))
+        .compose(conn -> {
+          if (stopping) {
+            vertx.executeBlocking(() -> {
+              conn.closeQuietly();
+              return null;
+            }, false);
+            return Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "the ssh relay on node " + config.nodeId() + " is stopping"));
+          }
+          return session.start(conn).recover(e -> {
+            vertx.executeBlocking(() -> {
+              conn.closeQuietly();
+              return null;
+            }, false);
+            return Future.failedFuture(e);
+          });
+        })
+        .onSuccess(v -> {
+          activity(ActivityEvent.SSH_CONNECT, session, null, "opened a terminal on host '" + hostId + "'", Map.of());
+          msg.reply(new JsonObject().put("sessionId", sid).put("hostId", hostId).put("owner", caller.username())
+              .put("status", "active"));
+        })
+        .onFailure(e -> {
+          ErrorCode code = e instanceof OpsbusException o ? o.code() : ErrorCode.INTERNAL_ERROR;
+          String why = e instanceof OpsbusException ? e.getMessage() : "could not open a terminal on host '" + hostId + "': " + e;
+          LOG.info("terminal {} of {} on host {} not opened on node {}: {} {}", sid, caller.username(), hostId, config.nodeId(),
+              code.wireName(), why);
+          session.failedToOpen(why);
+          sessions.remove(sid);
+          activity(ActivityEvent.SSH_CONNECT, session, code, why, Map.of());
+          msg.fail(code.failureCode(), why);
+        });
+  }
+
+  /** Blocking: connect, authenticate, allocate the PTY and start the shell. */
+  private ShellConnection connect(SshTarget target, int cols, int rows) {
+    SSHClient ssh = connector.connect(target);
+    try {
+      Session session = ssh.startSession();
+      session.allocatePTY(TerminalSession.TERM, cols, rows, 0, 0, Map.of());
+      Session.Shell shell = session.startShell();
+      return new ShellConnection(ssh, session, shell);
+    } catch (IOException | RuntimeException e) {
+      try {
+        ssh.disconnect();
+      } catch (IOException ignored) {
+        // the shell failed; the connection goes with it
+      }
+      throw new OpsbusException(ErrorCode.HOST_UNREACHABLE, "host '" + target.hostId() + "' accepted the login but no shell: " + e.getMessage());
+    }
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  // ---------------------------------------------------------------- per-session requests from any node
+
+  private void route(String op, Message<JsonObject> msg) {
+    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+    String sid = body.getString("sessionId");
+    if (sid == null || !SESSION_ID.matcher(sid).matches()) {
+      TerminalSession.failIfAsked(msg, ErrorCode.INVALID_REQUEST, op + " needs a sessionId of 32 hex digits");
+      return;
+    }
+    TerminalSession local = sessions.get(sid);
+    if (local != null) {
+      local.handle(op, msg);
+      return;
+    }
+    if (op.equals(Addresses.SSH_RECORDING)) {
+      Principal caller = Callers.from(msg.headers());
+      if (caller == null || !caller.hasRole(Role.ADMIN)) {
+        TerminalSession.failIfAsked(msg, ErrorCode.ACCESS_DENIED, "only an admin may fetch a recording");
+        return;
+      }
+      String file = TerminalSession.recordingPath(config, sid);
+      vertx.fileSystem().exists(file).onComplete(ar -> {
+        if (ar.succeeded() && ar.result()) {
+          vertx.fileSystem().readFile(file)
+              .onSuccess(b -> msg.reply(b.toString(StandardCharsets.UTF_8)))
+              .onFailure(e -> msg.fail(ErrorCode.NOT_FOUND.failureCode(), "the recording of terminal " + sid + " cannot be read"));
+        } else {
+          forward(op, sid, msg);
+        }
+      });
+      return;
+    }
+    forward(op, sid, msg);
+  }
+
+  private void forward(String op, String sid, Message<JsonObject> msg) {
+    DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalSession.OP_HEADER, op);
+    Callers.copy(msg.headers(), opts.getHeaders());
+    String control = Addresses.SSH_SESSION_CONTROL.format(sid);
+    if (msg.replyAddress() == null) {
+      vertx.eventBus().send(control, msg.body(), opts);
+      return;
+    }
+    vertx.eventBus().request(control, msg.body(), opts).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result().body());
+      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+        msg.fail(ErrorCode.NOT_FOUND.failureCode(), "no terminal session " + sid);
+      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+        msg.fail(ErrorCode.TIMEOUT.failureCode(), "the relay holding terminal " + sid + " did not answer in time");
+      } else if (ar.cause() instanceof ReplyException re) {
+        msg.fail(re.failureCode(), re.getMessage());
+      } else {
+        msg.fail(ErrorCode.INTERNAL_ERROR.failureCode(), String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- ssh.list and the cluster view
+
+  private void onSessionChange(Message<JsonObject> msg) {
+    JsonObject s = msg.body();
+    if (s == null || config.nodeId().equals(s.getString("node")) || s.getString("sessionId") == null) {
+      return;
+    }
+    String sid = s.getString("sessionId");
+    if ("closed".equals(s.getString("status")) || "disconnected".equals(s.getString("status"))) {
+      remoteView.remove(sid);
+      return;
+    }
+    JsonObject known = remoteView.get(sid);
+    if (known == null || known.getLong("version", 0L) < s.getLong("version", 0L)) {
+      remoteView.put(sid, s);
+    }
+  }
+
+  private void list(Message<JsonObject> msg) {
+    Principal caller = Callers.from(msg.headers());
+    if (caller == null) {
+      msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "no user on the request");
+      return;
+    }
+    JsonArray out = new JsonArray();
+    for (TerminalSession s : sessions.values()) {
+      if (!s.isClosed()) {
+        JsonObject v = s.view();
+        if (maySee(caller, v)) {
+          out.add(v);
+        }
+      }
+    }
+    for (JsonObject v : remoteView.values()) {
+      if (!sessions.containsKey(v.getString("sessionId")) && maySee(caller, v)) {
+        out.add(v);
+      }
+    }
+    msg.reply(out);
+  }
+
+  private static boolean maySee(Principal caller, JsonObject session) {
+    if (caller.hasRole(Role.ADMIN) || caller.mayAccessHost(session.getString("hostId"))) {
+      return true;
+    }
+    JsonArray ps = session.getJsonArray("participants", new JsonArray());
+    for (int i = 0; i < ps.size(); i++) {
+      if (caller.username().equals(ps.getJsonObject(i).getString("username"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- what sessions report
+
+  @Override
+  public void changed(TerminalSession session) {
+    vertx.eventBus().publish(Addresses.SSH_SESSIONS, session.snapshot());
+  }
+
+  @Override
+  public void closed(TerminalSession session) {
+    JsonObject v = session.view();
+    activity(ActivityEvent.SSH_DISCONNECT, session, null, v.getString("reason"), Map.of());
+    long kept = sessions.values().stream().filter(TerminalSession::isClosed).count();
+    if (kept > MAX_CLOSED_KEPT) {
+      sessions.values().stream().filter(TerminalSession::isClosed).findFirst().ifPresent(this::forget);
+    }
+    if (!stopping) {
+      vertx.setTimer(CLOSED_RETENTION_MS, t -> forget(session));
+    }
+  }
+
+  private void forget(TerminalSession session) {
+    if (sessions.get(session.id()) == session) {
+      sessions.remove(session.id());
+      session.forget();
+    }
+  }
+
+  private void activity(String action, TerminalSession s, ErrorCode code, String message, Map<String, Object> extra) {
+    Map<String, Object> data = new LinkedHashMap<>(extra);
+    data.put("sessionId", s.id());
+    data.put("hostId", s.hostId());
+    ActivityEvent ev = ActivityEvent.of(action, s.owner(), config.nodeId(),
+        ActivityEvent.SSH_CONNECT.equals(action) ? Addresses.SSH_OPEN : Addresses.SSH_CLOSE,
+        code == null ? null : code.wireName(), message, data);
+    vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
+  }
+
+  /** Open and recently closed sessions of this relay, for tests and metrics. */
+  int openSessions() {
+    return (int) sessions.values().stream().filter(s -> !s.isClosed()).count();
+  }
+}

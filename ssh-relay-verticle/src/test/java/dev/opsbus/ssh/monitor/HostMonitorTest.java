@@ -1,0 +1,193 @@
+package dev.opsbus.ssh.monitor;
+
+import static dev.opsbus.ssh.RelayFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.ssh.RelayFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Host health samples and log tails against a real SSH server. */
+@ExtendWith(VertxExtension.class)
+class HostMonitorTest {
+
+  @TempDir
+  Path dir;
+
+  private RelayFixture fx;
+  private HostMonitor monitor;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    fx = new RelayFixture(vertx, dir, Duration.ofSeconds(1));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    try {
+      if (monitor != null) {
+        await(monitor.stop());
+      }
+      assertThat(fx.trafficWithSecret()).as("bus messages carrying the host password").isEmpty();
+    } finally {
+      fx.close();
+    }
+  }
+
+  private LinkedBlockingQueue<JsonObject> listen(String address) throws Exception {
+    LinkedBlockingQueue<JsonObject> q = new LinkedBlockingQueue<>();
+    await(fx.vertx.eventBus().<JsonObject>consumer(address, m -> q.add(m.body())).completion());
+    return q;
+  }
+
+  private static JsonObject next(LinkedBlockingQueue<JsonObject> q, Duration within) throws InterruptedException {
+    JsonObject e = q.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(e).as("a message within %s", within).isNotNull();
+    return e;
+  }
+
+  @Test
+  void aReachableHostIsSampledWithPlausibleNumbersAndAClosedPortIsDown() throws Exception {
+    fx.addGoodHost("good", null);
+    fx.addHost("gone", RelayFixture.closedPort(), RelayFixture.PASSWORD, fx.server.fingerprint(), null);
+    fx.addHost("unpinned", fx.server.port(), RelayFixture.PASSWORD, null, null);
+    LinkedBlockingQueue<JsonObject> good = listen(Addresses.METRICS_HOST.format("good"));
+    LinkedBlockingQueue<JsonObject> gone = listen(Addresses.METRICS_HOST.format("gone"));
+    LinkedBlockingQueue<JsonObject> unpinned = listen(Addresses.METRICS_HOST.format("unpinned"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    await(monitor.start());
+
+    JsonObject s = next(good, RelayFixture.WAIT);
+    assertThat(s.getString("type")).isEqualTo("host_health");
+    assertThat(s.getString("hostId")).isEqualTo("good");
+    assertThat(s.getBoolean("reachable")).isTrue();
+    assertThat(s.getLong("latencyMs")).isBetween(0L, RelayFixture.CONNECT_TIMEOUT.toMillis());
+    assertThat(s.getDouble("load1")).isNotNull().isGreaterThanOrEqualTo(0.0);
+    assertThat(s.getDouble("load15")).isNotNull().isGreaterThanOrEqualTo(0.0);
+    assertThat(s.getLong("memTotalMb")).isPositive();
+    assertThat(s.getLong("memUsedMb")).isBetween(0L, s.getLong("memTotalMb"));
+    assertThat(s.getInteger("diskUsedPercent")).isBetween(0, 100);
+    assertThat(s.getString("status")).isIn("up", "degraded");
+    assertThat(s.getBoolean("changed")).isTrue();
+    assertThat(s.getLong("seq")).isEqualTo(1L);
+    assertThat(s.getString("ts")).isNotBlank();
+
+    JsonObject second = next(good, RelayFixture.WAIT);
+    assertThat(second.getLong("seq")).isEqualTo(2L);
+    if (second.getString("status").equals(s.getString("status"))) {
+      assertThat(second.getBoolean("changed")).isFalse();
+    }
+
+    JsonObject down = next(gone, RelayFixture.WAIT);
+    assertThat(down.getBoolean("reachable")).isFalse();
+    assertThat(down.getString("status")).isEqualTo("down");
+    assertThat(down.getString("error")).isEqualTo("host_unreachable");
+    assertThat(down.getString("message")).contains("connection refused");
+    assertThat(down.getBoolean("changed")).isTrue();
+
+    assertThat(unpinned.poll(500, TimeUnit.MILLISECONDS)).as("a host without a pinned key is not touched").isNull();
+  }
+
+  @Test
+  void aWrongHostKeyMakesTheHostDownWithTheReason() throws Exception {
+    fx.addHost("spoofed", fx.server.port(), RelayFixture.PASSWORD, RelayFixture.WRONG_FINGERPRINT, null);
+    LinkedBlockingQueue<JsonObject> q = listen(Addresses.METRICS_HOST.format("spoofed"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    await(monitor.start());
+    JsonObject s = next(q, RelayFixture.WAIT);
+    assertThat(s.getString("status")).isEqualTo("down");
+    assertThat(s.getString("error")).isEqualTo("host_key_mismatch");
+  }
+
+  @Test
+  void onlyOwnedHostsAreSampled() throws Exception {
+    fx.addGoodHost("mine", null);
+    fx.addGoodHost("theirs", null);
+    LinkedBlockingQueue<JsonObject> mine = listen(Addresses.METRICS_HOST.format("mine"));
+    LinkedBlockingQueue<JsonObject> theirs = listen(Addresses.METRICS_HOST.format("theirs"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, "mine"::equals);
+    await(monitor.start());
+    next(mine, RelayFixture.WAIT);
+    next(mine, RelayFixture.WAIT);
+    assertThat(theirs).isEmpty();
+  }
+
+  @Test
+  void aTailedLogDeliversAppendedLinesInBatchesAndStopKillsTheTail() throws Exception {
+    Path log = dir.resolve("app-" + System.nanoTime() + ".log");
+    Files.writeString(log, "old line, never sent\n");
+    fx.addGoodHost("logs", new JsonArray().add(new JsonObject().put("stream", "app").put("path", log.toString())));
+    LinkedBlockingQueue<JsonObject> q = listen(Addresses.LOGS_HOST.format("logs", "app"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    await(monitor.start());
+
+    // the tail starts at the end of the file some time after start(): probe until a line comes through
+    long deadline = System.nanoTime() + RelayFixture.WAIT.toNanos();
+    JsonObject first = null;
+    for (int i = 0; first == null; i++) {
+      assertThat(System.nanoTime()).as("the tail delivers a probe line in time").isLessThan(deadline);
+      append(log, List.of("probe " + i));
+      first = q.poll(200, TimeUnit.MILLISECONDS);
+    }
+    assertThat(first.getString("type")).isEqualTo("log_lines");
+    assertThat(first.getString("hostId")).isEqualTo("logs");
+    assertThat(first.getString("stream")).isEqualTo("app");
+    assertThat(first.getJsonArray("lines").getList()).allMatch(l -> l.toString().startsWith("probe "));
+    // let stragglers of the probing arrive, then start clean
+    while (q.poll(300, TimeUnit.MILLISECONDS) != null) {
+      // drain
+    }
+
+    List<String> lines = IntStream.rangeClosed(1, 25).mapToObj(i -> "line " + i + " with 'quotes' and $(id)").toList();
+    append(log, lines);
+    List<String> got = new ArrayList<>();
+    List<JsonObject> messages = new ArrayList<>();
+    while (got.size() < lines.size()) {
+      JsonObject m = next(q, Duration.ofSeconds(5));
+      messages.add(m);
+      m.getJsonArray("lines").forEach(l -> got.add((String) l));
+    }
+    assertThat(got).containsExactlyElementsOf(lines);
+    assertThat(messages).allMatch(m -> m.getJsonArray("lines").size() <= 10);
+    assertThat(messages.size()).as("batched: fewer messages than lines").isLessThan(lines.size());
+    List<Long> seqs = messages.stream().map(m -> m.getLong("seq")).toList();
+    assertThat(seqs).isSorted().doesNotHaveDuplicates();
+
+    await(monitor.stop());
+    monitor = null;
+    long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (tailsOf(log) > 0) {
+      assertThat(System.nanoTime()).as("the remote tail of %s ends after stop", log).isLessThan(gone);
+      q.poll(100, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static void append(Path log, List<String> lines) throws Exception {
+    Files.writeString(log, String.join("\n", lines) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  /** The demo host is this machine: count live processes tailing {@code log}. */
+  private static long tailsOf(Path log) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("tail") && c.contains(log.toString())).orElse(false))
+        .count();
+  }
+}
