@@ -46,6 +46,11 @@ public final class Addresses {
   /** Where the relay streams one {@code ssh.exec}'s output lines and its exit, as the caller named it. */
   public static final AddressPattern SSH_EXEC_STREAM = AddressPattern.of("ssh.exec.{execId}.stream");
   public static final String SSH_EXEC_CANCEL = "ssh.exec.cancel";
+  /**
+   * Served only by the relay that runs the command: {@code ssh.exec.cancel} lands on any relay of
+   * the cluster, and one that does not run it forwards here.
+   */
+  public static final AddressPattern SSH_EXEC_CANCEL_ONE = AddressPattern.of("ssh.exec.{execId}.cancel");
   /** Request: the session list ({@code GET /api/terminals}). */
   public static final String SSH_LIST = "ssh.list";
   /** Request: a browser socket attaches to a session it joined; the reply carries the scrollback. */

@@ -81,7 +81,7 @@ final class TerminalSocket implements Subscriber {
       return;
     }
     role = reply.getString("role", "viewer");
-    ws.writeTextMessage(new JsonObject().put("type", "attached").put("sessionId", sid).put("hostId", reply.getString("hostId"))
+    ws.writeTextMessage(new JsonObject().put("type", "ready").put("sessionId", sid).put("hostId", reply.getString("hostId"))
         .put("role", role).put("cols", reply.getInteger("cols")).put("rows", reply.getInteger("rows"))
         .put("status", reply.getString("status")).put("readOnly", "viewer".equals(role)).encode());
     String scrollback = reply.getString("scrollback", "");

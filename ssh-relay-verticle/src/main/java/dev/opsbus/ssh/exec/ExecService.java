@@ -154,6 +154,8 @@ public final class ExecService {
         return;
       }
       LOG.info("exec {} on host {} starting", req.execId(), req.hostId());
+      // a cancel that lands on another relay of the cluster is forwarded to this address
+      e.cancelConsumer = vertx.eventBus().consumer(Addresses.SSH_EXEC_CANCEL_ONE.format(req.execId()), this::cancelHere);
       e.step("connecting");
       threads.execute(() -> e.run(ar.result()));
     });
@@ -165,7 +167,23 @@ public final class ExecService {
       msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "ssh.exec.cancel needs an execId");
       return;
     }
-    Exec e = running.get(execId);
+    if (running.containsKey(execId)) {
+      cancelHere(msg);
+      return;
+    }
+    if (!execId.matches(dev.opsbus.model.AddressPattern.SEGMENT)) {
+      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "not an execId: " + execId);
+      return;
+    }
+    // not ours: the relay that runs it answers, if any does
+    vertx.eventBus().<JsonObject>request(Addresses.SSH_EXEC_CANCEL_ONE.format(execId), msg.body())
+        .onSuccess(r -> msg.reply(r.body()))
+        .onFailure(err -> msg.fail(ErrorCode.NOT_FOUND.failureCode(), "no command with execId '" + execId + "' is running on any relay"));
+  }
+
+  private void cancelHere(Message<JsonObject> msg) {
+    String execId = msg.body() == null ? null : msg.body().getString("execId");
+    Exec e = execId == null ? null : running.get(execId);
     if (e == null) {
       msg.fail(ErrorCode.NOT_FOUND.failureCode(), "no command with execId '" + execId + "' is running on this relay");
       return;
@@ -180,6 +198,9 @@ public final class ExecService {
 
   private void finished(Exec e) {
     running.remove(e.req.execId(), e);
+    if (e.cancelConsumer != null) {
+      e.cancelConsumer.unregister();
+    }
     if (drained != null && running.isEmpty()) {
       drained.tryComplete();
     }
@@ -200,6 +221,8 @@ public final class ExecService {
    * {@code timer} and {@code ended} only on the event loop.
    */
   private final class Exec {
+    /** The per-command cancel address, registered while it runs. */
+    MessageConsumer<JsonObject> cancelConsumer;
     final Request req;
     final Message<JsonObject> msg;
     final String address;

@@ -1,0 +1,141 @@
+package dev.opsbus.node;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A browser's terminal socket, for tests: output bytes collected as text, control frames as JSON. */
+final class TermClient implements AutoCloseable {
+
+  private final WebSocket ws;
+  private final StringBuilder output = new StringBuilder();
+  private final List<JsonObject> control = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+  private volatile String closeReason;
+
+  private TermClient(WebSocket ws) {
+    this.ws = ws;
+    ws.binaryMessageHandler(b -> {
+      synchronized (output) {
+        output.append(b.toString());
+        output.notifyAll();
+      }
+    });
+    ws.textMessageHandler(t -> control.add(new JsonObject(t)));
+    ws.closeHandler(v -> {
+      closeReason = ws.closeReason();
+      closed = true;
+    });
+  }
+
+  static TermClient connect(Vertx vertx, int port, String sessionId, String token) throws Exception {
+    WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/ws/terminal/" + sessionId).addHeader("Authorization", "Bearer " + token);
+    WebSocket ws = vertx.createWebSocketClient().connect(opts).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return new TermClient(ws);
+  }
+
+  void type(String keys) {
+    ws.writeBinaryMessage(Buffer.buffer(keys));
+  }
+
+  void send(JsonObject controlMessage) {
+    ws.writeTextMessage(controlMessage.encode());
+  }
+
+  String output() {
+    synchronized (output) {
+      return output.toString();
+    }
+  }
+
+  /** Waits until the output so far contains {@code text}; returns the output. */
+  String awaitOutput(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (output) {
+      while (output.indexOf(text) < 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no '" + text + "' in the terminal within " + timeout + "; saw:\n" + output);
+        }
+        output.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+      return output.toString();
+    }
+  }
+
+  private static final java.util.regex.Pattern ANSI = java.util.regex.Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\u001B\\][^\u0007]*\u0007");
+
+  /** The output as lines, terminal escape sequences and carriage returns taken out. */
+  List<String> lines() {
+    String plain = ANSI.matcher(output()).replaceAll("");
+    return java.util.Arrays.stream(plain.split("\n")).map(l -> l.replace("\r", "").strip()).toList();
+  }
+
+  /** Waits until a whole output line reads exactly {@code line} (a command's output, not its echo). */
+  void awaitLine(String line, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!lines().contains(line)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no line '" + line + "' in the terminal within " + timeout + "; saw:\n" + String.join("\n", lines()));
+      }
+      synchronized (output) {
+        output.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
+    }
+  }
+
+  JsonObject awaitControl(Predicate<JsonObject> p, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Object lock = new Object();
+    while (true) {
+      for (JsonObject c : control) {
+        if (p.test(c)) {
+          return c;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no matching control frame within " + timeout + "; saw " + control);
+      }
+      synchronized (lock) {
+        try {
+          lock.wait(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
+  JsonObject attached(Duration timeout) {
+    return awaitControl(c -> "ready".equals(c.getString("type")), timeout);
+  }
+
+  List<JsonObject> controlFrames() {
+    return control;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  String closeReason() {
+    return closeReason;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      ws.close();
+    }
+  }
+}
