@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.metrics.MetricsConfig;
+import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
 import io.vertx.pgclient.PgConnectOptions;
@@ -50,6 +51,7 @@ import java.util.Set;
  * @param dbPoolSize connections in the gateway's database pool
  * @param bridge limits of real-time connections
  * @param metricsPeriod how often the metrics verticle samples
+ * @param operationCommands operation types defined in the config file, beside the built-in ones
  */
 public record NodeSettings(
     String httpHost,
@@ -70,7 +72,8 @@ public record NodeSettings(
     boolean secureCookie,
     int dbPoolSize,
     BridgeLimits bridge,
-    Duration metricsPeriod) {
+    Duration metricsPeriod,
+    List<OperationsConfig.CommandOperation> operationCommands) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -95,6 +98,7 @@ public record NodeSettings(
       throw new IllegalArgumentException("a verticle is listed twice: " + verticles);
     }
     clusterMembers = List.copyOf(clusterMembers);
+    operationCommands = operationCommands == null ? List.of() : List.copyOf(operationCommands);
     Objects.requireNonNull(clusterHost, "clusterHost");
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -173,6 +177,7 @@ public record NodeSettings(
     private int dbPoolSize = GatewayConfig.DEFAULT_DB_POOL_SIZE;
     private BridgeLimits bridge = BridgeLimits.defaults();
     private Duration metricsPeriod = MetricsConfig.DEFAULT_PERIOD;
+    private List<OperationsConfig.CommandOperation> operationCommands = List.of();
 
     private Builder() {
     }
@@ -197,6 +202,7 @@ public record NodeSettings(
       dbPoolSize = s.dbPoolSize;
       bridge = s.bridge;
       metricsPeriod = s.metricsPeriod;
+      operationCommands = s.operationCommands;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -220,11 +226,12 @@ public record NodeSettings(
     public Builder dbPoolSize(int v) { dbPoolSize = v; return this; }
     public Builder bridge(BridgeLimits v) { bridge = v; return this; }
     public Builder metricsPeriod(Duration v) { metricsPeriod = v; return this; }
+    public Builder operationCommands(List<OperationsConfig.CommandOperation> v) { operationCommands = v; return this; }
 
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
           dataDir, configFile, demo, adminPassword, permissions == null ? PermissionRules.defaults() : permissions,
-          allowedOrigins, tokenTtl, secureCookie, dbPoolSize, bridge, metricsPeriod);
+          allowedOrigins, tokenTtl, secureCookie, dbPoolSize, bridge, metricsPeriod, operationCommands);
     }
   }
 
@@ -515,7 +522,7 @@ public record NodeSettings(
 
   /** The JSON config file: sections {@code node}, {@code permissions}, {@code gateway}, {@code bridge}, {@code metrics}. */
   private static final class ConfigFile {
-    private static final Set<String> SECTIONS = Set.of("node", "permissions", "gateway", "bridge", "metrics");
+    private static final Set<String> SECTIONS = Set.of("node", "permissions", "gateway", "bridge", "metrics", "operations");
 
     final Path path;
     final ObjectNode root;
@@ -561,6 +568,7 @@ public record NodeSettings(
       f.checkKeys("bridge", Set.of("maxFrameBytes", "maxAddressLength", "queueBound", "maxSubscriptions", "ratePerSecond",
           "rateBurst", "maxConnectionsPerUser", "idleTimeoutMs", "requestTimeoutMs"));
       f.checkKeys("metrics", Set.of("periodMs"));
+      f.checkKeys("operations", Set.of("commands"));
       return f;
     }
 
@@ -675,6 +683,46 @@ public record NodeSettings(
         }
         b.metricsPeriod(Duration.ofMillis(period));
       }
+      JsonNode commands = root.path("operations").get("commands");
+      if (commands != null) {
+        b.operationCommands(operationCommands(commands));
+      }
+    }
+
+    /**
+     * {@code operations.commands}: {@code [{"name", "command", "params": [{"name", "kind": "string|int|enum",
+     * "pattern", "values", "required"}], "roles": [...], "timeoutSeconds"}]}.
+     */
+    private List<OperationsConfig.CommandOperation> operationCommands(JsonNode commands) {
+      String where = origin("operations", "commands");
+      if (!commands.isArray()) {
+        throw new SettingsException(where + ": must be a list of command operations");
+      }
+      List<OperationsConfig.CommandOperation> out = new java.util.ArrayList<>();
+      for (JsonNode c : commands) {
+        String name = c.path("name").asText("");
+        String command = c.path("command").asText("");
+        if (!name.matches("[a-z][a-z0-9_]{0,62}") || command.isBlank()) {
+          throw new SettingsException(where + ": each needs a \"name\" (a-z, 0-9, _) and a \"command\", got " + c);
+        }
+        List<OperationsConfig.Param> params = new java.util.ArrayList<>();
+        for (JsonNode p : c.path("params")) {
+          String kind = p.path("kind").asText("string");
+          if (!Set.of("string", "int", "enum").contains(kind)) {
+            throw new SettingsException(where + ": parameter kind of " + name + " must be string, int or enum, got " + kind);
+          }
+          List<String> values = new java.util.ArrayList<>();
+          p.path("values").forEach(v -> values.add(v.asText()));
+          params.add(new OperationsConfig.Param(p.path("name").asText(), kind, p.hasNonNull("pattern") ? p.get("pattern").asText() : null,
+              values, p.path("required").asBoolean(true)));
+        }
+        List<String> roles = new java.util.ArrayList<>();
+        c.path("roles").forEach(r -> roles.add(r.asText()));
+        long timeout = c.path("timeoutSeconds").asLong(300);
+        out.add(new OperationsConfig.CommandOperation(name, command, params, roles.isEmpty() ? List.of("operator") : roles,
+            Duration.ofSeconds(timeout)));
+      }
+      return out;
     }
 
     private int intOr(String key, int dflt) {

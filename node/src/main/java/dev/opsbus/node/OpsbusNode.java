@@ -151,7 +151,7 @@ public final class OpsbusNode implements AutoCloseable {
             settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge()));
         case METRICS -> new MetricsVerticle(new MetricsConfig(nodeId, BuildInfo.version(), startedAt,
             settings.metricsPeriod(), names));
-        case OPERATIONS -> new OperationsVerticle(OperationsConfig.defaults(nodeId, db));
+        case OPERATIONS -> new OperationsVerticle(OperationsConfig.defaults(nodeId, db).withCommands(settings.operationCommands()));
         case SSH_RELAY -> new SshRelayVerticle(SshRelayConfig.defaults(nodeId, db, settings.dataDir()));
       };
       try {

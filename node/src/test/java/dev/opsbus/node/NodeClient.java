@@ -48,6 +48,15 @@ final class NodeClient {
     return new Answer(r.statusCode(), r.body());
   }
 
+  Answer get(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
   String login(String username, String password) throws Exception {
     Answer a = post("/api/login", new JsonObject().put("username", username).put("password", password), null);
     if (a.status() != 200) {

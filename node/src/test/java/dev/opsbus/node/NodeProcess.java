@@ -113,6 +113,11 @@ final class NodeProcess implements AutoCloseable {
     return process.toHandle();
   }
 
+  /** SIGKILL: the node dies without a chance to say goodbye. */
+  void kill() {
+    process.toHandle().destroyForcibly();
+  }
+
   /** SIGTERM, as a service manager or Ctrl-C would stop it. */
   void terminate() {
     // Process.destroy() would also close our end of its output pipe and lose the last lines

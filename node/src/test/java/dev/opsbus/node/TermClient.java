@@ -1,10 +1,13 @@
 package dev.opsbus.node;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,40 +17,76 @@ import java.util.function.Predicate;
 /** A browser's terminal socket, for tests: output bytes collected as text, control frames as JSON. */
 final class TermClient implements AutoCloseable {
 
-  private final WebSocket ws;
+  private volatile WebSocket ws;
   private final StringBuilder output = new StringBuilder();
   private final List<JsonObject> control = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private volatile String closeReason;
 
-  private TermClient(WebSocket ws) {
-    this.ws = ws;
-    ws.binaryMessageHandler(b -> {
-      synchronized (output) {
-        output.append(b.toString());
-        output.notifyAll();
-      }
-    });
-    ws.textMessageHandler(t -> control.add(new JsonObject(t)));
-    ws.closeHandler(v -> {
-      closeReason = ws.closeReason();
-      closed = true;
-    });
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private TermClient() {
   }
 
+  /** Collects what the socket receives; frames of one message are put together first. */
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder text = new StringBuilder();
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        control.add(new JsonObject(text.toString()));
+        text.setLength(0);
+      }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] b = new byte[data.remaining()];
+      data.get(b);
+      bytes.write(b, 0, b.length);
+      if (last) {
+        synchronized (output) {
+          output.append(bytes.toString(StandardCharsets.UTF_8));
+          output.notifyAll();
+        }
+        bytes.reset();
+      }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closeReason = reason;
+      closed = true;
+      return null;
+    }
+  }
+
+  /** Connects as a browser would (the vertx argument is kept for callers; the JDK client is used). */
   static TermClient connect(Vertx vertx, int port, String sessionId, String token) throws Exception {
-    WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/ws/terminal/" + sessionId).addHeader("Authorization", "Bearer " + token);
-    WebSocket ws = vertx.createWebSocketClient().connect(opts).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    return new TermClient(ws);
+    TermClient client = new TermClient();
+    client.ws = HTTP.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/terminal/" + sessionId), client.new Listener())
+        .get(20, TimeUnit.SECONDS);
+    return client;
   }
 
   void type(String keys) {
-    ws.writeBinaryMessage(Buffer.buffer(keys));
+    ws.sendBinary(ByteBuffer.wrap(keys.getBytes(StandardCharsets.UTF_8)), true).join();
   }
 
   void send(JsonObject controlMessage) {
-    ws.writeTextMessage(controlMessage.encode());
+    ws.sendText(controlMessage.encode(), true).join();
   }
 
   String output() {
@@ -135,7 +174,7 @@ final class TermClient implements AutoCloseable {
   @Override
   public void close() {
     if (!closed) {
-      ws.close();
+      ws.abort();
     }
   }
 }

@@ -110,6 +110,9 @@ public final class TerminalApi {
     Principal p = Authn.principal(ctx);
     ctx.request().toWebSocket()
         .onSuccess(ws -> new TerminalSocket(vertx, ws, index, bus, sid, p).start())
-        .onFailure(err -> ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade"));
+        .onFailure(err -> {
+          org.slf4j.LoggerFactory.getLogger(TerminalApi.class).warn("terminal socket upgrade for session {} failed: {}", sid, err.toString());
+          ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade");
+        });
   }
 }
