@@ -44,6 +44,16 @@ public final class BusIdentity {
     return new Principal(user, roles, split(headers.get(HOSTS)), null);
   }
 
+  /** Copies the identity headers onto a message a service forwards for the same caller. */
+  public static void copy(MultiMap from, MultiMap to) {
+    for (String h : new String[] {USER, ROLES, HOSTS}) {
+      String v = from.get(h);
+      if (v != null) {
+        to.set(h, v);
+      }
+    }
+  }
+
   private static Set<String> split(String csv) {
     if (csv == null || csv.isBlank()) {
       return Set.of();

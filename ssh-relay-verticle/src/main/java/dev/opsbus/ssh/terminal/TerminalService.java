@@ -1,5 +1,6 @@
 package dev.opsbus.ssh.terminal;
 
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
@@ -116,7 +117,7 @@ public final class TerminalService implements TerminalSession.Listener {
   // ---------------------------------------------------------------- ssh.open
 
   private void open(Message<JsonObject> msg) {
-    Principal caller = Callers.from(msg.headers());
+    Principal caller = BusIdentity.of(msg.headers());
     JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
     String hostId = body.getString("hostId");
     if (caller == null) {
@@ -232,7 +233,7 @@ public final class TerminalService implements TerminalSession.Listener {
       return;
     }
     if (op.equals(Addresses.SSH_RECORDING)) {
-      Principal caller = Callers.from(msg.headers());
+      Principal caller = BusIdentity.of(msg.headers());
       if (caller == null || !caller.hasRole(Role.ADMIN)) {
         TerminalSession.failIfAsked(msg, ErrorCode.ACCESS_DENIED, "only an admin may fetch a recording");
         return;
@@ -254,7 +255,7 @@ public final class TerminalService implements TerminalSession.Listener {
 
   private void forward(String op, String sid, Message<JsonObject> msg) {
     DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalSession.OP_HEADER, op);
-    Callers.copy(msg.headers(), opts.getHeaders());
+    BusIdentity.copy(msg.headers(), opts.getHeaders());
     String control = Addresses.SSH_SESSION_CONTROL.format(sid);
     if (msg.replyAddress() == null) {
       vertx.eventBus().send(control, msg.body(), opts);
@@ -294,7 +295,7 @@ public final class TerminalService implements TerminalSession.Listener {
   }
 
   private void list(Message<JsonObject> msg) {
-    Principal caller = Callers.from(msg.headers());
+    Principal caller = BusIdentity.of(msg.headers());
     if (caller == null) {
       msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "no user on the request");
       return;

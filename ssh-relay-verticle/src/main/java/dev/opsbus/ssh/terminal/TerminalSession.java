@@ -1,5 +1,6 @@
 package dev.opsbus.ssh.terminal;
 
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -310,7 +311,7 @@ final class TerminalSession {
   // ---------------------------------------------------------------- input
 
   private void onInput(Message<Buffer> msg) {
-    String user = msg.headers().get(Callers.USER);
+    String user = msg.headers().get(BusIdentity.USER);
     if (isClosed()) {
       failIfAsked(msg, ErrorCode.SESSION_CLOSED, "terminal " + sid + " is closed: " + reason);
       return;
@@ -382,7 +383,7 @@ final class TerminalSession {
 
   /** Serves one request forwarded from {@code ssh.join}, {@code ssh.attach} ...; {@code op} names which. */
   void handle(String op, Message<JsonObject> msg) {
-    Principal caller = Callers.from(msg.headers());
+    Principal caller = BusIdentity.of(msg.headers());
     if (caller == null) {
       failIfAsked(msg, ErrorCode.ACCESS_DENIED, "no user on the request");
       return;

@@ -1,5 +1,6 @@
 package dev.opsbus.ssh.terminal;
 
+import dev.opsbus.model.BusIdentity;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.opsbus.model.Addresses;
@@ -37,7 +38,7 @@ final class TerminalHarness {
   /** Who sends a message: the headers the gateway would set. */
   record Who(String user, String roles, String hosts) {
     DeliveryOptions options() {
-      return new DeliveryOptions().addHeader(Callers.USER, user).addHeader(Callers.ROLES, roles).addHeader(Callers.HOSTS, hosts)
+      return new DeliveryOptions().addHeader(BusIdentity.USER, user).addHeader(BusIdentity.ROLES, roles).addHeader(BusIdentity.HOSTS, hosts)
           .setSendTimeout(WAIT.toMillis());
     }
   }
