@@ -96,17 +96,31 @@ fi
 
 # ------------------------------------------------------------------ servers
 # >>> OPSBUS HOOK ----------------------------------------------------------------------------
-# opsbus joins the run when opsbus_available says yes. To wire it in, make start_opsbus start an
-# opsbus node (gateway + the bench publisher verticle that serves /bench/* like the other servers
-# and publishes to bench.fanout) pinned to $SERVER_CORE, print nothing, and set SERVER_PID,
-# SERVER_PORT (WebSocket and login) and CONTROL_PORT; and make opsbus_available return 0.
-# The generator then logs in as $OPSBUS_USER / $OPSBUS_PASSWORD and registers on bench.fanout.
+# opsbus joins the run when opsbus_available says yes. start_opsbus starts an opsbus node (gateway
+# only, plus the bench publisher verticle that serves /bench/* on its own port and publishes to
+# bench.fanout) pinned to $SERVER_CORE, prints nothing, and sets SERVER_PID, SERVER_PORT (WebSocket
+# and login) and CONTROL_PORT. The generator logs in as $OPSBUS_USER / $OPSBUS_PASSWORD and
+# registers on bench.fanout.
 OPSBUS_USER="${OPSBUS_BENCH_USER:-admin}"
 OPSBUS_PASSWORD="${OPSBUS_BENCH_PASSWORD:-bench-admin-password}"
-opsbus_available() { return 1; }
+# extra JVM flags for the opsbus server only, e.g. a JFR recording:
+#   OPSBUS_SERVER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/opsbus.jfr,settings=profile'
+OPSBUS_SERVER_JAVA_OPTS="${OPSBUS_SERVER_JAVA_OPTS:-}"
+# the bench jar carries the node (gateway, embedded PostgreSQL): opsbus is always available
+opsbus_available() { [[ -f "$JAR" ]]; }
 start_opsbus() {
-  log "the opsbus bench target is not wired yet (see the OPSBUS HOOK in run.sh)"
-  return 1
+  # a gateway-only node with the bench publisher; embedded PostgreSQL in a temporary data dir
+  # (its processes inherit the pinning, and are idle while publishing: only login touches them)
+  # shellcheck disable=SC2086
+  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
+    -jar "$JAR" opsbus-server --port 0 --control-port 0 >>"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  wait_listening || return 1
+  # login and bridge on the gateway's port; the control API on the publisher's own port
+  local control
+  control="$(grep -m1 -o '"control":[0-9]*' "$SERVER_LOG" || true)"
+  [[ -n "$control" ]] || { log "the opsbus server printed no control port"; return 1; }
+  CONTROL_PORT="${control#*:}"
 }
 # <<< OPSBUS HOOK ----------------------------------------------------------------------------
 

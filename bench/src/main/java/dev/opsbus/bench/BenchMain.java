@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Command line of the bench jar: {@code load} (the generator), {@code raw-server} (the baseline
- * server), {@code report} (CSV to BENCHMARKS.md and the chart). This CLI prints its results on
+ * server), {@code opsbus-server} (a gateway-only opsbus node with the bench publisher), {@code report}
+ * (CSV to BENCHMARKS.md and the chart). This CLI prints its results on
  * standard output; the classes it drives do not print.
  */
 public final class BenchMain {
@@ -33,6 +34,7 @@ public final class BenchMain {
       switch (args[0]) {
         case "load" -> load(rest, out);
         case "raw-server" -> rawServer(rest, out);
+        case "opsbus-server" -> OpsbusBenchServer.main(rest, out);
         case "report" -> ReportWriter.main(rest);
         default -> {
           usage(out);
@@ -56,6 +58,8 @@ public final class BenchMain {
                       [--mode fanout|idle] [--idle-steps 1000,10000] [--settle 3] [--server-pid PID]
                       opsbus only: [--address bench.fanout] [--user admin] [--password P] [--login-url URL]
           raw-server  [--host 127.0.0.1] [--port 8091]
+          opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
+                      [--queue-bound 4096] [--max-connections-per-user 20000]; OPSBUS_ADMIN_PASSWORD must be set
           report      --results DIR --report FILE [--chart FILE]""");
   }
 

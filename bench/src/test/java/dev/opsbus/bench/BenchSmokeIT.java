@@ -13,11 +13,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the load generator for a couple of seconds with a handful of clients against each bench
@@ -69,17 +72,39 @@ class BenchSmokeIT {
     }
   }
 
+  @Test
+  void theGeneratorMeasuresDeliveriesFromTheOpsbusBridge(@TempDir Path dataDir) throws Exception {
+    String password = "smoke-admin-password";
+    OpsbusBenchServer.Options defaults = OpsbusBenchServer.Options.defaults(password);
+    OpsbusBenchServer.Options o = new OpsbusBenchServer.Options(defaults.host(), 0, 0, null, dataDir, password,
+        defaults.queueBound(), defaults.maxConnectionsPerUser());
+    try (OpsbusBenchServer server = OpsbusBenchServer.start(o)) {
+      ControlClient control = new ControlClient(vertx, "http://127.0.0.1:" + server.controlPort());
+      List<Integer> counted = new ArrayList<>();
+      List<PointResult> results = run("opsbus", server.gatewayPort(), server.controlPort(), "admin", password,
+          r -> counted.add(control.stats(false).toCompletionStage().toCompletableFuture().join().getInteger("clients")));
+      assertMeasuresDeliveries(results);
+      assertThat(counted).as("the gateway counts one bridge subscription per connected client").containsExactly(5);
+      control.close();
+    }
+  }
+
   private static List<PointResult> run(String protocol, int port) throws Exception {
+    return run(protocol, port, port, null, null, r -> { });
+  }
+
+  private static List<PointResult> run(String protocol, int port, int controlPort, String user, String password,
+      Consumer<PointResult> whileConnected) throws Exception {
     // 5 clients x 20 msg/s for 2 s after 0.5 s of warm-up. The generator's core-busy check is
     // turned off: build machines are shared, and this test checks measuring, not speed.
     LoadOptions base = LoadOptions.quick(protocol, URI.create("ws://127.0.0.1:" + port),
-        "http://127.0.0.1:" + port, 5, 100, 0.5, 2);
+        "http://127.0.0.1:" + controlPort, 5, 100, 0.5, 2);
     LoadOptions o = new LoadOptions(base.protocol(), base.url(), base.controlUrl(), base.server(), base.scenario(),
         base.run(), base.clients(), base.connectRate(), base.warmupSeconds(), base.durationSeconds(),
         base.drainSeconds(), base.pauseSeconds(), base.loads(), base.size(), 0, 1000, 10_000, base.address(),
-        null, null, null, -1, List.of(), 1);
+        null, user, password, -1, List.of(), 1);
     try (LoadGenerator gen = new LoadGenerator(vertx, o)) {
-      return gen.runFanout(r -> { });
+      return gen.runFanout(whileConnected);
     }
   }
 

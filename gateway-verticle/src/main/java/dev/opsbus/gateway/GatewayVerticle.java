@@ -13,6 +13,7 @@ import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.terminal.SessionDirectory;
+import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.gateway.terminal.TerminalApi;
 import dev.opsbus.gateway.operations.OperationApi;
 import dev.opsbus.model.secret.CredentialCipher;
@@ -79,6 +80,7 @@ public class GatewayVerticle extends VerticleBase {
   private String openApiDocument;
   private HostStore hostStore;
   private final SessionDirectory sessions = new SessionDirectory();
+  private PresenceService presence;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -96,6 +98,7 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    presence = new PresenceService(vertx, config.nodeId(), 20_000);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
         .connectingTo(config.db())
@@ -117,6 +120,7 @@ public class GatewayVerticle extends VerticleBase {
         .compose(tokens -> sessions.start(vertx).map(tokens))
         .compose(tokens -> {
           bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
+          bridge.presence(presence);
           bridge.start();
           registry = meters();
           Router router = router(users, hasher, tokens);
@@ -132,7 +136,7 @@ public class GatewayVerticle extends VerticleBase {
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
-          return Future.all(listening, stats.completion()).map(v -> listening.result()).onSuccess(s -> {
+          return Future.all(listening, stats.completion(), presence.start()).map(v -> listening.result()).onSuccess(s -> {
             server = s;
             LOG.info("gateway of node {} listening on {}:{}", config.nodeId(), config.host(), s.actualPort());
           });
@@ -143,6 +147,9 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     if (bridge != null) {
       bridge.stop();
+    }
+    if (presence != null) {
+      presence.stop();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
@@ -234,6 +241,7 @@ public class GatewayVerticle extends VerticleBase {
       bridge.accept(sock, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM));
     }));
 
+    dev.opsbus.gateway.console.ConsoleRoutes.mount(router, vertx);
     router.route().failureHandler(ApiErrors::handle);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, ErrorCode.NOT_FOUND, "no such resource: " + ctx.request().path()));
     return router;

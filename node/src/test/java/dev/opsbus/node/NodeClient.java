@@ -115,19 +115,30 @@ final class NodeClient {
       send(new JsonObject().put("type", "register").put("address", address));
     }
 
+    /** The next frame matching {@code p}; frames passed over stay for later calls, in order. */
     JsonObject next(Predicate<JsonObject> p, Duration timeout) throws InterruptedException {
+      for (java.util.Iterator<JsonObject> it = skipped.iterator(); it.hasNext(); ) {
+        JsonObject f = it.next();
+        if (p.test(f)) {
+          it.remove();
+          return f;
+        }
+      }
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
         long left = deadline - System.nanoTime();
         JsonObject f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
         if (f == null) {
-          throw new AssertionError("no matching frame within " + timeout);
+          throw new AssertionError("no matching frame within " + timeout + "; passed over " + skipped);
         }
         if (p.test(f)) {
           return f;
         }
+        skipped.add(f);
       }
     }
+
+    private final java.util.List<JsonObject> skipped = new java.util.ArrayList<>();
 
     @Override
     public void close() {

@@ -253,8 +253,17 @@ final class OperationService {
     }
     boolean all = caller == null || caller.hasRole(Role.ADMIN) || caller.hosts().contains(Principal.ALL_HOSTS);
     int limit = Math.max(1, Math.min(500, b.getInteger("limit", 100)));
+    if (b.getBoolean("replay", false) && !b.containsKey("sinceSeq")) {
+      // a new bridge subscriber: the current state (see PermissionRule.replay)
+      if (hostId == null && !all) {
+        throw new OpsbusException(ErrorCode.ACCESS_DENIED, "only users granted every host may replay all operations");
+      }
+      return Future.all(store.currentState(hostId, 200), store.lastSeq())
+          .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
+    }
     if (b.containsKey("sinceSeq")) {
       long since = b.getLong("sinceSeq", 0L);
+      limit = b.getBoolean("replay", false) ? 1000 : limit;
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: required to resume (you are not granted every host)");
       }

@@ -122,6 +122,23 @@ public final class OperationStore {
         });
   }
 
+  /**
+   * The current state for a new subscriber: the latest snapshot of each operation that is active
+   * or changed within the last hour, in seq order.
+   */
+  public Future<List<JsonObject>> currentState(String hostId, int limit) {
+    return pool.preparedQuery("SELECT seq, snapshot FROM (SELECT DISTINCT ON (c.operation_id) c.seq, c.snapshot FROM operation_changes c "
+            + "JOIN operations o ON o.id = c.operation_id WHERE ($1::text IS NULL OR c.host_id = $1) "
+            + "AND (o.status IN ('pending', 'in_progress') OR o.updated_at > now() - interval '1 hour') "
+            + "ORDER BY c.operation_id, c.seq DESC) latest ORDER BY seq DESC LIMIT $2")
+        .execute(Tuple.tuple().addString(hostId).addInteger(limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(0, ((JsonObject) r.getValue("snapshot")).copy().put("seq", r.getLong("seq"))));
+          return out;
+        });
+  }
+
   /** The newest change seq (0 when none): where a fresh subscriber starts. */
   public Future<Long> lastSeq() {
     return pool.query("SELECT COALESCE(max(seq), 0) FROM operation_changes").execute().map(rows -> rows.iterator().next().getLong(0));

@@ -66,6 +66,16 @@ public final class Addresses {
   /** Request: connect to a host and report the host key fingerprint it offers (nothing is pinned). */
   public static final String SSH_HOSTKEY_SCAN = "ssh.hostkey.scan";
 
+  // presence
+  /** Publish: who is connected, cluster-wide, merged per user (tabs, nodes, what they view). */
+  public static final String PRESENCE_CHANGES = "presence.changes";
+  /** Send, from a bridge client: what this tab views ({@code {"view": "dashboard" | "host:<id>" | "terminal:<sid>"}}). */
+  public static final String PRESENCE_VIEW = "presence.view";
+  /** Request: the current presence list. */
+  public static final String PRESENCE_LIST = "presence.list";
+  /** Internal: one gateway's own tabs, published on every change and as a heartbeat. */
+  public static final String PRESENCE_NODE = "presence.node";
+
   // hosts
   /** Publish: a host was added, changed or removed; relays drop what they cached about it. */
   public static final String HOSTS_CHANGED = "hosts.changed";

@@ -16,13 +16,18 @@ import java.util.Set;
  * @param checks resource checks, each {@code name:{part}}; all must pass. {@code host:{hostId}} is
  *     built in (the user is granted that host); others are answered by a {@link ResourceGuard}
  * @param overflow what the bridge does when a subscriber of this address falls behind
+ * @param replay a request address that answers {@code {"changes": [...]}} for a new subscriber:
+ *     the current state, or with {@code sinceSeq} every change after it; the bridge sends these
+ *     before the live messages, dropping live ones the replay already covered (by {@code seq}).
+ *     Null when the address has no history.
  */
 public record PermissionRule(
     AddressPattern address,
     Set<Direction> directions,
     Set<Role> roles,
     List<Check> checks,
-    Overflow overflow) {
+    Overflow overflow,
+    String replay) {
 
   /** What a bounded per-socket queue does when it is full. */
   public enum Overflow {
@@ -72,16 +77,22 @@ public record PermissionRule(
     }
   }
 
-  /** The JSON form: {@code {"address", "directions", "roles", "checks", "overflow"}}. */
+  /** A rule without a replay service. */
+  public PermissionRule(AddressPattern address, Set<Direction> directions, Set<Role> roles, List<Check> checks, Overflow overflow) {
+    this(address, directions, roles, checks, overflow, null);
+  }
+
+  /** The JSON form: {@code {"address", "directions", "roles", "checks", "overflow", "replay"}}. */
   @JsonCreator
   static PermissionRule fromJson(
       @JsonProperty(value = "address", required = true) String address,
       @JsonProperty(value = "directions", required = true) Set<Direction> directions,
       @JsonProperty(value = "roles", required = true) Set<Role> roles,
       @JsonProperty("checks") List<String> checks,
-      @JsonProperty("overflow") Overflow overflow) {
+      @JsonProperty("overflow") Overflow overflow,
+      @JsonProperty("replay") String replay) {
     AddressPattern pattern = AddressPattern.of(address);
     List<Check> parsed = checks == null ? List.of() : checks.stream().map(c -> Check.parse(c, pattern)).toList();
-    return new PermissionRule(pattern, directions, roles, parsed, overflow);
+    return new PermissionRule(pattern, directions, roles, parsed, overflow, replay);
   }
 }

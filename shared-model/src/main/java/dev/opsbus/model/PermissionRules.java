@@ -112,6 +112,16 @@ public final class PermissionRules {
     return null;
   }
 
+  /** The replay service for an address (see {@link PermissionRule#replay()}), or null. */
+  public String replayFor(String address) {
+    for (PermissionRule r : rules) {
+      if (r.directions().contains(Direction.SUBSCRIBE) && r.replay() != null && r.address().matches(address)) {
+        return r.replay();
+      }
+    }
+    return null;
+  }
+
   /** The overflow policy for an address: that of the first subscribe rule naming it. */
   public PermissionRule.Overflow overflowFor(String address) {
     for (PermissionRule r : rules) {

@@ -51,6 +51,9 @@ class DefaultPermissionMatrixTest {
     allow("ops.schedules", Direction.REQUEST, A);
     allow("activity.events", Direction.SUBSCRIBE, A);
     allow("activity.list", Direction.REQUEST, A);
+    allow("presence.changes", Direction.SUBSCRIBE, AOV);
+    allow("presence.view", Direction.SEND, AOV);
+    allow("presence.list", Direction.REQUEST, AOV);
     allow("ssh.sessions", Direction.SUBSCRIBE, AO);
     allow("ssh.open", Direction.REQUEST, AO);
     allow("ssh.close", Direction.REQUEST, AO);

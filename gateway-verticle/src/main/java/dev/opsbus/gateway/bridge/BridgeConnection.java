@@ -13,6 +13,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
@@ -42,6 +44,8 @@ final class BridgeConnection implements Subscriber {
   private final TokenBucket bucket;
   private final Set<String> subscriptions = new HashSet<>();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** Addresses whose replay is under way, with the live messages held meanwhile. */
+  private final java.util.Map<String, List<Held>> replaying = new java.util.HashMap<>();
 
   private Principal principal;
   private String token;
@@ -161,7 +165,7 @@ final class BridgeConnection implements Subscriber {
         return Future.succeededFuture();
       }
       switch (type) {
-        case "register" -> register(address);
+        case "register" -> register(address, headers);
         case "unregister" -> unregister(address);
         case "publish" -> publish(address, frame.getValue("body"), headers);
         default -> send(address, frame.getValue("body"), headers, replyAddress);
@@ -210,7 +214,7 @@ final class BridgeConnection implements Subscriber {
     return server.rules().check(principal, direction, address, server.guard());
   }
 
-  private void register(String address) {
+  private void register(String address, JsonObject headers) {
     if (subscriptions.contains(address)) {
       return;
     }
@@ -224,6 +228,9 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     subscriptions.add(address);
+    if (d.rule().replay() != null) {
+      replay(address, d.rule(), headers);
+    }
     server.index().subscribe(address, this).onFailure(err -> {
       LOG.warn("bus consumer for {} failed to register: {}", address, err.getMessage());
       writeErr(address, ErrorCode.UNAVAILABLE, "could not subscribe to '" + address + "' right now");
@@ -231,6 +238,7 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void unregister(String address) {
+    replaying.remove(address);
     if (subscriptions.remove(address)) {
       server.index().unsubscribe(address, this);
     }
@@ -268,6 +276,11 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     if (replyAddress == null) {
+      if (dev.opsbus.model.Addresses.PRESENCE_VIEW.equals(address)) {
+        // what this tab views is the gateway's own business: it never goes on the bus
+        server.viewing(this, body);
+        return;
+      }
       server.bus().send(address, body, deliveryOptions(headers));
       return;
     }
@@ -319,7 +332,73 @@ final class BridgeConnection implements Subscriber {
    */
   @Override
   public void deliver(String address, Delivery delivery, Overflow overflow) {
+    List<Held> held = replaying.get(address);
+    if (held != null) {
+      // live messages wait until the replay before them is sent
+      held.add(new Held(delivery.frame(), seqOf(delivery.message().body())));
+      if (held.size() > server.limits().queueBound()) {
+        slowConsumer();
+      }
+      return;
+    }
     deliver(address, delivery.frame(), overflow);
+  }
+
+  private record Held(String frame, Long seq) {
+  }
+
+  private static Long seqOf(Object body) {
+    return body instanceof JsonObject o && o.getValue("seq") instanceof Number n ? n.longValue() : null;
+  }
+
+  /**
+   * A new subscriber of an address with history first gets, from the replay service, the current
+   * state or (with {@code headers.sinceSeq}) every change it missed; live messages that arrive
+   * meanwhile are held, then sent unless the replay already had them. No gap, no duplicate.
+   */
+  private void replay(String address, dev.opsbus.model.PermissionRule rule, JsonObject headers) {
+    List<Held> held = new ArrayList<>();
+    replaying.put(address, held);
+    JsonObject req = new JsonObject().put("replay", true).put("address", address);
+    rule.address().match(address).ifPresent(parts -> parts.forEach(req::put));
+    Object since = headers == null ? null : headers.getValue("sinceSeq");
+    if (since != null) {
+      try {
+        req.put("sinceSeq", Long.parseLong(String.valueOf(since)));
+      } catch (NumberFormatException e) {
+        replaying.remove(address);
+        refuse(address, ErrorCode.INVALID_FRAME, "headers.sinceSeq must be a whole number");
+        return;
+      }
+    }
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(server.limits().requestTimeout().toMillis());
+    BridgeServer.identify(opts, principal);
+    Overflow overflow = server.rules().overflowFor(address);
+    server.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
+      List<Held> waiting = replaying.remove(address);
+      if (closed || waiting == null) {
+        return;
+      }
+      long last = Long.MIN_VALUE;
+      if (ar.succeeded() && ar.result().body() != null) {
+        for (Object o : ar.result().body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
+          Long seq = seqOf(o);
+          if (seq != null) {
+            last = Math.max(last, seq);
+          }
+          deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
+        }
+      } else if (!(ar.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS)) {
+        // no history service runs at all: there is nothing to replay, live updates simply follow
+        writeErr(address, ErrorCode.UNAVAILABLE, "the history of '" + address + "' could not be replayed (" + (ar.failed() ? ar.cause().getMessage() : "empty answer")
+            + "): live updates follow");
+      }
+      for (Held h : waiting) {
+        if (h.seq() == null || h.seq() > last) {
+          deliver(address, h.frame(), overflow);
+        }
+      }
+    });
   }
 
   void deliver(String address, String frame, Overflow overflow) {
@@ -403,6 +482,7 @@ final class BridgeConnection implements Subscriber {
   private void cleanup() {
     closed = true;
     queue.clear();
+    replaying.clear();
     for (String address : subscriptions) {
       server.index().unsubscribe(address, this);
     }

@@ -2,6 +2,7 @@ package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
@@ -58,6 +59,18 @@ public final class BridgeServer {
   private final BridgeStats stats = new BridgeStats();
   private long nextId;
   private long sweeper = -1;
+  private PresenceService presence;
+
+  /** Tells presence about tabs: connections that are logged in, and what they view. */
+  public void presence(PresenceService p) {
+    this.presence = p;
+  }
+
+  void viewing(BridgeConnection conn, Object body) {
+    if (presence != null && body instanceof JsonObject o && o.getValue("view") instanceof String v && v.length() <= 200) {
+      presence.view(conn.id(), v);
+    }
+  }
 
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
     this.vertx = vertx;
@@ -83,6 +96,20 @@ public final class BridgeServer {
       c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", 1001);
     }
     index.clear();
+  }
+
+  /**
+   * Closes every real-time connection of this node with an err frame saying why, as a node going
+   * away would; clients reconnect and resync. Used by operators (and tests) to shed load or move
+   * clients to other nodes.
+   */
+  public int dropAllConnections(String reason) {
+    int n = 0;
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      c.closeWith(ErrorCode.UNAVAILABLE, reason, 1001);
+      n++;
+    }
+    return n;
   }
 
   /** Takes a SockJS session whose handshake was authenticated (or not) by the gateway. */
@@ -123,6 +150,9 @@ public final class BridgeServer {
     }
     perUser.put(p.username(), n + 1);
     counted.put(conn, p.username());
+    if (presence != null) {
+      presence.opened(conn.id(), p.username());
+    }
     return true;
   }
 
@@ -133,6 +163,9 @@ public final class BridgeServer {
     String user = counted.remove(conn);
     if (user != null) {
       perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+      if (presence != null) {
+        presence.closed(conn.id());
+      }
     }
   }
 

@@ -1,0 +1,86 @@
+package dev.opsbus.bench;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BuildInfo;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The opsbus side of the bench: publishes the stamped bench message on {@link Addresses#BENCH_FANOUT}
+ * as a {@link JsonObject}, as real opsbus services publish, and lets the node's gateway bridge fan it
+ * out. Serves the bench control API on its own small HTTP server, since the gateway's router is not
+ * open to other verticles. Its {@code clients} are the bridge subscriptions the gateway reports.
+ */
+public final class OpsbusBenchPublisher extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpsbusBenchPublisher.class);
+
+  /** How long the control API waits for the gateway's stats reply before answering 503. */
+  static final long STATS_TIMEOUT_MILLIS = 5_000;
+
+  /**
+   * @param nodeId the node whose gateway is asked for its subscription count
+   * @param host interface the control API binds
+   * @param port control API port, 0 for any free one
+   */
+  public record Config(String nodeId, String host, int port) {
+  }
+
+  private final Config config;
+  private HttpServer server;
+  private BenchControl control;
+  private String statsAddress;
+  private int subscribers;
+
+  public OpsbusBenchPublisher(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    statsAddress = Addresses.NODE_GATEWAY_STATS.format(config.nodeId());
+    BroadcastPublisher publisher = new BroadcastPublisher(vertx,
+        body -> vertx.eventBus().publish(Addresses.BENCH_FANOUT, new JsonObject(body)));
+    control = new BenchControl(publisher, () -> subscribers,
+        "opsbus " + BuildInfo.version() + " bridge over raw WebSocket (vertx-core " + RawBroadcastServer.vertxVersion()
+            + "), Java " + Runtime.version());
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(this::handle);
+    return server.listen();
+  }
+
+  /**
+   * Start and stats report the subscriber count, so read it fresh from the gateway first. When the
+   * gateway's event loop is too far behind to answer in time (an overloaded point), answer with the
+   * last count read: {@code published} and the other figures come from this verticle and are exact.
+   */
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (!path.equals("/bench/stats") && !path.equals("/bench/start")) {
+      control.handle(req);
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(statsAddress, null, new DeliveryOptions().setSendTimeout(STATS_TIMEOUT_MILLIS))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            subscribers = ar.result().body().getInteger("bridgeSubscriptions", 0);
+          } else {
+            LOG.warn("the gateway did not report its bridge subscriptions ({}); answering {} with the last count, {}",
+                ar.cause().getMessage(), path, subscribers);
+          }
+          control.handle(req);
+        });
+  }
+
+  /** The control API's port (the real one when the config asked for 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

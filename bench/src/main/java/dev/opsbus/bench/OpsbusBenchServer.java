@@ -1,0 +1,209 @@
+package dev.opsbus.bench;
+
+import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.model.AddressPattern;
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.Direction;
+import dev.opsbus.model.PermissionRule;
+import dev.opsbus.model.PermissionRules;
+import dev.opsbus.model.Role;
+import dev.opsbus.node.NodeSettings;
+import dev.opsbus.node.OpsbusNode;
+import dev.opsbus.node.VerticleKind;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The opsbus bench target: one non-clustered opsbus node running only its gateway (login and the
+ * bridge on {@code /eventbus/websocket}), with {@link OpsbusBenchPublisher} deployed beside it and
+ * serving the control API on a port of its own. Embedded PostgreSQL in a temporary data directory
+ * (removed on close) unless an external one is given.
+ */
+public final class OpsbusBenchServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpsbusBenchServer.class);
+
+  /** Room for the 10k-client scenarios (all one user) plus the memory scenario's extra socket. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20_000;
+  /**
+   * Frames a subscriber may fall behind before it is cut as a slow consumer. Four times the
+   * gateway's default: a GC pause or a scheduling hiccup on the shared core is a burst to absorb,
+   * while a client that really cannot keep up is still cut and shows in the results as disconnects.
+   */
+  public static final int DEFAULT_QUEUE_BOUND = 4 * BridgeLimits.DEFAULT_QUEUE_BOUND;
+  /** Longer than any bench run, so no token expires in the middle of a measurement. */
+  static final Duration TOKEN_TTL = Duration.ofHours(12);
+
+  /**
+   * @param host interface for the gateway and the control API
+   * @param port gateway port (login and bridge), 0 for any free one
+   * @param controlPort control API port, 0 for any free one
+   * @param pgUrl external PostgreSQL, or null for an embedded one in {@code dataDir}
+   * @param dataDir data directory, or null for a temporary one removed on close
+   * @param adminPassword password of {@code admin} when the node creates it (a fresh database)
+   */
+  public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
+      int queueBound, int maxConnectionsPerUser) {
+
+    public Options {
+      if (adminPassword == null || adminPassword.isEmpty()) {
+        throw new IllegalArgumentException("the admin password must be set: the generator logs in with it");
+      }
+    }
+
+    public static Options defaults(String adminPassword) {
+      return new Options("127.0.0.1", 0, 0, null, null, adminPassword, DEFAULT_QUEUE_BOUND,
+          DEFAULT_MAX_CONNECTIONS_PER_USER);
+    }
+  }
+
+  private final OpsbusNode node;
+  private final OpsbusBenchPublisher publisher;
+  private final Path tempDir;
+
+  private OpsbusBenchServer(OpsbusNode node, OpsbusBenchPublisher publisher, Path tempDir) {
+    this.node = node;
+    this.publisher = publisher;
+    this.tempDir = tempDir;
+  }
+
+  /** The default rules plus a subscribe rule for the bench address; overflow disconnect (the default). */
+  public static PermissionRules rules() {
+    List<PermissionRule> rules = new ArrayList<>(PermissionRules.defaults().rules());
+    rules.add(new PermissionRule(AddressPattern.of(Addresses.BENCH_FANOUT), Set.of(Direction.SUBSCRIBE),
+        Set.of(Role.ADMIN, Role.VIEWER), List.of(), PermissionRule.Overflow.DISCONNECT));
+    return new PermissionRules(rules);
+  }
+
+  /** Starts the node and the publisher; blocks, so call it from a main or test thread. */
+  public static OpsbusBenchServer start(Options o) {
+    Path temp = null;
+    Path dataDir = o.dataDir();
+    if (dataDir == null) {
+      try {
+        temp = Files.createTempDirectory("opsbus-bench-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a temporary data directory", e);
+      }
+      dataDir = temp;
+    }
+    BridgeLimits limits = BridgeLimits.defaults().withQueueBound(o.queueBound());
+    limits = new BridgeLimits(limits.maxFrameBytes(), limits.maxAddressLength(), limits.queueBound(),
+        limits.maxSubscriptions(), limits.ratePerSecond(), limits.rateBurst(), o.maxConnectionsPerUser(),
+        limits.idleTimeout(), limits.requestTimeout());
+    NodeSettings settings = NodeSettings.builder()
+        .httpHost(o.host())
+        .httpPort(o.port())
+        .verticles(VerticleKind.GATEWAY)
+        .pgUrl(o.pgUrl())
+        .dataDir(dataDir)
+        .adminPassword(o.adminPassword())
+        .permissions(rules())
+        .tokenTtl(TOKEN_TTL)
+        .bridge(limits)
+        .build();
+    OpsbusNode node;
+    try {
+      node = OpsbusNode.start(settings);
+    } catch (RuntimeException e) {
+      deleteTree(temp);
+      throw e;
+    }
+    OpsbusBenchPublisher publisher = new OpsbusBenchPublisher(
+        new OpsbusBenchPublisher.Config(node.nodeId(), o.host(), o.controlPort()));
+    try {
+      node.vertx().deployVerticle(publisher).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      node.close();
+      deleteTree(temp);
+      throw new IllegalStateException("the bench publisher did not start: " + e.getMessage(), e);
+    }
+    LOG.info("opsbus bench server: gateway on {}:{}, control API on {}:{}, queueBound {}, {} connections per user",
+        o.host(), node.httpPort(), o.host(), publisher.actualPort(), limits.queueBound(), limits.maxConnectionsPerUser());
+    return new OpsbusBenchServer(node, publisher, temp);
+  }
+
+  /** Login ({@code /api/login}) and the bridge ({@code /eventbus/websocket}). */
+  public int gatewayPort() {
+    return node.httpPort();
+  }
+
+  /** The bench control API ({@code /bench/*}). */
+  public int controlPort() {
+    return publisher.actualPort();
+  }
+
+  public OpsbusNode node() {
+    return node;
+  }
+
+  /** Stops the node (and its embedded PostgreSQL), then removes the temporary data directory. */
+  @Override
+  public void close() {
+    try {
+      node.close();
+    } finally {
+      deleteTree(tempDir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("could not remove the temporary data directory {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * {@code opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
+   * [--queue-bound N] [--max-connections-per-user N]}, admin password from {@code OPSBUS_ADMIN_PASSWORD}.
+   * Prints {@code {"listening":PORT,"control":PORT,"pid":PID}} once up, like the other bench servers.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    main(args, System.out);
+  }
+
+  static void main(String[] args, PrintStream out) throws InterruptedException {
+    Flags f = Flags.parse(args, List.of());
+    f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user"));
+    String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
+    if (password == null || password.isEmpty()) {
+      throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
+    }
+    String dataDir = f.string("data-dir", null);
+    Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
+        f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
+        f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER));
+    OpsbusBenchServer server = start(o);
+    // the one line the bench scripts read: the gateway's port, and the control API's
+    out.println("{\"listening\":" + server.gatewayPort() + ",\"control\":" + server.controlPort()
+        + ",\"pid\":" + ProcStats.selfPid() + "}");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "opsbus-bench-stop"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,200 @@
+// The console's shell: who is logged in, the one bus connection and its indicator, the version banner,
+// and the hash routes (#/, #/host/<id>, #/terminal/<sid>, #/login), each a view module with
+// mount(container, ctx) returning its cleanup.
+
+import { Bus } from './bus.js';
+import { get, post } from './api.js';
+import { explain, isAuthProblem, codeOf } from './errors.js';
+import { h, clear, toast } from './ui.js';
+import * as login from './login.js';
+import * as dashboard from './dashboard.js';
+import * as host from './host.js';
+import * as terminal from './terminal.js';
+
+const view = document.getElementById('view');
+const conn = document.getElementById('conn');
+const who = document.getElementById('who');
+const logoutButton = document.getElementById('logout');
+const nav = document.getElementById('nav');
+const banner = document.getElementById('banner');
+
+let me = null;
+let bus = null;
+let cleanup = null;
+let refreshTimer = null;
+let versionUnsub = null;
+
+const ctx = {
+  get me() { return me; },
+  get bus() { return bus; },
+  isAdmin: () => !!me && me.roles.includes('admin'),
+  mayOperate: () => !!me && (me.roles.includes('admin') || me.roles.includes('operator')),
+  toast,
+  explain,
+  /** A refusal, said in words; a lost session sends the person to the login page. */
+  fail(err, what) {
+    if (isAuthProblem(err)) {
+      sessionEnded();
+      return;
+    }
+    toast(explain(err, what), 'error');
+  },
+  navigate(hash) {
+    if (location.hash === hash) route(); else location.hash = hash;
+  },
+};
+
+function showConnection(state, b) {
+  conn.dataset.state = state;
+  clear(conn);
+  const labels = { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', disconnected: 'Disconnected', idle: '' };
+  conn.append(h('span', { class: 'dot' }), h('span', { class: 'label' }, labels[state] || state));
+  if (state === 'reconnecting' || state === 'disconnected') {
+    const secs = Math.max(0, Math.round((b.nextAt - Date.now()) / 1000));
+    if (!b.stopped) {
+      conn.append(h('span', { class: 'hint' }, ' retry in ' + secs + ' s '),
+        h('button', { type: 'button', class: 'link', onclick: () => b.retryNow() }, 'retry now'));
+    }
+  }
+}
+
+function startBus() {
+  bus = new Bus(location.origin + '/eventbus');
+  bus.onState(showConnection);
+  bus.onError((err) => {
+    // refusals the server could not tie to an address: tell the person, unless it is a lost session
+    if (isAuthProblem(err)) {
+      checkSession();
+    } else if (codeOf(err) !== 'unknown_address') {
+      toast(explain(err), 'error');
+    }
+  });
+  versionUnsub = bus.subscribe('status.version', (err, body) => {
+    if (err || !body) return;
+    clear(banner);
+    banner.append(
+      h('span', {}, body.message || ('opsbus ' + body.newVersion + ' is running now.')),
+      ' ',
+      h('button', { type: 'button', onclick: () => location.reload() }, 'Reload to get version ' + (body.newVersion || 'new')),
+      h('button', { type: 'button', class: 'link', onclick: () => { banner.hidden = true; } }, 'later'));
+    banner.hidden = false;
+  });
+  bus.start();
+  conn.hidden = false;
+}
+
+// the countdown in the indicator
+setInterval(() => {
+  if (bus && (bus.state === 'reconnecting' || bus.state === 'disconnected')) showConnection(bus.state, bus);
+}, 1000);
+
+async function checkSession() {
+  try {
+    me = await get('/api/me');
+  } catch (e) {
+    if (isAuthProblem(e)) sessionEnded();
+  }
+}
+
+function sessionEnded() {
+  if (!me) return;
+  me = null;
+  stopSession();
+  toast('Your session ended. Please log in again.', 'error');
+  ctx.navigate('#/login');
+}
+
+function stopSession() {
+  if (cleanup) { cleanup(); cleanup = null; }
+  if (bus) { bus.stop(); bus = null; }
+  if (versionUnsub) versionUnsub = null;
+  clearTimeout(refreshTimer);
+  conn.hidden = true;
+  who.hidden = true;
+  logoutButton.hidden = true;
+  nav.hidden = true;
+}
+
+/** Renews the cookie before it expires: the token's lifetime is short. */
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  if (!me || !me.expiresAt) return;
+  const left = new Date(me.expiresAt).getTime() - Date.now();
+  const wait = Math.max(10_000, left * 0.6);
+  refreshTimer = setTimeout(async () => {
+    try {
+      await post('/api/token/refresh');
+      me = await get('/api/me');
+      scheduleRefresh();
+    } catch (e) {
+      if (isAuthProblem(e)) sessionEnded(); else refreshTimer = setTimeout(scheduleRefresh, 30_000);
+    }
+  }, wait);
+}
+
+async function loggedIn(user) {
+  me = user;
+  who.textContent = me.username + ' (' + me.roles.join(', ') + ')';
+  who.hidden = false;
+  logoutButton.hidden = false;
+  nav.hidden = false;
+  scheduleRefresh();
+  if (!bus) startBus();
+}
+
+logoutButton.addEventListener('click', async () => {
+  try {
+    await post('/api/logout');
+  } catch (e) {
+    // the cookie is cleared below by going to the login page anyway
+  }
+  me = null;
+  stopSession();
+  ctx.navigate('#/login');
+});
+
+function parseHash() {
+  const parts = (location.hash || '#/').replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  return parts;
+}
+
+async function route() {
+  const parts = parseHash();
+  if (cleanup) { cleanup(); cleanup = null; }
+  clear(view);
+  if (parts[0] === 'login') {
+    stopSession();
+    cleanup = login.mount(view, { ...ctxBase(), onLoggedIn: async () => {
+      await loggedIn(await get('/api/me'));
+      const back = sessionStorage.getItem('opsbus.after-login');
+      sessionStorage.removeItem('opsbus.after-login');
+      ctx.navigate(back && back !== '#/login' ? back : '#/');
+    } });
+    return;
+  }
+  if (!me) {
+    try {
+      await loggedIn(await get('/api/me'));
+    } catch (e) {
+      sessionStorage.setItem('opsbus.after-login', location.hash || '#/');
+      ctx.navigate('#/login');
+      return;
+    }
+  }
+  if (parts[0] === 'host' && parts[1]) {
+    cleanup = host.mount(view, ctx, parts[1]);
+  } else if (parts[0] === 'terminal' && parts[1]) {
+    cleanup = terminal.mount(view, ctx, parts[1]);
+  } else {
+    cleanup = dashboard.mount(view, ctx);
+  }
+}
+
+function ctxBase() {
+  return { toast, explain };
+}
+
+window.addEventListener('hashchange', route);
+// for people (and tests) looking at a running console from the devtools
+window.opsbus = { get bus() { return bus; }, get me() { return me; } };
+route();

@@ -1,0 +1,181 @@
+// The one event-bus connection of a tab, around vertx-eventbus.js (global EventBus, loaded by index.html).
+//
+// States: connecting (first attempt) -> connected -> reconnecting (attempts 1..5, backoff 1, 2, 4, 8, 16 s
+// with jitter) -> disconnected (still retrying every ~16 s, or stopped). vertx-eventbus.js forgets its
+// handlers when its socket closes, so this class keeps every subscription itself and registers each
+// again on the new socket. Subscriptions that carry a `seq` in their bodies (operation updates)
+// re-register with headers {sinceSeq: last seen}: the server replays what came after, and anything at
+// or below the last seq seen is dropped here, so a view sees no gap and no duplicate.
+
+const BACKOFF_SECONDS = [1, 2, 4, 8, 16];
+const PING_MS = 5000;
+
+export class Bus {
+  constructor(url) {
+    this.url = url;
+    this.state = 'idle';
+    this.eb = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.nextAt = 0;
+    this.stopped = false;
+    this.subs = new Map(); // address -> {handlers: Set, resync: boolean, lastSeq: number|null}
+    this.stateListeners = new Set();
+    this.openListeners = new Set();
+    this.errorListeners = new Set();
+    this.view = null;
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Closes for good (logout): no reconnect. */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const eb = this.eb;
+    this.eb = null;
+    if (eb) {
+      try { eb.close(); } catch (e) { /* already closed */ }
+    }
+    this.setState('disconnected');
+  }
+
+  onState(fn) { this.stateListeners.add(fn); fn(this.state, this); return () => this.stateListeners.delete(fn); }
+  /** Called on every (re)connect, after the subscriptions were registered again. */
+  onOpen(fn) { this.openListeners.add(fn); return () => this.openListeners.delete(fn); }
+  /** Refusals the server could not tie to an address (vertx-eventbus.js's onerror). */
+  onError(fn) { this.errorListeners.add(fn); return () => this.errorListeners.delete(fn); }
+
+  setState(state) {
+    this.state = state;
+    for (const fn of this.stateListeners) fn(state, this);
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.setState(this.attempt === 0 && this.state !== 'reconnecting' && this.state !== 'disconnected' ? 'connecting' : this.state);
+    let eb;
+    try {
+      eb = new EventBus(this.url, { vertxbus_ping_interval: PING_MS });
+    } catch (e) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.eb = eb;
+    eb.onopen = () => {
+      if (this.eb !== eb) return;
+      this.attempt = 0;
+      for (const [address, sub] of this.subs) this.register(eb, address, sub);
+      this.setState('connected');
+      if (this.view) this.sendView();
+      for (const fn of this.openListeners) fn(this);
+    };
+    eb.onclose = () => {
+      if (this.eb !== eb) return;
+      this.eb = null;
+      this.scheduleReconnect();
+    };
+    eb.onerror = (err) => {
+      for (const fn of this.errorListeners) fn(err);
+    };
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    const base = BACKOFF_SECONDS[Math.min(this.attempt, BACKOFF_SECONDS.length - 1)] * 1000;
+    // full jitter around the step (0.5x to 1.5x) so that a node's clients do not all come back at once
+    const delay = Math.round(base * (0.5 + Math.random()));
+    this.attempt++;
+    this.nextAt = Date.now() + delay;
+    this.setState(this.attempt > BACKOFF_SECONDS.length ? 'disconnected' : 'reconnecting');
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Skips the wait of the current backoff step. */
+  retryNow() {
+    if (this.stopped || this.eb) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  register(eb, address, sub) {
+    const headers = {};
+    if (sub.resync && sub.lastSeq != null) headers.sinceSeq = String(sub.lastSeq);
+    sub.ebHandler = (err, msg) => this.dispatch(address, sub, err, msg);
+    sub.error = null;
+    eb.registerHandler(address, headers, sub.ebHandler);
+  }
+
+  dispatch(address, sub, err, msg) {
+    if (this.subs.get(address) !== sub) return;
+    if (err) {
+      sub.error = err;
+      for (const h of sub.handlers) h(err, null);
+      return;
+    }
+    const body = msg.body;
+    if (sub.resync && body && typeof body.seq === 'number') {
+      if (sub.lastSeq != null && body.seq <= sub.lastSeq) return;
+      sub.lastSeq = body.seq;
+    }
+    for (const h of sub.handlers) h(null, body, msg);
+  }
+
+  /**
+   * Watches an address until the returned function is called. handler(err, body): err is a refusal
+   * ({failureCode, failureType, message}). resync: bodies carry `seq`; resume from the last one on reconnect.
+   */
+  subscribe(address, handler, { resync = false } = {}) {
+    let sub = this.subs.get(address);
+    if (!sub) {
+      sub = { handlers: new Set(), resync, lastSeq: null, error: null };
+      this.subs.set(address, sub);
+      if (this.eb && this.state === 'connected') this.register(this.eb, address, sub);
+    } else if (sub.error) {
+      handler(sub.error, null);
+    }
+    sub.handlers.add(handler);
+    return () => {
+      sub.handlers.delete(handler);
+      if (sub.handlers.size === 0 && this.subs.get(address) === sub) {
+        this.subs.delete(address);
+        if (this.eb && this.state === 'connected') {
+          try { this.eb.unregisterHandler(address, sub.ebHandler); } catch (e) { /* socket gone: nothing to undo */ }
+        }
+      }
+    };
+  }
+
+  /** Request/reply over the bridge; rejects with the refusal. */
+  request(address, body, timeoutMs = 10000) {
+    return new Promise((resolve, reject) => {
+      if (!this.eb || this.state !== 'connected') {
+        reject({ failureType: 'unavailable', message: 'not connected to the server' });
+        return;
+      }
+      const t = setTimeout(() => reject({ failureType: 'timeout', message: 'no answer from ' + address }), timeoutMs);
+      this.eb.send(address, body, {}, (err, msg) => {
+        clearTimeout(t);
+        if (err) reject(err); else resolve(msg.body);
+      });
+    });
+  }
+
+  /** Tells the server what this tab shows (presence); sent again after every reconnect. */
+  setView(view) {
+    this.view = view;
+    if (this.eb && this.state === 'connected') this.sendView();
+  }
+
+  sendView() {
+    try {
+      this.eb.send('presence.view', { view: this.view });
+    } catch (e) {
+      // the socket closed under us: the next onopen sends it
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// Turns a refusal (an HTTP error, a bridge err frame, a terminal error frame) into a sentence a person understands.
+
+const SENTENCES = {
+  access_denied: 'You do not have permission to do this.',
+  not_logged_in: 'You are not logged in (or your session ended). Please log in again.',
+  token_expired: 'Your session has expired. Please log in again.',
+  invalid_token: 'Your session is no longer valid. Please log in again.',
+  invalid_credentials: 'Wrong user name or password.',
+  rate_limited: 'Too many requests: you are being rate limited. Wait a moment and try again.',
+  too_many_connections: 'Too many open connections for your user: close some tabs and try again.',
+  too_many_subscriptions: 'This tab watches too many things at once: close some views and try again.',
+  too_many_sessions: 'Too many terminal sessions are open: close one first.',
+  host_unreachable: 'The host cannot be reached over SSH right now.',
+  host_key_mismatch: 'The host\'s SSH key has changed since it was pinned: opsbus refuses to connect. An admin must check the host and pin its new key.',
+  host_key_unknown: 'The host\'s SSH key is not pinned yet: an admin must pin it before anyone can connect.',
+  ssh_auth_failed: 'Logging in to the host over SSH failed (its stored credentials were refused).',
+  session_closed: 'This terminal session has ended.',
+  not_found: 'It does not exist (any more).',
+  already_exists: 'It already exists.',
+  timeout: 'The server did not answer in time. Try again.',
+  unavailable: 'The service is unavailable right now. Try again in a moment.',
+  no_handler: 'No server is handling this right now. Try again in a moment.',
+  slow_consumer: 'This tab could not keep up with the updates and was reconnected.',
+  origin_not_allowed: 'This page is not allowed to connect from its origin.',
+  too_large: 'The request is too large.',
+  cancelled: 'It was cancelled.',
+  invalid_request: 'The request was refused as invalid.',
+  internal_error: 'The server hit an internal error.',
+};
+
+const BY_FAILURE_CODE = {
+  1403: 'access_denied', 1401: 'not_logged_in', 1419: 'token_expired', 1402: 'invalid_token', 1429: 'rate_limited',
+  1430: 'too_many_connections', 1431: 'too_many_subscriptions', 1432: 'too_many_sessions', 1404: 'unknown_address',
+  1410: 'not_found', 1503: 'slow_consumer', 1504: 'no_handler', 1508: 'timeout', 1509: 'unavailable',
+  1601: 'host_unreachable', 1602: 'host_key_mismatch', 1603: 'host_key_unknown', 1604: 'ssh_auth_failed',
+  1605: 'session_closed', 1502: 'invalid_request',
+};
+
+/** The code of an error of any of our transports. */
+export function codeOf(err) {
+  if (!err) return 'internal_error';
+  if (err.code) return err.code;
+  if (err.failureType && err.failureType !== 'RECIPIENT_FAILURE') return err.failureType;
+  if (err.failureCode && BY_FAILURE_CODE[err.failureCode]) return BY_FAILURE_CODE[err.failureCode];
+  return 'internal_error';
+}
+
+/** One or two sentences: what happened in plain words, then the server's own detail when it adds something. */
+export function explain(err, what) {
+  const code = codeOf(err);
+  const base = SENTENCES[code] || 'It was refused (' + code + ').';
+  const detail = err && err.message && err.message !== code ? ' (' + err.message + ')' : '';
+  return (what ? what + ': ' : '') + base + detail;
+}
+
+export function isAuthProblem(err) {
+  const c = codeOf(err);
+  return c === 'not_logged_in' || c === 'token_expired' || c === 'invalid_token';
+}
+
+/** The sentence for an operation's error field: a known code in words, anything else as it came. */
+export function describeFailure(error, message) {
+  const s = SENTENCES[error];
+  return s ? s + (message ? ' (' + message + ')' : '') : [error, message].filter(Boolean).join(': ');
+}

@@ -1,0 +1,175 @@
+package dev.opsbus.gateway.presence;
+
+import dev.opsbus.model.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Who is connected, cluster-wide. Each gateway knows its own tabs (one per authenticated bridge
+ * connection) and publishes them on {@code presence.node} on every change and every few seconds;
+ * every gateway merges what it hears, forgets a node silent for {@code nodeTimeout}, and the one
+ * with the smallest node id among those it hears publishes the merged list, per user, on
+ * {@code presence.changes} when it changes. {@code presence.list} answers the merged list (the
+ * bridge replays it to a new subscriber). Event-loop confined.
+ */
+public final class PresenceService {
+
+  private static final long HEARTBEAT_MS = 5_000;
+
+  private record Tab(String username, String view) {
+  }
+
+  private record NodeTabs(long receivedAt, List<Tab> tabs) {
+  }
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final long nodeTimeoutMs;
+  private final Map<Long, Tab> local = new HashMap<>();
+  private final Map<String, NodeTabs> nodes = new HashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private JsonArray lastPublished;
+  private long timer = -1;
+  private boolean dirty;
+
+  public PresenceService(Vertx vertx, String nodeId, long nodeTimeoutMs) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.nodeTimeoutMs = nodeTimeoutMs;
+  }
+
+  public Future<Void> start() {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_NODE, m -> heard(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_LIST, m -> {
+      JsonObject current = snapshot(merged());
+      // as a replay source it answers {changes: [...]}; as a plain request the list itself
+      m.reply(m.body() != null && m.body().getBoolean("replay", false) ? new JsonObject().put("changes", new JsonArray().add(current)) : current);
+    }));
+    timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
+      announce();
+      expire();
+    });
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).onSuccess(v -> announce()).mapEmpty();
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    local.clear();
+    announce();
+    consumers.forEach(MessageConsumer::unregister);
+  }
+
+  /** A bridge connection of {@code username} logged in: a new tab. */
+  public void opened(long connection, String username) {
+    local.put(connection, new Tab(username, null));
+    changed();
+  }
+
+  public void closed(long connection) {
+    if (local.remove(connection) != null) {
+      changed();
+    }
+  }
+
+  /** The tab says what it views now. */
+  public void view(long connection, String view) {
+    Tab t = local.get(connection);
+    if (t != null && !Objects.equals(t.view(), view)) {
+      local.put(connection, new Tab(t.username(), view));
+      changed();
+    }
+  }
+
+  private void changed() {
+    // several changes in one turn of the event loop go out as one announcement
+    if (!dirty) {
+      dirty = true;
+      vertx.runOnContext(v -> {
+        dirty = false;
+        announce();
+      });
+    }
+  }
+
+  private void announce() {
+    JsonArray tabs = new JsonArray();
+    for (Tab t : local.values()) {
+      tabs.add(new JsonObject().put("username", t.username()).put("view", t.view()));
+    }
+    vertx.eventBus().publish(Addresses.PRESENCE_NODE, new JsonObject().put("nodeId", nodeId).put("tabs", tabs));
+  }
+
+  private void heard(JsonObject msg) {
+    String from = msg.getString("nodeId");
+    if (from == null) {
+      return;
+    }
+    List<Tab> tabs = new ArrayList<>();
+    for (Object o : msg.getJsonArray("tabs", new JsonArray())) {
+      JsonObject t = (JsonObject) o;
+      tabs.add(new Tab(t.getString("username"), t.getString("view")));
+    }
+    nodes.put(from, new NodeTabs(System.currentTimeMillis(), tabs));
+    publishIfLeader();
+  }
+
+  private void expire() {
+    long now = System.currentTimeMillis();
+    if (nodes.entrySet().removeIf(e -> !e.getKey().equals(nodeId) && now - e.getValue().receivedAt() > nodeTimeoutMs)) {
+      publishIfLeader();
+    }
+  }
+
+  /** The live node with the smallest id publishes, so subscribers get each change once. */
+  private void publishIfLeader() {
+    String leader = nodes.keySet().stream().min(String::compareTo).orElse(nodeId);
+    if (!leader.equals(nodeId)) {
+      return;
+    }
+    JsonArray users = merged();
+    if (!users.equals(lastPublished)) {
+      lastPublished = users;
+      vertx.eventBus().publish(Addresses.PRESENCE_CHANGES, snapshot(users));
+    }
+  }
+
+  private static JsonObject snapshot(JsonArray users) {
+    return new JsonObject().put("type", "presence").put("ts", Instant.now().toString()).put("users", users);
+  }
+
+  /** Per user: tabs across the cluster, the nodes they are on, what they view. */
+  private JsonArray merged() {
+    Map<String, int[]> tabs = new TreeMap<>();
+    Map<String, TreeSet<String>> onNodes = new HashMap<>();
+    Map<String, TreeSet<String>> views = new HashMap<>();
+    for (Map.Entry<String, NodeTabs> e : nodes.entrySet()) {
+      for (Tab t : e.getValue().tabs()) {
+        tabs.computeIfAbsent(t.username(), u -> new int[1])[0]++;
+        onNodes.computeIfAbsent(t.username(), u -> new TreeSet<>()).add(e.getKey());
+        if (t.view() != null) {
+          views.computeIfAbsent(t.username(), u -> new TreeSet<>()).add(t.view());
+        }
+      }
+    }
+    JsonArray out = new JsonArray();
+    for (Map.Entry<String, int[]> e : tabs.entrySet()) {
+      out.add(new JsonObject().put("username", e.getKey()).put("tabs", e.getValue()[0])
+          .put("nodes", new JsonArray(new ArrayList<>(onNodes.get(e.getKey()))))
+          .put("views", new JsonArray(new ArrayList<>(views.getOrDefault(e.getKey(), new TreeSet<>())))));
+    }
+    return out;
+  }
+}
