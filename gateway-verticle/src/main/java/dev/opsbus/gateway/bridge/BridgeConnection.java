@@ -341,7 +341,19 @@ final class BridgeConnection implements Subscriber {
       }
       return;
     }
-    deliver(address, delivery.frame(), overflow);
+    if (closed || principal == null) {
+      return;
+    }
+    if (principal.isExpired(delivery.now())) {
+      server.expire(this);
+      return;
+    }
+    if (queue.isEmpty() && !transport.writeQueueFull()) {
+      transport.write(delivery);
+      server.delivered();
+      return;
+    }
+    enqueue(address, delivery.frame(), overflow);
   }
 
   private record Held(String frame, Long seq) {
@@ -414,6 +426,10 @@ final class BridgeConnection implements Subscriber {
       server.delivered();
       return;
     }
+    enqueue(address, frame, overflow);
+  }
+
+  private void enqueue(String address, String frame, Overflow overflow) {
     if (overflow == Overflow.LATEST) {
       queue.removeIf(p -> p.address().equals(address));
     }

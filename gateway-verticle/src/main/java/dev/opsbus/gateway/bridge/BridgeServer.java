@@ -60,6 +60,7 @@ public final class BridgeServer {
   private long nextId;
   private long sweeper = -1;
   private PresenceService presence;
+  private FlushBatcher flushes;
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
@@ -123,7 +124,10 @@ public final class BridgeServer {
   }
 
   public void accept(ServerWebSocket socket, Principal principal, String token, ErrorCode authProblem) {
-    accept(new WebSocketTransport(socket), principal, token, authProblem);
+    if (flushes == null) {
+      flushes = new FlushBatcher(vertx.getOrCreateContext());
+    }
+    accept(new WebSocketTransport(socket, flushes), principal, token, authProblem);
   }
 
   void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {

@@ -16,6 +16,11 @@ public interface BridgeTransport {
   /** Writes one text frame (a whole bridge frame, JSON). */
   void write(String frame);
 
+  /** Writes a delivery's frame; a transport may use the bytes encoded once for everyone. */
+  default void write(Delivery delivery) {
+    write(delivery.frame());
+  }
+
   boolean writeQueueFull();
 
   void drainHandler(Handler<Void> handler);
