@@ -317,6 +317,12 @@ public final class ExecService {
       try {
         ssh = connector.connect(target, () -> runOnContext(() -> step("authenticating")));
       } catch (OpsbusException e) {
+        if (e.code() == ErrorCode.HOST_KEY_MISMATCH || e.code() == ErrorCode.HOST_KEY_UNKNOWN) {
+          // a changed host key is a security event: everyone watching the activity log must see it
+          vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, dev.opsbus.model.Json.toJsonObject(
+              dev.opsbus.model.event.ActivityEvent.of(e.code().wireName(), null, config.nodeId(), null, e.code().wireName(), e.getMessage(),
+                  java.util.Map.of("hostId", req.hostId(), "execId", req.execId()))));
+        }
         runOnContext(() -> end(Outcome.FAILED, null, e.getMessage(), e.code()));
         return;
       } catch (RuntimeException e) {

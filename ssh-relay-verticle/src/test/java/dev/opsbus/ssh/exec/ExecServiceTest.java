@@ -260,9 +260,20 @@ class ExecServiceTest {
   }
 
   @Test
-  void aWrongHostKeyIsRefusedFastAsHostKeyMismatch() throws Exception {
+  void aWrongHostKeyIsRefusedFastAsHostKeyMismatchAndRecordedAsActivity() throws Exception {
+    java.util.List<JsonObject> activity = new java.util.concurrent.CopyOnWriteArrayList<>();
+    await(fx.vertx.eventBus().<JsonObject>consumer(Addresses.ACTIVITY_EVENTS, m -> activity.add(m.body())).completion());
     fx.addHost("spoofed", fx.server.port(), RelayFixture.PASSWORD, RelayFixture.WRONG_FINGERPRINT, null);
     assertConnectFailure("spoofed", ErrorCode.HOST_KEY_MISMATCH);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (activity.stream().noneMatch(a -> "host_key_mismatch".equals(a.getString("code"))) && System.nanoTime() < deadline) {
+      synchronized (activity) {
+        activity.wait(20);
+      }
+    }
+    JsonObject entry = activity.stream().filter(a -> "host_key_mismatch".equals(a.getString("code"))).findFirst().orElseThrow();
+    assertThat(entry.getJsonObject("data").getString("hostId")).isEqualTo("spoofed");
+    assertThat(entry.getString("message")).contains("spoofed");
   }
 
   @Test
