@@ -79,8 +79,8 @@ fi
 # ------------------------------------------------------------------ build and install
 JAR="$BENCH_DIR/target/opsbus-bench.jar"
 if [[ "$BUILD" == 1 || ! -f "$JAR" ]]; then
-  log "building the bench jar"
-  mvn -q -B -f "$BENCH_DIR/pom.xml" -DskipTests package
+  log "building the bench jar (and the opsbus modules it embeds, from this checkout)"
+  mvn -q -B -f "$BENCH_DIR/../pom.xml" -pl bench -am -DskipTests package
 fi
 SIO_DIR="$BENCH_DIR/peers/socketio"
 if ! command -v node >/dev/null; then
