@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.testkit.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;

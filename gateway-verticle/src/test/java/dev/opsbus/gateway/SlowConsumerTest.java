@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.model.Addresses;

@@ -6,6 +6,7 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshRelayVerticle;
+import dev.opsbus.testkit.Await;
 import dev.opsbus.testkit.TestDatabase;
 import dev.opsbus.testkit.TestHosts;
 import io.vertx.core.Future;
@@ -104,31 +105,11 @@ final class OpsHarness {
   }
 
   static <T> T result(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return Await.result(f, Duration.ofSeconds(60));
   }
 
   static void until(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Object lock = new Object();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      synchronized (lock) {
-        try {
-          lock.wait(25);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError(e);
-        }
-      }
-    }
+    Await.until(what, timeout, condition);
   }
 
   static OperationsConfig.CommandOperation command(String name, String command) {

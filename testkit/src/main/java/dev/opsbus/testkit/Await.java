@@ -1,4 +1,4 @@
-package dev.opsbus.gateway;
+package dev.opsbus.testkit;
 
 import io.vertx.core.Future;
 import java.time.Duration;
