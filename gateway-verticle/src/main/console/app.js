@@ -63,9 +63,13 @@ function startBus() {
   bus.onState(showConnection);
   bus.onError((err) => {
     // refusals the server could not tie to an address: tell the person, unless it is a lost session
+    const code = codeOf(err);
     if (isAuthProblem(err)) {
       checkSession();
-    } else if (codeOf(err) !== 'unknown_address') {
+    } else if (code === 'unavailable' || code === 'slow_consumer') {
+      // the server is closing this tab's connection on purpose; the indicator shows the reconnect
+      toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info');
+    } else if (code !== 'unknown_address') {
       toast(explain(err), 'error');
     }
   });
@@ -106,8 +110,8 @@ function sessionEnded() {
 
 function stopSession() {
   if (cleanup) { cleanup(); cleanup = null; }
+  if (versionUnsub) { versionUnsub(); versionUnsub = null; }
   if (bus) { bus.stop(); bus = null; }
-  if (versionUnsub) versionUnsub = null;
   clearTimeout(refreshTimer);
   conn.hidden = true;
   who.hidden = true;

@@ -47,7 +47,7 @@ export function mount(container, ctx) {
     if (!n) {
       const cells = {
         version: h('td'), uptime: h('td', { class: 'uptime' }),
-        cpu: h('span', { class: 'value cpu' }), mem: h('span', { class: 'value mem' }), conn: h('span', { class: 'value conn' }),
+        cpu: h('span', { class: 'value cpu' }), mem: h('span', { class: 'value mem' }), conn: h('span', { class: 'value conns' }),
         cpuCanvas: h('canvas', { class: 'spark' }), memCanvas: h('canvas', { class: 'spark' }), connCanvas: h('canvas', { class: 'spark' }),
       };
       const row = h('tr', { dataset: { nodeId: m.nodeId, samples: '0' } },
@@ -118,7 +118,7 @@ export function mount(container, ctx) {
     clear(hostsBody);
     if (!hosts.length) hostsBody.append(h('li', { class: 'muted' }, 'You are not granted any host.'));
     for (const host of hosts) {
-      const health = h('span', { class: 'health' }, badge('unknown', 'no reading yet'));
+      const health = h('span', { class: 'health' }, badge('unknown', 'waiting for a health reading'));
       const detail = h('span', { class: 'muted small detail' });
       const li = h('li', { dataset: { hostId: host.id } }, h('a', { href: '#/host/' + encodeURIComponent(host.id) }, host.name || host.id), ' ', health, ' ', detail);
       hostItems.set(host.id, li);
@@ -126,10 +126,9 @@ export function mount(container, ctx) {
       unsubs.push(bus.subscribe('metrics.host.' + host.id, (err, m) => {
         if (err) { clear(health).append(badge('unknown', 'not allowed')); return; }
         clear(health).append(badge(m.status, m.status));
-        detail.textContent = [m.reachable ? 'SSH ' + m.latencyMs + ' ms' : 'unreachable',
+        detail.textContent = [m.message || (m.reachable ? 'SSH in ' + m.latencyMs + ' ms' : 'unreachable'),
           m.load1 != null ? 'load ' + fmtNumber(m.load1, 2) : null,
-          m.diskUsedPercent != null ? 'disk ' + m.diskUsedPercent + ' %' : null,
-          m.message || null].filter(Boolean).join(' · ');
+          m.diskUsedPercent != null ? 'disk ' + m.diskUsedPercent + ' %' : null].filter(Boolean).join(' · ');
       }));
       if (!ctx.isAdmin()) {
         unsubs.push(bus.subscribe('ops.updates.host.' + host.id, onOpUpdate, { resync: true }));
@@ -187,9 +186,9 @@ export function mount(container, ctx) {
       addEvent(ev, true);
     }));
     get('/api/activity?limit=30').then((r) => {
-      const events = Array.isArray(r) ? r : (r.events || r.activity || []);
-      // the answer is in seq order, oldest first: the newest go on top
-      events.slice().reverse().forEach((ev) => addEvent(ev, false));
+      // without a cursor the log answers its newest entries first
+      const events = (r.entries || []).slice().sort((a, b) => (b.seq || 0) - (a.seq || 0));
+      events.forEach((ev) => addEvent(ev, false));
     }).catch((e) => ctx.fail(e, 'Activity'));
   }
 

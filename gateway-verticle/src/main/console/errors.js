@@ -49,7 +49,10 @@ export function codeOf(err) {
 export function explain(err, what) {
   const code = codeOf(err);
   const base = SENTENCES[code] || 'It was refused (' + code + ').';
-  const detail = err && err.message && err.message !== code ? ' (' + err.message + ')' : '';
+  // the server's text follows when it adds something (which host, which rule), not when it repeats the sentence
+  const letters = (t) => String(t).toLowerCase().replace(/[^a-z]/g, '');
+  const repeats = err && err.message && letters(base).includes(letters(err.message));
+  const detail = err && err.message && err.message !== code && !repeats ? ' (' + err.message + ')' : '';
   return (what ? what + ': ' : '') + base + detail;
 }
 
@@ -58,8 +61,13 @@ export function isAuthProblem(err) {
   return c === 'not_logged_in' || c === 'token_expired' || c === 'invalid_token';
 }
 
-/** The sentence for an operation's error field: a known code in words, anything else as it came. */
-export function describeFailure(error, message) {
-  const s = SENTENCES[error];
-  return s ? s + (message ? ' (' + message + ')' : '') : [error, message].filter(Boolean).join(': ');
+/**
+ * Why an operation failed: its coded reason (metadata.reason, e.g. host_key_mismatch) in words, with
+ * the server's own text after it; an uncoded failure as it came.
+ */
+export function describeFailure(op) {
+  const reason = op.metadata && op.metadata.reason;
+  const s = SENTENCES[reason] || SENTENCES[op.error];
+  if (s) return s + (op.error && op.error !== reason ? ' (' + op.error + ')' : '');
+  return [op.message, op.error].filter(Boolean).join(': ');
 }

@@ -4,7 +4,7 @@
 
 import { get, post } from './api.js';
 import { h, clear, badge, progressBar, fmtNumber } from './ui.js';
-import { OperationBook, operationRow } from './ops.js';
+import { OperationBook, operationRow, ACTIVE } from './ops.js';
 import { describeFailure } from './errors.js';
 
 const LOG_MAX_LINES = 1000;
@@ -23,7 +23,7 @@ export function mount(container, ctx, hostId) {
   const book = new OperationBook();
 
   const title = h('h1', {}, 'Host ', h('span', { id: 'host-id' }, hostId));
-  const health = h('span', { id: 'host-health' }, badge('unknown', 'no reading yet'));
+  const health = h('span', { id: 'host-health' }, badge('unknown', 'waiting for a health reading'));
   const healthDetail = h('span', { class: 'muted small' });
   const head = h('div', { class: 'host-head' }, title, health, ' ', healthDetail);
   const actions = h('div', { class: 'actions', id: 'actions' });
@@ -40,8 +40,8 @@ export function mount(container, ctx, hostId) {
   unsubs.push(bus.subscribe('metrics.host.' + hostId, (err, m) => {
     if (err) { ctx.fail(err, 'Health of ' + hostId); return; }
     clear(health).append(badge(m.status, m.status));
-    healthDetail.textContent = [m.reachable ? 'SSH ' + m.latencyMs + ' ms' : 'unreachable', m.load1 != null ? 'load ' + fmtNumber(m.load1, 2) : null,
-      m.memUsedMb != null ? 'memory ' + m.memUsedMb + ' MB' : null, m.diskUsedPercent != null ? 'disk ' + m.diskUsedPercent + ' %' : null, m.message]
+    healthDetail.textContent = [m.message || (m.reachable ? 'SSH in ' + m.latencyMs + ' ms' : 'unreachable'), m.load1 != null ? 'load ' + fmtNumber(m.load1, 2) : null,
+      m.memUsedMb != null ? 'memory ' + m.memUsedMb + ' MB' : null, m.diskUsedPercent != null ? 'disk ' + m.diskUsedPercent + ' %' : null]
       .filter(Boolean).join(' · ');
   }));
 
@@ -76,7 +76,7 @@ export function mount(container, ctx, hostId) {
     card.status.append(progressBar(op.progress, op.status),
       h('span', { class: 'op-state' }, op.status === 'completed' ? 'completed' : op.status === 'in_progress' ? 'running' : op.status),
       note ? h('span', { class: 'note' }, ' ' + note) : null,
-      op.error ? h('span', { class: 'err' }, ' ' + describeFailure(op.error, op.message)) : op.message ? h('span', { class: 'muted' }, ' ' + op.message) : null);
+      op.error ? h('span', { class: 'err' }, ' ' + describeFailure(op)) : op.message ? h('span', { class: 'muted' }, ' ' + op.message) : null);
   }
   async function start(card) {
     const params = {};
@@ -133,7 +133,7 @@ export function mount(container, ctx, hostId) {
     }
     for (const card of cards.values()) {
       drawCard(card);
-      if (changed && card.followId === changed.id) showOpStatus(card, changed, card.note);
+      if (changed && card.followId === changed.id) showOpStatus(card, changed, ACTIVE.has(changed.status) || card.status.dataset.answer === 'already_running' ? card.note : null);
     }
   }
   async function cancel(op) {
@@ -200,7 +200,7 @@ function logTail(ctx, hostId, streams, unsubs) {
   const render = () => {
     pre.textContent = lines.join('\n');
     pre.scrollTop = pre.scrollHeight;
-    counter.textContent = (paused ? held.length + ' new lines held' : '') + (dropped ? ' · ' + dropped + ' older lines dropped (buffer ' + LOG_MAX_LINES + ')' : '');
+    counter.textContent = (paused ? held.length + (held.length === 1 ? ' new line' : ' new lines') + ' held while paused' : '') + (dropped ? ' · ' + dropped + ' older lines dropped (buffer ' + LOG_MAX_LINES + ')' : '');
   };
   const bounded = (arr) => {
     if (arr.length > LOG_MAX_LINES) { dropped += arr.length - LOG_MAX_LINES; return arr.slice(arr.length - LOG_MAX_LINES); }

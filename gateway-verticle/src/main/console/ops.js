@@ -41,7 +41,7 @@ export function operationRow(op, { showHost = true, onCancel = null } = {}) {
     showHost ? h('td', {}, h('a', { href: '#/host/' + encodeURIComponent(op.hostId) }, op.hostId)) : null,
     h('td', { class: 'status' }, status),
     h('td', {}, progressBar(op.progress, op.status)),
-    h('td', { class: 'msg' }, op.error ? h('span', { class: 'err' }, describeFailure(op.error, op.message)) : (op.message || '')),
+    h('td', { class: 'msg' }, op.error ? h('span', { class: 'err' }, describeFailure(op)) : (op.message || '')),
     h('td', {}, op.requestedBy || op.createdBy || ''),
     h('td', {}, fmtTime(op.createdAt)),
     h('td', {}, onCancel && ACTIVE.has(op.status) ? h('button', { type: 'button', class: 'small', onclick: () => onCancel(op) }, 'Cancel') : null));

@@ -14,9 +14,11 @@ export function drawSparkline(canvas, points, { windowMs = 5 * 60 * 1000, max = 
   g.clearRect(0, 0, w, h);
   if (points.length === 0) return;
   const now = points[points.length - 1].t;
-  const start = now - windowMs;
+  // until the window is full, the samples there are fill the width
+  const start = Math.max(now - windowMs, points[0].t);
+  const span = Math.max(now - start, 1);
   const top = max != null ? max : Math.max(1, ...points.map((p) => p.v)) * 1.15;
-  const x = (t) => ((t - start) / windowMs) * (w - 4) + 2;
+  const x = (t) => (points.length === 1 ? w - 4 : ((t - start) / span) * (w - 4)) + 2;
   const y = (v) => h - 2 - (Math.min(v, top) / top) * (h - 4);
   g.strokeStyle = color;
   g.lineWidth = 1.5;

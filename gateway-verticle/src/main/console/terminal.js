@@ -50,6 +50,7 @@ export function mount(container, ctx, sid) {
     for (let i = 0; i < b.length; i++) out.push(b.getLine(i).translateToString(true));
     return out.join('\n');
   };
+  window.opsbus.terminalSize = () => ({ cols: term.cols, rows: term.rows });
 
   const fitAndTell = () => {
     if (role !== 'driver') return;
@@ -222,5 +223,6 @@ export function mount(container, ctx, sid) {
     if (ws) { const s = ws; ws = null; s.close(1000, 'page_left'); }
     term.dispose();
     delete window.opsbus.terminalText;
+    delete window.opsbus.terminalSize;
   };
 }

@@ -59,6 +59,7 @@ public final class OpsbusNode implements AutoCloseable {
   private final String nodeId;
   private final Instant startedAt;
   private volatile int httpPort = -1;
+  private volatile GatewayVerticle gateway;
   private Future<Void> stopping;
 
   private OpsbusNode(NodeSettings settings, NodeDatabase database, DemoSshServer demoHost, Vertx vertx,
@@ -161,8 +162,9 @@ public final class OpsbusNode implements AutoCloseable {
       } catch (ExecutionException e) {
         throw new NodeStartException(deployFailure(kind, e.getCause()), e.getCause());
       }
-      if (verticle instanceof GatewayVerticle gateway) {
-        httpPort = gateway.actualPort();
+      if (verticle instanceof GatewayVerticle g) {
+        gateway = g;
+        httpPort = g.actualPort();
       }
       LOG.info("deployed {} in {} ms", kind, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -217,6 +219,11 @@ public final class OpsbusNode implements AutoCloseable {
     return vertx;
   }
 
+  /** This node's gateway (its bridge, for operators and tests), or null when the node runs none. */
+  public GatewayVerticle gateway() {
+    return gateway;
+  }
+
   /** The port the gateway bound (the real one when the settings asked for 0); -1 without a gateway. */
   public int httpPort() {
     return httpPort;
@@ -255,7 +262,13 @@ public final class OpsbusNode implements AutoCloseable {
     String where = httpPort >= 0
         ? "listening on http://" + settings.httpHost() + ":" + httpPort
         : "without HTTP";
-    return "opsbus " + BuildInfo.version() + " node " + nodeId + " " + where + " (verticles " + verticles + ")";
+    String console = "";
+    if (httpPort >= 0) {
+      // an address a person can open: a wildcard bind is reachable on localhost
+      String host = "0.0.0.0".equals(settings.httpHost()) || "::".equals(settings.httpHost()) ? "localhost" : settings.httpHost();
+      console = "; web console at http://" + host + ":" + httpPort + "/";
+    }
+    return "opsbus " + BuildInfo.version() + " node " + nodeId + " " + where + " (verticles " + verticles + ")" + console;
   }
 
   /** The {@code --demo} SSH server, null without {@code --demo}. */

@@ -2,6 +2,7 @@ package dev.opsbus.gateway.console;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -40,8 +41,9 @@ public final class ConsoleRoutes {
         .setIndexPage("index.html")
         .setDirectoryListing(false)
         .setIncludeHidden(false);
-    router.get("/").handler(ConsoleRoutes::headers).handler(files);
-    router.get("/app/*").handler(ConsoleRoutes::headers).handler(files);
+    for (String path : new String[] {"/", "/app/*"}) {
+      router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ConsoleRoutes::headers).handler(files);
+    }
   }
 
   private static void headers(RoutingContext ctx) {
