@@ -62,6 +62,7 @@ final class OperationService {
     serve(Addresses.OPS_CANCEL, this::cancel);
     serve(Addresses.OPS_GET, this::get);
     serve(Addresses.OPS_LIST, this::list);
+    serve(Addresses.OPS_TYPES, this::types);
     // the owner of an operation kills its command: cancels from other nodes come here
     MessageConsumer<JsonObject> remote = vertx.eventBus().consumer(Addresses.OPS_NODE_CANCEL.format(nodeId),
         m -> reply(m, runner.cancel(m.body().getString("operationId")).map(v -> new JsonObject().put("cancelling", true))));
@@ -226,6 +227,26 @@ final class OperationService {
             return Future.failedFuture(err);
           });
     });
+  }
+
+  // ---- ops.types ----
+
+  /** Every type with its parameters, and whether the caller's roles may start it. */
+  private Future<JsonObject> types(Message<JsonObject> m) {
+    Principal caller = BusIdentity.of(m.headers());
+    JsonArray out = new JsonArray();
+    for (OperationType t : types.values()) {
+      JsonArray params = new JsonArray();
+      for (OperationsConfig.Param p : t.params()) {
+        params.add(new JsonObject().put("name", p.name()).put("kind", p.kind()).put("pattern", p.pattern())
+            .put("values", new JsonArray(p.values())).put("required", p.required()));
+      }
+      out.add(new JsonObject().put("name", t.name()).put("params", params)
+          .put("roles", new JsonArray(t.roles().stream().map(Role::wireName).sorted().toList()))
+          .put("timeoutSeconds", t.timeout().toSeconds())
+          .put("mayStart", caller == null || caller.hasAnyRole(t.roles())));
+    }
+    return Future.succeededFuture(new JsonObject().put("types", out));
   }
 
   // ---- ops.get / ops.list ----

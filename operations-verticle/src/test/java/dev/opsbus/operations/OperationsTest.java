@@ -177,6 +177,18 @@ class OperationsTest {
   }
 
   @Test
+  void typesListTheirParametersAndWhetherTheCallerMayStartThem() {
+    JsonArray asViewer = result(request(vertx, Addresses.OPS_TYPES, new JsonObject(), VIEWER)).getJsonArray("types");
+    JsonArray asOperator = result(request(vertx, Addresses.OPS_TYPES, new JsonObject(), OPERATOR)).getJsonArray("types");
+    assertThat(asViewer.stream().map(t -> ((JsonObject) t).getString("name")).toList())
+        .contains("ssh_test", "service_restart", "certificate_renewal", "fail_cmd", "sleeper", "counter");
+    assertThat(asViewer.stream().map(JsonObject.class::cast).allMatch(t -> !t.getBoolean("mayStart"))).isTrue();
+    JsonObject restart = asOperator.stream().map(JsonObject.class::cast).filter(t -> "service_restart".equals(t.getString("name"))).findFirst().orElseThrow();
+    assertThat(restart.getBoolean("mayStart")).isTrue();
+    assertThat(restart.getJsonArray("params").getJsonObject(0).getString("name")).isEqualTo("service");
+  }
+
+  @Test
   void historyListsNewestFirstAndTheSameIdempotencyKeyStartsOnce() {
     JsonObject a = result(request(vertx, Addresses.OPS_START, new JsonObject().put("hostId", "demo").put("type", "ssh_test").put("idempotencyKey", "k-1"), ADMIN));
     JsonObject b = result(request(vertx, Addresses.OPS_START, new JsonObject().put("hostId", "demo").put("type", "ssh_test").put("idempotencyKey", "k-1"), ADMIN));

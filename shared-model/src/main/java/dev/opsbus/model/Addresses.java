@@ -16,6 +16,8 @@ public final class Addresses {
   public static final String METRICS_NODE = "metrics.node";
   public static final String METRICS_CLUSTER = "metrics.cluster";
   public static final AddressPattern METRICS_HOST = AddressPattern.of("metrics.host.{hostId}");
+  /** Request: the last health sample of a host ({@code {"changes": [sample]}}), replayed to new subscribers. */
+  public static final String METRICS_HOST_LAST = "metrics.host.last";
   public static final String STATUS_SERVER = "status.server";
   public static final String STATUS_VERSION = "status.version";
 
@@ -24,6 +26,8 @@ public final class Addresses {
   public static final String OPS_CANCEL = "ops.cancel";
   public static final String OPS_GET = "ops.get";
   public static final String OPS_LIST = "ops.list";
+  /** Request: the operation types, their parameters, and whether the caller may start each. */
+  public static final String OPS_TYPES = "ops.types";
   public static final AddressPattern OPS_UPDATES_HOST = AddressPattern.of("ops.updates.host.{hostId}");
   public static final String OPS_UPDATES_ALL = "ops.updates.all";
   /** Node-local to the owner of an operation: cancel it (the node that runs it kills the command). */

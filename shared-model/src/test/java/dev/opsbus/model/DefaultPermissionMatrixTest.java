@@ -46,6 +46,7 @@ class DefaultPermissionMatrixTest {
     allow("ops.cancel", Direction.REQUEST, AO);
     allow("ops.get", Direction.REQUEST, ALL);
     allow("ops.list", Direction.REQUEST, ALL);
+    allow("ops.types", Direction.REQUEST, ALL);
     allow("ops.updates.host.h1", Direction.SUBSCRIBE, ALL);
     allow("ops.updates.all", Direction.SUBSCRIBE, A);
     allow("ops.schedules", Direction.REQUEST, A);

@@ -29,6 +29,7 @@ public final class OperationApi {
 
   public void mount(Router router) {
     router.post("/api/hosts/:hostId/operations").handler(authn.required()).handler(this::start);
+    router.get("/api/operation-types").handler(authn.required()).handler(ctx -> ask(ctx, Addresses.OPS_TYPES, new JsonObject(), 200));
     router.route("/api/operations*").handler(authn.required());
     router.get("/api/operations").handler(this::list);
     router.get("/api/operations/:id").handler(ctx -> ask(ctx, Addresses.OPS_GET, new JsonObject().put("operationId", ctx.pathParam("id")), 200));

@@ -89,8 +89,13 @@ public final class HostMonitor {
     this.owns = owns;
   }
 
+  /** The last sample published per host (this relay's own view). */
+  private final java.util.Map<String, JsonObject> last = new java.util.HashMap<>();
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> lastSample;
+
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
+    lastSample = vertx.eventBus().consumer(Addresses.METRICS_HOST_LAST, this::answerLast);
     changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, msg -> {
       Object id = msg.body() == null ? null : msg.body().getValue("hostId");
       if (id instanceof String hostId) {
@@ -98,7 +103,7 @@ public final class HostMonitor {
       }
       reload(false);
     });
-    return changes.completion().onSuccess(v -> {
+    return Future.all(changes.completion(), lastSample.completion()).<Void>mapEmpty().onSuccess(v -> {
       periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
       reload(true);
     });
@@ -106,6 +111,9 @@ public final class HostMonitor {
 
   /** Stops sampling, kills every remote tail and waits (bounded) for their threads to end. */
   public Future<Void> stop() {
+    if (lastSample != null) {
+      lastSample.unregister();
+    }
     Future<Void> unregistered = changes == null ? Future.succeededFuture() : changes.unregister();
     Future<Void> tailsDone = Future.future(p -> context.runOnContext(v -> {
       stopped = true;
@@ -209,7 +217,20 @@ public final class HostMonitor {
     if (changed) {
       LOG.info("host {} is {}: {}", hostId, status, message);
     }
+    last.put(hostId, body);
     vertx.eventBus().publish(Addresses.METRICS_HOST.format(hostId), body);
+  }
+
+  /** The last sample of a host, for a new subscriber (the bridge replays it before live samples). */
+  private void answerLast(io.vertx.core.eventbus.Message<JsonObject> msg) {
+    String hostId = msg.body() == null ? null : msg.body().getString("hostId");
+    dev.opsbus.model.Principal caller = dev.opsbus.model.BusIdentity.of(msg.headers());
+    if (hostId == null || caller != null && !caller.mayAccessHost(hostId)) {
+      msg.fail(dev.opsbus.model.ErrorCode.ACCESS_DENIED.failureCode(), "not granted host '" + hostId + "'");
+      return;
+    }
+    JsonObject sample = last.get(hostId);
+    msg.reply(new JsonObject().put("changes", sample == null ? new io.vertx.core.json.JsonArray() : new io.vertx.core.json.JsonArray().add(sample)));
   }
 
   /** One probe's result; {@code message} carries a problem worth reporting even when reachable. */

@@ -104,6 +104,12 @@ class HostMonitorTest {
     assertThat(down.getBoolean("changed")).isTrue();
 
     assertThat(unpinned.poll(500, TimeUnit.MILLISECONDS)).as("a host without a pinned key is not touched").isNull();
+
+    // a new subscriber is given the last sample at once (the bridge replays it), not after a period
+    JsonObject last = await(fx.vertx.eventBus().<JsonObject>request(Addresses.METRICS_HOST_LAST, new JsonObject().put("hostId", "gone"))).body();
+    assertThat(last.getJsonArray("changes").getJsonObject(0).getString("status")).isEqualTo("down");
+    JsonObject none = await(fx.vertx.eventBus().<JsonObject>request(Addresses.METRICS_HOST_LAST, new JsonObject().put("hostId", "never-sampled"))).body();
+    assertThat(none.getJsonArray("changes")).isEmpty();
   }
 
   @Test
