@@ -75,7 +75,7 @@ class PresenceTest {
       Await.result(mine.start());
       // another node announces one tab, then never again (it died)
       vertx.eventBus().publish(Addresses.PRESENCE_NODE, new JsonObject().put("nodeId", "node-z")
-          .put("tabs", new JsonArray().add(new JsonObject().put("username", "zed").put("view", "dashboard"))));
+          .put("users", new JsonArray().add(new JsonObject().put("username", "zed").put("tabs", 1).put("views", new JsonArray().add("dashboard")))));
       Await.until("zed seen", WAIT, () -> presence(vertx).getJsonArray("users").size() == 1);
       Await.until("zed forgotten once node-z is silent", WAIT, () -> presence(vertx).getJsonArray("users").isEmpty());
       mine.stop();

@@ -17,7 +17,8 @@ import java.util.TreeSet;
 
 /**
  * Who is connected, cluster-wide. Each gateway knows its own tabs (one per authenticated bridge
- * connection) and publishes them on {@code presence.node} on every change and every few seconds;
+ * connection) and publishes them, grouped per user, on {@code presence.node} after a change (changes
+ * within {@value #DEBOUNCE_MS} ms go out together) and every few seconds;
  * every gateway merges what it hears, forgets a node silent for {@code nodeTimeout}, and the one
  * with the smallest node id among those it hears publishes the merged list, per user, on
  * {@code presence.changes} when it changes. {@code presence.list} answers the merged list (the
@@ -26,11 +27,17 @@ import java.util.TreeSet;
 public final class PresenceService {
 
   private static final long HEARTBEAT_MS = 5_000;
+  /** Changes within this window go out as one announcement (a connection storm is one message, not thousands). */
+  private static final long DEBOUNCE_MS = 200;
 
   private record Tab(String username, String view) {
   }
 
-  private record NodeTabs(long receivedAt, List<Tab> tabs) {
+  /** One user's tabs on one node: how many, and what they view. */
+  private record UserTabs(String username, int tabs, List<String> views) {
+  }
+
+  private record NodeTabs(long receivedAt, List<UserTabs> users) {
   }
 
   private final Vertx vertx;
@@ -94,22 +101,29 @@ public final class PresenceService {
   }
 
   private void changed() {
-    // several changes in one turn of the event loop go out as one announcement
     if (!dirty) {
       dirty = true;
-      vertx.runOnContext(v -> {
+      vertx.setTimer(DEBOUNCE_MS, t -> {
         dirty = false;
         announce();
       });
     }
   }
 
+  /** This node's tabs, grouped per user: the message grows with users, not with connections. */
   private void announce() {
-    JsonArray tabs = new JsonArray();
+    Map<String, int[]> counts = new TreeMap<>();
+    Map<String, TreeSet<String>> views = new HashMap<>();
     for (Tab t : local.values()) {
-      tabs.add(new JsonObject().put("username", t.username()).put("view", t.view()));
+      counts.computeIfAbsent(t.username(), u -> new int[1])[0]++;
+      if (t.view() != null) {
+        views.computeIfAbsent(t.username(), u -> new TreeSet<>()).add(t.view());
+      }
     }
-    vertx.eventBus().publish(Addresses.PRESENCE_NODE, new JsonObject().put("nodeId", nodeId).put("tabs", tabs));
+    JsonArray users = new JsonArray();
+    counts.forEach((u, n) -> users.add(new JsonObject().put("username", u).put("tabs", n[0])
+        .put("views", new JsonArray(new ArrayList<>(views.getOrDefault(u, new TreeSet<>()))))));
+    vertx.eventBus().publish(Addresses.PRESENCE_NODE, new JsonObject().put("nodeId", nodeId).put("users", users));
   }
 
   private void heard(JsonObject msg) {
@@ -117,12 +131,14 @@ public final class PresenceService {
     if (from == null) {
       return;
     }
-    List<Tab> tabs = new ArrayList<>();
-    for (Object o : msg.getJsonArray("tabs", new JsonArray())) {
-      JsonObject t = (JsonObject) o;
-      tabs.add(new Tab(t.getString("username"), t.getString("view")));
+    List<UserTabs> users = new ArrayList<>();
+    for (Object o : msg.getJsonArray("users", new JsonArray())) {
+      JsonObject u = (JsonObject) o;
+      List<String> views = new ArrayList<>();
+      u.getJsonArray("views", new JsonArray()).forEach(v -> views.add(String.valueOf(v)));
+      users.add(new UserTabs(u.getString("username"), u.getInteger("tabs", 0), views));
     }
-    nodes.put(from, new NodeTabs(System.currentTimeMillis(), tabs));
+    nodes.put(from, new NodeTabs(System.currentTimeMillis(), users));
     publishIfLeader();
   }
 
@@ -156,12 +172,10 @@ public final class PresenceService {
     Map<String, TreeSet<String>> onNodes = new HashMap<>();
     Map<String, TreeSet<String>> views = new HashMap<>();
     for (Map.Entry<String, NodeTabs> e : nodes.entrySet()) {
-      for (Tab t : e.getValue().tabs()) {
-        tabs.computeIfAbsent(t.username(), u -> new int[1])[0]++;
-        onNodes.computeIfAbsent(t.username(), u -> new TreeSet<>()).add(e.getKey());
-        if (t.view() != null) {
-          views.computeIfAbsent(t.username(), u -> new TreeSet<>()).add(t.view());
-        }
+      for (UserTabs u : e.getValue().users()) {
+        tabs.computeIfAbsent(u.username(), x -> new int[1])[0] += u.tabs();
+        onNodes.computeIfAbsent(u.username(), x -> new TreeSet<>()).add(e.getKey());
+        views.computeIfAbsent(u.username(), x -> new TreeSet<>()).addAll(u.views());
       }
     }
     JsonArray out = new JsonArray();
