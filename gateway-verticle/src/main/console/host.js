@@ -9,12 +9,25 @@ import { describeFailure } from './errors.js';
 
 const LOG_MAX_LINES = 1000;
 
-/** The built-in operation types and their parameters; configured types are added by name. */
-const BUILT_IN = [
-  { type: 'ssh_test', label: 'SSH test', params: [] },
-  { type: 'service_restart', label: 'Restart a service', params: [{ name: 'service', placeholder: 'nginx' }] },
-  { type: 'certificate_renewal', label: 'Renew a certificate', params: [{ name: 'domain', placeholder: 'example.org' }] },
-];
+/** Friendlier labels and examples for the built-in types; the list itself comes from the server. */
+const KNOWN = {
+  ssh_test: { label: 'SSH test' },
+  service_restart: { label: 'Restart a service', placeholders: { service: 'nginx' } },
+  certificate_renewal: { label: 'Renew a certificate', placeholders: { domain: 'example.org' } },
+};
+
+/** A button definition from one entry of GET /api/operation-types. */
+function definition(t) {
+  const known = KNOWN[t.name] || {};
+  return {
+    type: t.name,
+    label: known.label || t.name.replace(/_/g, ' '),
+    params: (t.params || []).map((p) => ({
+      name: p.name,
+      placeholder: (known.placeholders && known.placeholders[p.name]) || (p.kind === 'enum' ? (p.values || []).join(' | ') : p.name),
+    })),
+  };
+}
 
 export function mount(container, ctx, hostId) {
   const unsubs = [];
@@ -108,18 +121,14 @@ export function mount(container, ctx, hostId) {
   }
 
   if (ctx.mayOperate()) {
-    BUILT_IN.forEach(actionCard);
-    // configured command types have no list on the API yet: name one to run it; it gets a button from then on
-    const typeInput = h('input', { name: 'type', placeholder: 'configured type', 'aria-label': 'configured operation type' });
-    const other = h('form', { class: 'action-row', id: 'other-type' }, typeInput, h('button', { type: 'submit' }, 'Add'));
-    other.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const type = typeInput.value.trim();
-      if (!type) return;
-      actionCard({ type, params: [] });
-      typeInput.value = '';
+    // every type the server knows (built-in and configured) that this user's roles may start
+    get('/api/operation-types').then((r) => {
+      const mine = (r.types || []).filter((t) => t.mayStart);
+      mine.forEach((t) => actionCard(definition(t)));
+      if (!mine.length) actionNote.textContent = 'Your roles may start no operation type.';
+    }).catch((e) => {
+      actionNote.append(h('span', { class: 'err', role: 'alert' }, ctx.explain(e, 'Could not list the operation types')));
     });
-    actionNote.append('Run a configured command: ', other);
   } else {
     actionNote.textContent = 'Your role (' + ctx.me.roles.join(', ') + ') may watch operations here but not start them.';
   }
@@ -129,7 +138,6 @@ export function mount(container, ctx, hostId) {
     clear(historyBody);
     for (const op of book.all().filter((o) => o.hostId === hostId).slice(0, 50)) {
       historyBody.append(operationRow(op, { showHost: false, onCancel: ctx.mayOperate() ? cancel : null }));
-      if (ctx.mayOperate() && !cards.has(op.operationType)) actionCard({ type: op.operationType, params: [] });
     }
     for (const card of cards.values()) {
       drawCard(card);
