@@ -341,19 +341,32 @@ final class BridgeConnection implements Subscriber {
       }
       return;
     }
-    if (closed || principal == null) {
+    if (!receiving(delivery.now())) {
       return;
     }
-    if (principal.isExpired(delivery.now())) {
-      server.expire(this);
-      return;
-    }
-    if (queue.isEmpty() && !transport.writeQueueFull()) {
+    if (writableNow()) {
       transport.write(delivery);
       server.delivered();
       return;
     }
     enqueue(address, delivery.frame(), overflow);
+  }
+
+  /** Logged in with a live token; an expired one closes the connection. */
+  private boolean receiving(java.time.Instant now) {
+    if (closed || principal == null) {
+      return false;
+    }
+    if (principal.isExpired(now)) {
+      server.expire(this);
+      return false;
+    }
+    return true;
+  }
+
+  /** Nothing queued ahead and the transport keeps up: write at once. */
+  private boolean writableNow() {
+    return queue.isEmpty() && !transport.writeQueueFull();
   }
 
   private record Held(String frame, Long seq) {
@@ -414,14 +427,10 @@ final class BridgeConnection implements Subscriber {
   }
 
   void deliver(String address, String frame, Overflow overflow) {
-    if (closed || principal == null) {
+    if (!receiving(java.time.Instant.now())) {
       return;
     }
-    if (principal.isExpired(java.time.Instant.now())) {
-      server.expire(this);
-      return;
-    }
-    if (queue.isEmpty() && !transport.writeQueueFull()) {
+    if (writableNow()) {
       transport.write(frame);
       server.delivered();
       return;
