@@ -35,9 +35,7 @@ final class TermClient implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-      if (!paused) {
-        webSocket.request(Long.MAX_VALUE);
-      }
+      webSocket.request(Long.MAX_VALUE);
     }
 
     @Override
@@ -71,24 +69,6 @@ final class TermClient implements AutoCloseable {
       closed = true;
       return null;
     }
-  }
-
-  private volatile boolean paused;
-
-  /** Connects but reads nothing until {@link #resume()}: a browser tab that stopped reading. */
-  static TermClient connectPaused(int port, String sessionId, String token) throws Exception {
-    TermClient client = new TermClient();
-    client.paused = true;
-    client.ws = HTTP.newWebSocketBuilder()
-        .header("Authorization", "Bearer " + token)
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/terminal/" + sessionId), client.new Listener())
-        .get(20, TimeUnit.SECONDS);
-    return client;
-  }
-
-  void resume() {
-    paused = false;
-    ws.request(Long.MAX_VALUE);
   }
 
   /** Connects as a browser would (the vertx argument is kept for callers; the JDK client is used). */
