@@ -35,7 +35,9 @@ final class TermClient implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-      webSocket.request(Long.MAX_VALUE);
+      if (!paused) {
+        webSocket.request(Long.MAX_VALUE);
+      }
     }
 
     @Override
@@ -71,6 +73,24 @@ final class TermClient implements AutoCloseable {
     }
   }
 
+  private volatile boolean paused;
+
+  /** Connects but reads nothing until {@link #resume()}: a browser tab that stopped reading. */
+  static TermClient connectPaused(int port, String sessionId, String token) throws Exception {
+    TermClient client = new TermClient();
+    client.paused = true;
+    client.ws = HTTP.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/terminal/" + sessionId), client.new Listener())
+        .get(20, TimeUnit.SECONDS);
+    return client;
+  }
+
+  void resume() {
+    paused = false;
+    ws.request(Long.MAX_VALUE);
+  }
+
   /** Connects as a browser would (the vertx argument is kept for callers; the JDK client is used). */
   static TermClient connect(Vertx vertx, int port, String sessionId, String token) throws Exception {
     TermClient client = new TermClient();
@@ -99,10 +119,15 @@ final class TermClient implements AutoCloseable {
   String awaitOutput(String text, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (output) {
-      while (output.indexOf(text) < 0) {
+      // search only what arrived since the last look (a flood would make a full search each time quadratic,
+      // and the socket's listener waits for this lock)
+      int from = 0;
+      while (output.indexOf(text, from) < 0) {
+        from = Math.max(0, output.length() - text.length() + 1);
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no '" + text + "' in the terminal within " + timeout + "; saw:\n" + output);
+          throw new AssertionError("no '" + text + "' in the terminal within " + timeout + "; saw (the last 4000 chars):\n"
+              + output.substring(Math.max(0, output.length() - 4000)));
         }
         output.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       }

@@ -193,6 +193,52 @@ class TerminalEndToEndTest {
     }
   }
 
+  @Test
+  void aBrowserThatStopsReadingIsCutOffWhileTheDriverCarriesOn() throws Exception {
+    String sid = openTerminal(admin);
+    try (TermClient driver = TermClient.connect(client, node.httpPort(), sid, admin);
+         TermClient stuck = TermClient.connectPaused(node.httpPort(), sid, admin)) {
+      driver.attached(WAIT);
+      // 24 MB of output: far more than the socket buffers and the 4 MB a browser may fall behind
+      driver.type("head -c 24000000 /dev/zero | tr '\\0' x | fold -w 1000; echo flood-$((40+2))\r");
+      driver.awaitOutput("flood-42", Duration.ofSeconds(120));
+      driver.type("echo still-$((20+1))\r");
+      driver.awaitOutput("still-21", WAIT);
+      // the stuck tab, reading again, finds why it was cut off, then the close
+      stuck.resume();
+      JsonObject why = stuck.awaitControl(c -> "error".equals(c.getString("type")), Duration.ofSeconds(60));
+      assertThat(why.getString("code")).isEqualTo("slow_consumer");
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!stuck.isClosed() && System.nanoTime() < deadline) {
+        synchronized (this) {
+          wait(50);
+        }
+      }
+      assertThat(stuck.isClosed()).isTrue();
+      assertThat(stuck.output().length()).as("what the stuck tab was sent").isLessThan(24_000_000);
+    }
+  }
+
+  @Test
+  void aBrowserThatPausesBrieflyHoldsTheShellAndMissesNothing() throws Exception {
+    String sid = openTerminal(admin);
+    try (TermClient driver = TermClient.connect(client, node.httpPort(), sid, admin);
+         TermClient paused = TermClient.connectPaused(node.httpPort(), sid, admin)) {
+      driver.attached(WAIT);
+      // far more than the 4 MB a socket may fall behind: without flow control the paused tab would be cut off
+      driver.type("head -c 24000000 /dev/zero | tr '\\0' y | fold -w 1000; echo flood-$((40+3))\r");
+      // the user's pause (shorter than the stall limit), not a wait for something to happen
+      Thread.sleep(2_000);
+      paused.resume();
+      paused.awaitOutput("flood-43", Duration.ofSeconds(120));
+      driver.awaitOutput("flood-43", Duration.ofSeconds(60));
+      assertThat(paused.controlFrames()).as("what the paused tab was told").noneMatch(c -> "error".equals(c.getString("type")));
+      assertThat(paused.isClosed()).isFalse();
+      assertThat(paused.output().chars().filter(ch -> ch == 'y').count()).as("flood bytes the paused tab got")
+          .isGreaterThanOrEqualTo(24_000_000L);
+    }
+  }
+
   static String demoPassword() throws Exception {
     try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
          ResultSet rs = c.createStatement().executeQuery("SELECT secret_encrypted FROM hosts WHERE id = 'demo'")) {

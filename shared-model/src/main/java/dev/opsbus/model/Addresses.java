@@ -93,6 +93,13 @@ public final class Addresses {
    * original address in the {@code op} header, so a request reaches the owner from any node.
    */
   public static final AddressPattern SSH_SESSION_CONTROL = AddressPattern.of("ssh.session.{sid}.control");
+  /**
+   * Not an address of its own: the {@code op} of a send to {@link #SSH_SESSION_CONTROL} with which a
+   * gateway's terminal socket that fell behind holds the session's output ({@code {"holder", "hold":
+   * true}}) and lets it go ({@code "hold": false}). The relay stops reading the shell while any hold
+   * is in force; a hold not renewed lapses on its own, so a gateway that died holds nothing.
+   */
+  public static final String SSH_FLOW = "ssh.flow";
 
   // logs
   public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");

@@ -25,11 +25,28 @@ import java.util.Base64;
  * the bridge's subscription index (one bus consumer per address per node), attaches to the session
  * on the relay, replays the scrollback, then forwards live output, using byte offsets so nothing
  * is shown twice or skipped.
+ *
+ * <p>Flow: when the browser reads slower than the shell writes, output waits here; past
+ * {@value #HOLD_BYTES} bytes the socket holds the session's output at the relay ({@link
+ * Addresses#SSH_FLOW}), so the shell is paced by its slowest reader like a slow line, and lets it
+ * go once it has caught up. A browser that stops reading altogether (no progress for {@value
+ * #STALL_MS} ms) or falls {@value #MAX_PENDING_BYTES} bytes behind is cut off with {@code
+ * slow_consumer}, which releases its hold: the others carry on, and it may reattach (scrollback).
  */
 final class TerminalSocket implements Subscriber {
 
-  /** Output bytes a socket may fall behind by before it is cut off. */
-  static final int MAX_PENDING_BYTES = 2 * 1024 * 1024;
+  /**
+   * Output bytes a socket may fall behind by before it is cut off: the memory bound. It is well above
+   * {@link #HOLD_BYTES} because output already on its way when a hold reaches the relay still arrives
+   * (a relay reading faster than this event loop writes can be a few MB ahead).
+   */
+  static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
+  /** Output waiting for this browser past which the session's output is held at the relay. */
+  static final int HOLD_BYTES = 64 * 1024;
+  /** A socket with output waiting that makes no progress for this long has stopped reading: cut off. */
+  static final long STALL_MS = 5_000;
+  /** A hold is renewed at this period while in force (the relay lets it lapse after 15 s). */
+  static final long HOLD_RENEW_MS = 5_000;
 
   private record Chunk(long off, Buffer bytes) {
   }
@@ -52,6 +69,10 @@ final class TerminalSocket implements Subscriber {
   private long offset;
   private String role;
   private long lastRefusal;
+  private final String holder = java.util.UUID.randomUUID().toString();
+  private boolean holding;
+  private long holdSentAt;
+  private long stallTimer = -1;
 
   TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, Principal principal) {
     this.vertx = vertx;
@@ -113,7 +134,7 @@ final class TerminalSocket implements Subscriber {
         early.add(new Chunk(start, bytes));
         earlyBytes += bytes.length();
         if (earlyBytes > MAX_PENDING_BYTES) {
-          slow();
+          slow("fell more than " + MAX_PENDING_BYTES / 1024 + " KB behind");
         }
         return;
       }
@@ -146,8 +167,11 @@ final class TerminalSocket implements Subscriber {
     pending.add(bytes);
     pendingBytes += bytes.length();
     if (pendingBytes > MAX_PENDING_BYTES) {
-      slow();
+      slow("fell more than " + MAX_PENDING_BYTES / 1024 + " KB behind");
       return;
+    }
+    if (pendingBytes >= HOLD_BYTES && !holding) {
+      hold(true);
     }
     awaitDrain();
   }
@@ -157,8 +181,28 @@ final class TerminalSocket implements Subscriber {
       draining = true;
       ws.drainHandler(v -> {
         draining = false;
+        progress();
         flush();
       });
+    }
+    if (stallTimer < 0) {
+      stallTimer = vertx.setTimer(STALL_MS, t -> {
+        stallTimer = -1;
+        if (!closed && !pending.isEmpty()) {
+          slow("stopped reading for " + STALL_MS / 1000 + " s");
+        }
+      });
+    }
+  }
+
+  /** The browser took some output: it is reading, so the stall clock starts again. */
+  private void progress() {
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
+    }
+    if (holding && System.nanoTime() - holdSentAt >= HOLD_RENEW_MS * 1_000_000L) {
+      hold(true);
     }
   }
 
@@ -170,12 +214,22 @@ final class TerminalSocket implements Subscriber {
     }
     if (!pending.isEmpty()) {
       awaitDrain();
+    } else if (holding) {
+      hold(false);
     }
   }
 
-  private void slow() {
+  /** Holds (or lets go of) the session's output at the relay on behalf of this socket. */
+  private void hold(boolean on) {
+    holding = on;
+    holdSentAt = System.nanoTime();
+    DeliveryOptions opts = BridgeServer.identify(new DeliveryOptions(), principal).addHeader("op", Addresses.SSH_FLOW);
+    vertx.eventBus().send(Addresses.SSH_SESSION_CONTROL.format(sid), new JsonObject().put("holder", holder).put("hold", on), opts);
+  }
+
+  private void slow(String what) {
     pending.clear();
-    error(ErrorCode.SLOW_CONSUMER, "this browser fell more than " + MAX_PENDING_BYTES / 1024 + " KB behind: reconnect to reattach (the scrollback is replayed)");
+    error(ErrorCode.SLOW_CONSUMER, "this browser " + what + " and was disconnected so the terminal can go on: reconnect to reattach (the scrollback is replayed)");
     cleanup();
     ws.close((short) 1013, ErrorCode.SLOW_CONSUMER.wireName());
   }
@@ -248,6 +302,13 @@ final class TerminalSocket implements Subscriber {
     index.unsubscribe(eventsAddress, this);
     early.clear();
     pending.clear();
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
+    }
+    if (holding) {
+      hold(false);
+    }
     if (wasAttached) {
       vertx.eventBus().send(Addresses.SSH_DETACH, new JsonObject().put("sessionId", sid),
           BridgeServer.identify(new DeliveryOptions(), principal));

@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Output is coalesced (flushed at {@value #FLUSH_BYTES} bytes or {@value #FLUSH_DELAY_MS} ms after
  * the first pending byte) and published with its byte offset; at most {@value #MAX_OUTPUT_IN_FLIGHT}
  * bytes may wait for the event loop, after which the reader thread stops reading and SSH flow
- * control holds the host back. Input is written in arrival order, one write at a time.
+ * control holds the host back. The same happens while a gateway's terminal socket holds the output
+ * ({@link Addresses#SSH_FLOW}): a browser that reads slowly paces the shell like a slow line would,
+ * instead of piling output up in memory; a hold lapses after {@value #HOLD_LEASE_MS} ms unless renewed.
+ * Input is written in arrival order, one write at a time.
  */
 final class TerminalSession {
 
@@ -53,6 +56,8 @@ final class TerminalSession {
   static final String OFFSET_HEADER = "off";
   static final String OP_HEADER = "op";
   static final long REFUSAL_EVENT_INTERVAL_NANOS = 1_000_000_000L;
+  /** How long a flow hold lasts unless its holder renews it (a gateway that died holds nothing for long). */
+  static final long HOLD_LEASE_MS = 15_000;
 
   enum Status {
     AUTHENTICATING, ACTIVE, IDLE, DISCONNECTED, CLOSED;
@@ -116,6 +121,12 @@ final class TerminalSession {
   private long graceTimer = -1;
   private long idleTimer = -1;
   private Future<Void> writeChain = Future.succeededFuture();
+  /** Flow holds by holder (one per gateway terminal socket that fell behind), to the nanoTime they lapse. */
+  private final Map<String, Long> holds = new HashMap<>();
+  private long holdSweep = -1;
+  /** The reader thread waits on this while {@link #held}. */
+  private final Object gate = new Object();
+  private boolean held;
   private int inputPending;
 
   TerminalSession(Vertx vertx, Context context, SshRelayConfig config, Listener listener, String sid, String hostId,
@@ -220,7 +231,10 @@ final class TerminalSession {
     cancelTimer(graceTimer);
     cancelTimer(idleTimer);
     cancelTimer(flushTimer);
-    graceTimer = idleTimer = flushTimer = -1;
+    cancelTimer(holdSweep);
+    graceTimer = idleTimer = flushTimer = holdSweep = -1;
+    holds.clear();
+    setHeld(false);
     if (inConsumer != null) {
       inConsumer.unregister();
     }
@@ -252,6 +266,10 @@ final class TerminalSession {
     String end;
     try {
       while (true) {
+        if (!awaitUnheld()) {
+          end = "the terminal's reader was interrupted";
+          break;
+        }
         int n = in.read(buf);
         if (n < 0) {
           end = "the shell exited";
@@ -398,6 +416,7 @@ final class TerminalSession {
         case Addresses.SSH_INVITE -> invite(msg, caller, body);
         case Addresses.SSH_CLOSE -> closeBy(msg, caller);
         case Addresses.SSH_RECORDING -> recording(msg, caller);
+        case Addresses.SSH_FLOW -> flow(msg, caller, body);
         default -> failIfAsked(msg, ErrorCode.INVALID_REQUEST, "unknown terminal operation '" + op + "'");
       }
     } catch (OpsbusException e) {
@@ -539,6 +558,67 @@ final class TerminalSession {
     String why = caller.username().equals(owner) ? "closed by its driver " + owner : "closed by admin " + caller.username();
     close(why);
     msg.reply(new JsonObject().put("sessionId", sid).put("status", Status.CLOSED.wireName()).put("reason", why));
+  }
+
+  /** A participant's socket fell behind (hold) or caught up (release): the reader stops while any hold is in force. */
+  private void flow(Message<JsonObject> msg, Principal caller, JsonObject body) {
+    if (isClosed()) {
+      replyIfAsked(msg);
+      return;
+    }
+    if (!participants.containsKey(caller.username())) {
+      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' is not a participant of terminal " + sid);
+    }
+    Object holder = body.getValue("holder");
+    Object hold = body.getValue("hold");
+    if (!(holder instanceof String h) || h.isBlank() || h.length() > 100 || !(hold instanceof Boolean on)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "a flow message needs a holder (string) and hold (true or false)");
+    }
+    if (on) {
+      holds.put(h, System.nanoTime() + HOLD_LEASE_MS * 1_000_000L);
+      if (holdSweep < 0) {
+        holdSweep = vertx.setPeriodic(1000, t -> sweepHolds());
+      }
+    } else {
+      holds.remove(h);
+    }
+    setHeld(!holds.isEmpty());
+    replyIfAsked(msg);
+  }
+
+  private void sweepHolds() {
+    long now = System.nanoTime();
+    holds.values().removeIf(lapse -> now - lapse >= 0);
+    if (holds.isEmpty()) {
+      cancelTimer(holdSweep);
+      holdSweep = -1;
+    }
+    setHeld(!holds.isEmpty());
+  }
+
+  private void setHeld(boolean on) {
+    synchronized (gate) {
+      if (held != on) {
+        held = on;
+        LOG.debug("terminal {}: output {}", sid, on ? "held by a slow reader" : "released");
+        gate.notifyAll();
+      }
+    }
+  }
+
+  /** Reader thread: returns once no hold is in force (false if interrupted). */
+  private boolean awaitUnheld() {
+    synchronized (gate) {
+      while (held) {
+        try {
+          gate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private void recording(Message<JsonObject> msg, Principal caller) {

@@ -5,6 +5,7 @@ import static dev.opsbus.ssh.terminal.TerminalHarness.refusal;
 import static dev.opsbus.ssh.terminal.TerminalHarness.request;
 import static dev.opsbus.ssh.terminal.TerminalHarness.type;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.model.Addresses;
@@ -20,6 +21,8 @@ import dev.opsbus.ssh.terminal.TerminalHarness.Who;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -251,6 +254,49 @@ class TerminalServiceTest {
     assertThat(new String(slice(alices, from, end), StandardCharsets.UTF_8)).contains("line-1\r\n", "line-2999\r\n", "line-3000\r\n");
     assertThat(alices.gaps() + carols.gaps()).isZero();
     assertThat(alices.chunks()).as("output is coalesced, not one message per line").isLessThan(1000);
+  }
+
+  private static Object flow(String sid, Who who, Object holder, Object hold) {
+    DeliveryOptions opts = who.options().addHeader("op", Addresses.SSH_FLOW);
+    return await(vertx.eventBus().request(Addresses.SSH_SESSION_CONTROL.format(sid),
+        new JsonObject().put("holder", holder).put("hold", hold), opts)).body();
+  }
+
+  private static ErrorCode flowRefusal(String sid, Who who, Object holder, Object hold) {
+    try {
+      return fail("expected a refusal but got " + flow(sid, who, holder, hold));
+    } catch (ReplyException e) {
+      return ErrorCode.fromFailureCode(e.failureCode());
+    }
+  }
+
+  @Test
+  void whileABrowserHoldsTheOutputTheShellIsNotReadUntilItLetsGo() {
+    deploy();
+    String sid = open(ALICE, 80, 24);
+    Screen screen = Screen.attach(vertx, sid, ALICE);
+    type(vertx, sid, ALICE, "echo ready-$((2+3))\r");
+    screen.awaitLine("ready-5");
+    flow(sid, ALICE, "socket-1", true);
+    flow(sid, ALICE, "socket-2", true);
+    // a read already under way when the hold came still delivers (at most one 16 KB chunk): 1.3 MB cannot pass
+    type(vertx, sid, ALICE, "seq 1 200000; echo held-$((1+1))\r");
+    // nothing to await here: the point is that nothing comes, so give the shell a second to answer
+    long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(Screen.lines(screen.text())).as("output while held").doesNotContain("held-2");
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+    flow(sid, ALICE, "socket-1", false);
+    assertThat(Screen.lines(screen.text())).as("output while one of two holds remains").doesNotContain("held-2");
+    flow(sid, ALICE, "socket-2", false);
+    screen.awaitLine("held-2");
+    assertThat(Screen.lines(screen.text())).contains("200000");
+    assertThat(screen.gaps()).isZero();
+
+    assertThat(flowRefusal(sid, STRANGER, "socket-3", true)).as("a stranger may not hold a session").isEqualTo(ErrorCode.ACCESS_DENIED);
+    assertThat(flowRefusal(sid, ALICE, 42, true)).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(flowRefusal(sid, ALICE, "socket-1", "yes")).isEqualTo(ErrorCode.INVALID_REQUEST);
   }
 
   private static byte[] slice(Screen s, long from, long to) {
