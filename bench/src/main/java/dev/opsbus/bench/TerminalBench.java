@@ -114,7 +114,6 @@ final class TerminalBench {
         typeOneAtATime(p, o.warmup(), null, typed.get(p.name()));
       }
       long cpu0 = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
-      ProcStats.CoreTimes gen0 = ProcStats.coreTimes(-1);
       long t0 = System.nanoTime();
       // measured: blocks alternate between the paths
       for (int done = 0; done < o.keys(); done += o.block()) {
@@ -129,15 +128,14 @@ final class TerminalBench {
         }
       }
       double elapsed = (System.nanoTime() - t0) / 1e9;
+      // the node's CPU over the whole measurement (both paths: it idles while sshj direct is measured)
+      double nodeCpu = cpu0 >= 0 ? (ProcStats.processCpuMicros(o.serverPid()) - cpu0) / 1e4 / elapsed : Double.NaN;
       for (Path p : paths) {
-        rows.accept(row(p, "single", o.keys(), single.get(p.name()), null, elapsed));
+        rows.accept(row(p, "single", o.keys(), single.get(p.name()), null, elapsed, nodeCpu));
         if (o.bursts() > 0) {
-          rows.accept(row(p, "burst", o.bursts() * o.burstSize(), burst.get(p.name()), burstTotal.get(p.name()), elapsed));
+          rows.accept(row(p, "burst", o.bursts() * o.burstSize(), burst.get(p.name()), burstTotal.get(p.name()), elapsed,
+              nodeCpu));
         }
-      }
-      if (cpu0 >= 0) {
-        System.err.printf("terminal: opsbus server process used %.1f%% of a core over the measurement%n",
-            (ProcStats.processCpuMicros(o.serverPid()) - cpu0) / 1e4 / elapsed);
       }
     } finally {
       for (Path p : paths) {
@@ -147,7 +145,8 @@ final class TerminalBench {
     }
   }
 
-  private Map<String, Object> row(Path p, String mode, int keys, Histogram h, Histogram total, double elapsed) {
+  private Map<String, Object> row(Path p, String mode, int keys, Histogram h, Histogram total, double elapsed,
+      double nodeCpu) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("scenario", "terminal");
     r.put("run", o.run());
@@ -166,6 +165,7 @@ final class TerminalBench {
     r.put("mismatches", p.tracker().mismatches());
     r.put("relay_flush_delay_ms", RELAY_FLUSH_DELAY_MS);
     r.put("elapsed_s", elapsed);
+    r.put("node_cpu_pct", nodeCpu);
     return r;
   }
 
