@@ -4,6 +4,7 @@
 # and a capacity chart beside it. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
+#   BENCH_SCENARIOS="fanout latency idle terminal operations" (default: all) selects scenarios
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +23,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS="$2"; shift ;;
     --servers) SERVERS="${2//,/ }"; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -124,6 +125,169 @@ start_opsbus() {
 }
 # <<< OPSBUS HOOK ----------------------------------------------------------------------------
 
+# >>> TERMINAL AND OPERATIONS SCENARIOS ---------------------------------------------------------
+# Scenarios to run, space-separated (default: all): fanout latency idle terminal operations
+BENCH_SCENARIOS="${BENCH_SCENARIOS:-fanout latency idle terminal operations}"
+scenario_on() { [[ " $BENCH_SCENARIOS " == *" $1 "* ]]; }
+
+# terminal: keystroke echo through opsbus (terminal WebSocket -> bus -> relay -> sshj) against sshj
+# straight to the same SSH server; operations: starts per second on one node, and a storm of
+# identical starts across two clustered nodes sharing one PostgreSQL. See bench/README.md.
+if [[ "$MODE" == quick ]]; then
+  TERM_KEYS=1000; TERM_BURSTS=20
+  OPS_WARMUP=3; OPS_DURATION=10
+  STORMS=2
+else
+  TERM_KEYS=2000; TERM_BURSTS=50
+  OPS_WARMUP=5; OPS_DURATION=30
+  STORMS=5
+fi
+TERM_KEYS="${BENCH_TERM_KEYS:-$TERM_KEYS}"
+TERM_WARMUP="${BENCH_TERM_WARMUP:-200}"
+TERM_BURSTS="${BENCH_TERM_BURSTS:-$TERM_BURSTS}"
+TERM_BURST_SIZE="${BENCH_TERM_BURST_SIZE:-20}"
+OPS_HOSTS="${BENCH_OPS_HOSTS:-8}"
+OPS_DURATION="${BENCH_OPS_DURATION:-$OPS_DURATION}"
+STORM_STARTS="${BENCH_STORM_STARTS:-500}"
+STORMS="${BENCH_STORMS:-$STORMS}"
+# the SSH server's password, fresh per bench run; the opsbus relay gets it through the hosts API
+BENCH_SSH_PASSWORD="bench-ssh-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export BENCH_SSH_PASSWORD
+
+TO_PIDS=()   # processes these scenarios started, stopped in reverse order
+TO_DIRS=()   # their temporary data directories
+to_stop_all() {
+  local i pid
+  for ((i = ${#TO_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${TO_PIDS[$i]}"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  TO_PIDS=()
+  for i in "${TO_DIRS[@]}"; do rm -rf "$i"; done
+  TO_DIRS=()
+}
+# the main trap (cleanup) is set further down; these scenarios widen it when they first start something
+to_trap() { trap 'cleanup; to_stop_all' EXIT; }
+
+# prints the first match of an extended regex in a log once it appears; fails if the process exits
+to_wait_line() {
+  local file="$1" pattern="$2" pid="$3" deadline=$((SECONDS + 120)) m
+  while (( SECONDS < deadline )); do
+    m="$(grep -m1 -o -E "$pattern" "$file" 2>/dev/null || true)"
+    if [[ -n "$m" ]]; then printf '%s\n' "$m"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then log "process $pid exited; end of $file:"; tail -20 "$file" >&2; return 1; fi
+    sleep 0.2
+  done
+  log "no /$pattern/ in $file within 120 s"; return 1
+}
+
+# the bench SSH server (DemoSshServer, password $BENCH_SSH_PASSWORD) on the server core:
+# start_bench_ssh TAG; sets SSH_PORT, SSH_FP, SSH_USER
+start_bench_ssh() {
+  local file="$RESULTS/ssh-server-$1.log" line pid
+  to_trap
+  : >"$file"
+  taskset -c "$SERVER_CORE" java -Xms64m -Xmx256m -jar "$JAR" ssh-server --port 0 >>"$file" 2>&1 &
+  pid=$!
+  TO_PIDS+=("$pid")
+  line="$(to_wait_line "$file" '"listening":[0-9]+,"fingerprint":"[^"]+","user":"[^"]+"' "$pid")" || return 1
+  SSH_PORT="$(sed -E 's/.*"listening":([0-9]+).*/\1/' <<<"$line")"
+  SSH_FP="$(sed -E 's/.*"fingerprint":"([^"]+)".*/\1/' <<<"$line")"
+  SSH_USER="$(sed -E 's/.*"user":"([^"]+)".*/\1/' <<<"$line")"
+}
+
+# the operation types of the scenarios, in the nodes' config file
+to_config() {
+  local file="$RESULTS/ops-config.json"
+  [[ -f "$file" ]] || cat >"$file" <<'JSON'
+{"operations": {"commands": [
+  {"name": "bench_true", "command": "true", "roles": ["operator"], "timeoutSeconds": 60},
+  {"name": "bench_hold", "command": "sleep 300", "roles": ["operator"], "timeoutSeconds": 600}
+]}}
+JSON
+  printf '%s\n' "$file"
+}
+
+# an opsbus node (the real launcher, from the bench jar) on the server core: gateway, operations and
+# SSH relay, embedded PostgreSQL in a temporary data dir unless --pg-url is among the extra flags.
+# Usage: start_opsbus_node NAME [extra node flags]; sets NODE_PORT, NODE_PID, NODE_LOG
+start_opsbus_node() {
+  local name="$1"; shift
+  local dir line
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/opsbus-bench-$name.XXXXXX")"
+  TO_DIRS+=("$dir")
+  NODE_LOG="$RESULTS/node-$name.log"
+  : >"$NODE_LOG"
+  to_trap
+  # shellcheck disable=SC2086
+  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms256m -Xmx1g $OPSBUS_SERVER_JAVA_OPTS \
+    -jar "$JAR" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "$(to_config)" \
+    --verticles gateway,operations,ssh-relay "$@" >>"$NODE_LOG" 2>&1 &
+  NODE_PID=$!
+  TO_PIDS+=("$NODE_PID")
+  line="$(to_wait_line "$NODE_LOG" 'listening on http://127\.0\.0\.1:[0-9]+' "$NODE_PID")" || return 1
+  NODE_PORT="${line##*:}"
+}
+
+to_generator() {
+  BENCH_SERVER_CORE="$SERVER_CORE" taskset -c "$GEN_CORE" java -Xms256m -Xmx1g -jar "$JAR" "$@" \
+    --user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD" --ssh-port "$SSH_PORT" --ssh-user "$SSH_USER" \
+    --ssh-fingerprint "$SSH_FP"
+}
+
+# terminal echo and operations starts per second share one node and one SSH server per run (each
+# node start costs an embedded PostgreSQL and its migrations); the terminal is closed before the
+# operations start. Usage: run_node_scenarios RUN
+run_node_scenarios() {
+  local run="$1" rc=0
+  if start_bench_ssh "node-$run" && start_opsbus_node "single-$run"; then
+    if scenario_on terminal; then
+      log "terminal echo: run $run, $TERM_KEYS keystrokes one at a time + $TERM_BURSTS bursts of $TERM_BURST_SIZE, opsbus and sshj direct"
+      to_generator terminal --url "http://127.0.0.1:$NODE_PORT" --run "$run" --keys "$TERM_KEYS" --warmup "$TERM_WARMUP" \
+        --bursts "$TERM_BURSTS" --burst-size "$TERM_BURST_SIZE" --server-pid "$NODE_PID" --out "$RESULTS/terminal.csv" \
+        >>"$RESULTS/generator-terminal.log" 2>&1 || { log "terminal generator failed (see generator-terminal.log)"; rc=1; }
+    fi
+    if scenario_on operations; then
+      log "operations: run $run, starts per second over $OPS_HOSTS hosts for ${OPS_DURATION}s"
+      to_generator operations --mode rate --urls "http://127.0.0.1:$NODE_PORT" --run "$run" --hosts "$OPS_HOSTS" \
+        --warmup "$OPS_WARMUP" --duration "$OPS_DURATION" --server-pid "$NODE_PID" --out "$RESULTS/operations.csv" \
+        >>"$RESULTS/generator-operations.log" 2>&1 || { log "operations rate generator failed (see generator-operations.log)"; rc=1; }
+    fi
+  else
+    rc=1
+  fi
+  to_stop_all
+  return $rc
+}
+
+# two clustered nodes, one PostgreSQL (node A's embedded one), a cluster name of this run's own.
+# Usage: run_storm_scenario RUN
+run_storm_scenario() {
+  local run="$1" rc=0 pg="" a_port cluster="bench-$STAMP-$1"
+  log "operations: run $run, $STORMS storms (+1 warm-up) of $STORM_STARTS identical starts across 2 clustered nodes"
+  if start_bench_ssh "storm-$run" && start_opsbus_node "storm-a-$run" --cluster --cluster-name "$cluster"; then
+    a_port="$NODE_PORT"
+    pg="$(to_wait_line "$NODE_LOG" 'embedded PostgreSQL in .* on port [0-9]+' "$NODE_PID")" && pg="${pg##* }"
+    if [[ -n "$pg" ]] && start_opsbus_node "storm-b-$run" --cluster --cluster-name "$cluster" \
+        --pg-url "postgresql://postgres:postgres@localhost:$pg/postgres" \
+        && to_wait_line "$NODE_LOG" 'cluster has 2 members' "$NODE_PID" >/dev/null; then
+      to_generator operations --mode storm --urls "http://127.0.0.1:$a_port,http://127.0.0.1:$NODE_PORT" --run "$run" \
+        --starts "$STORM_STARTS" --storms "$STORMS" --out "$RESULTS/operations.csv" \
+        >>"$RESULTS/generator-operations.log" 2>&1 || { log "operations storm generator failed (see generator-operations.log)"; rc=1; }
+    else
+      rc=1
+    fi
+  else
+    rc=1
+  fi
+  to_stop_all
+  return $rc
+}
+# <<< TERMINAL AND OPERATIONS SCENARIOS ---------------------------------------------------------
+
 if [[ -z "$SERVERS" ]]; then
   SERVERS="raw"
   [[ "$NODE_OK" == 1 ]] && SERVERS="socketio $SERVERS"
@@ -222,22 +386,34 @@ run_point() { # server, then generator flags; a failed server or generator is lo
 
 # ------------------------------------------------------------------ scenarios
 for ((run = 1; run <= RUNS; run++)); do
-  for clients in $CLIENT_COUNTS; do
-    for server in $(rotated "$run"); do
-      log "fan-out: run $run, $clients clients, $server"
-      run_point "$server" --scenario fanout --run "$run" --clients "$clients" --loads "$LOADS" \
-        --warmup "$WARMUP" --duration "$DURATION" --drain "$DRAIN" --pause "$PAUSE" --stop-after-failures 2 \
-        --out "$RESULTS/fanout.csv"
+  if scenario_on fanout; then
+    for clients in $CLIENT_COUNTS; do
+      for server in $(rotated "$run"); do
+        log "fan-out: run $run, $clients clients, $server"
+        run_point "$server" --scenario fanout --run "$run" --clients "$clients" --loads "$LOADS" \
+          --warmup "$WARMUP" --duration "$DURATION" --drain "$DRAIN" --pause "$PAUSE" --stop-after-failures 2 \
+          --out "$RESULTS/fanout.csv"
+      done
     done
-  done
+  fi
   for server in $(rotated "$run"); do
-    log "latency: run $run, $LAT_CLIENTS clients x $LAT_RATE msg/s, $server"
-    run_point "$server" --scenario latency --run "$run" --clients "$LAT_CLIENTS" --rates "$LAT_RATE" \
-      --warmup "$LAT_WARMUP" --duration "$LAT_DURATION" --drain "$DRAIN" --out "$RESULTS/latency.csv"
-    log "memory: run $run, idle connections $IDLE_STEPS, $server"
-    run_point "$server" --mode idle --run "$run" --clients 1 --idle-steps "$IDLE_STEPS" --settle "$SETTLE" \
-      --out "$RESULTS/idle.csv"
+    if scenario_on latency; then
+      log "latency: run $run, $LAT_CLIENTS clients x $LAT_RATE msg/s, $server"
+      run_point "$server" --scenario latency --run "$run" --clients "$LAT_CLIENTS" --rates "$LAT_RATE" \
+        --warmup "$LAT_WARMUP" --duration "$LAT_DURATION" --drain "$DRAIN" --out "$RESULTS/latency.csv"
+    fi
+    if scenario_on idle; then
+      log "memory: run $run, idle connections $IDLE_STEPS, $server"
+      run_point "$server" --mode idle --run "$run" --clients 1 --idle-steps "$IDLE_STEPS" --settle "$SETTLE" \
+        --out "$RESULTS/idle.csv"
+    fi
   done
+  if scenario_on terminal || scenario_on operations; then
+    run_node_scenarios "$run" || log "terminal/operations scenario failed in run $run"
+  fi
+  if scenario_on operations; then
+    run_storm_scenario "$run" || log "operations storm failed in run $run"
+  fi
 done
 
 # ------------------------------------------------------------------ report

@@ -10,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Command line of the bench jar: {@code load} (the generator), {@code raw-server} (the baseline
  * server), {@code opsbus-server} (a gateway-only opsbus node with the bench publisher), {@code report}
- * (CSV to BENCHMARKS.md and the chart). This CLI prints its results on
+ * (CSV to BENCHMARKS.md and the chart), {@code ssh-server} (the SSH server of the terminal and
+ * operations scenarios), {@code node} (the opsbus launcher), {@code terminal} and {@code operations}
+ * (their generators). This CLI prints its results on
  * standard output; the classes it drives do not print.
  */
 public final class BenchMain {
@@ -36,6 +38,11 @@ public final class BenchMain {
         case "raw-server" -> rawServer(rest, out);
         case "opsbus-server" -> OpsbusBenchServer.main(rest, out);
         case "report" -> ReportWriter.main(rest);
+        case "ssh-server" -> BenchSshServer.main(rest, out);
+        // the real opsbus launcher (dev.opsbus.node.Main), from this jar: flags as opsbus.jar takes them
+        case "node" -> dev.opsbus.node.Main.main(rest);
+        case "terminal" -> terminal(rest, out);
+        case "operations" -> operations(rest, out);
         default -> {
           usage(out);
           System.exit(2);
@@ -60,7 +67,17 @@ public final class BenchMain {
           raw-server  [--host 127.0.0.1] [--port 8091]
           opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
                       [--queue-bound 4096] [--max-connections-per-user 20000]; OPSBUS_ADMIN_PASSWORD must be set
-          report      --results DIR --report FILE [--chart FILE]""");
+          report      --results DIR --report FILE [--chart FILE]
+          ssh-server  [--port 0]; BENCH_SSH_PASSWORD must be set (a DemoSshServer on 127.0.0.1 with that password)
+          node        the opsbus launcher itself (as java -jar opsbus.jar): --help lists its flags
+          terminal    --url http://127.0.0.1:GATEWAY --ssh-port P --ssh-fingerprint SHA256:.. [--ssh-user U]
+                      [--keys 2000] [--warmup 200] [--block 250] [--bursts 50] [--burst-size 20]
+                      [--paths opsbus,sshj] [--user admin] [--password P] [--run 1] [--server-pid PID] [--out terminal.csv];
+                      BENCH_SSH_PASSWORD must be set
+          operations  --mode rate|storm --urls http://127.0.0.1:PORT[,http://127.0.0.1:PORT2] --ssh-port P
+                      --ssh-fingerprint SHA256:.. [--ssh-user U] [--user admin] [--password P] [--run 1] [--out operations.csv]
+                      rate: [--hosts 8] [--type bench_true] [--warmup 3] [--duration 15] [--server-pid PID]
+                      storm: [--starts 500] [--storms 3] [--warmup-storms 1] [--storm-type bench_hold]""");
   }
 
   private static void load(String[] args, PrintStream out) throws Exception {
@@ -99,6 +116,66 @@ public final class BenchMain {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
+  }
+
+  private static void terminal(String[] args, PrintStream out) throws Exception {
+    Flags f = Flags.parse(args, List.of());
+    f.checkOnly(List.of("url", "user", "password", "ssh-port", "ssh-user", "ssh-fingerprint", "keys", "warmup", "block",
+        "bursts", "burst-size", "paths", "run", "server-pid", "out"));
+    TerminalBench.Options o = new TerminalBench.Options(URI.create(f.string("url", "http://127.0.0.1:8080")),
+        f.string("user", "admin"), f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")), f.integer("ssh-port", 0),
+        f.string("ssh-user", System.getProperty("user.name")), sshPassword(), f.string("ssh-fingerprint", null),
+        f.integer("keys", 2000), f.integer("warmup", 200), f.integer("block", 250), f.integer("bursts", 50),
+        f.integer("burst-size", 20), f.integer("run", 1), List.of(f.string("paths", "opsbus,sshj").split(",")),
+        f.integer("server-pid", -1));
+    Path csv = Path.of(f.string("out", "bench/results/terminal.csv"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      new TerminalBench(vertx, o).run(r -> {
+        out.println(r);
+        write(csv, r);
+      });
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  private static void operations(String[] args, PrintStream out) throws Exception {
+    Flags f = Flags.parse(args, List.of());
+    f.checkOnly(List.of("mode", "urls", "user", "password", "ssh-port", "ssh-user", "ssh-fingerprint", "run", "hosts",
+        "type", "warmup", "duration", "starts", "storms", "warmup-storms", "storm-type", "server-pid", "out"));
+    List<URI> urls = java.util.Arrays.stream(f.string("urls", "http://127.0.0.1:8080").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList();
+    OperationsBench.Options o = new OperationsBench.Options(urls, f.string("user", "admin"),
+        f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")), f.integer("ssh-port", 0),
+        f.string("ssh-user", System.getProperty("user.name")), sshPassword(), f.string("ssh-fingerprint", null),
+        f.integer("run", 1), f.integer("hosts", 8), f.string("type", "bench_true"), f.decimal("warmup", 3),
+        f.decimal("duration", 15), f.integer("starts", 500), f.integer("storms", 3), f.integer("warmup-storms", 1), f.string("storm-type", "bench_hold"),
+        f.integer("server-pid", -1));
+    Path csv = Path.of(f.string("out", "bench/results/operations.csv"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      OperationsBench bench = new OperationsBench(vertx, o);
+      java.util.function.Consumer<java.util.Map<String, Object>> sink = r -> {
+        out.println(r);
+        write(csv, r);
+      };
+      switch (f.string("mode", "rate")) {
+        case "rate" -> bench.runRate(sink);
+        case "storm" -> bench.runStorm(sink);
+        default -> throw new IllegalArgumentException("--mode must be rate or storm");
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  private static String sshPassword() {
+    String p = System.getenv(BenchSshServer.PASSWORD_ENV);
+    if (p == null || p.isEmpty()) {
+      throw new IllegalArgumentException("set " + BenchSshServer.PASSWORD_ENV + " to the bench SSH server's password");
+    }
+    return p;
   }
 
   private static void write(Path csv, java.util.Map<String, Object> row) {
