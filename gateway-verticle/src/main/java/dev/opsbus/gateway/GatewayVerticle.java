@@ -284,7 +284,16 @@ public class GatewayVerticle extends VerticleBase {
     String token = ctx.get(HANDSHAKE_TOKEN);
     ErrorCode problem = ctx.get(HANDSHAKE_PROBLEM);
     ctx.request().toWebSocket()
-        .onSuccess(ws -> bridge.accept(ws, principal, token, problem))
+        .onSuccess(ws -> {
+          // Vert.x keeps the upgrade request for the socket's whole life; its headers (cookie with
+          // the token, user agent, ...) were checked in the handshake and are not read again
+          try {
+            ctx.request().headers().clear();
+          } catch (IllegalStateException | UnsupportedOperationException readOnly) {
+            // a read-only request: the headers stay, nothing else changes
+          }
+          bridge.accept(ws, principal, token, problem);
+        })
         .onFailure(err -> {
           if (!ctx.response().ended()) {
             ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade: " + err.getMessage());
