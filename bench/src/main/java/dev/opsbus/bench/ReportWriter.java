@@ -222,8 +222,10 @@ public final class ReportWriter {
     capacitySection(md, chartPath);
     latencySection(md);
     idleSection(md);
+    whereMemorySection(md);
     terminalSection(md);
     operationsSection(md);
+    whereTimeSection(md);
     targetsSection(md);
     return md.toString();
   }
@@ -392,6 +394,126 @@ public final class ReportWriter {
           scale(heap.get(server)).format("%.1f"), top.format("%.0f")));
     }
     md.append('\n');
+  }
+
+  /**
+   * Where an idle opsbus connection's memory goes. Not computed from this run: measured by hand
+   * (class histograms, Native Memory Tracking, smaps) on the date given, with the commands given.
+   */
+  private void whereMemorySection(StringBuilder md) {
+    md.append("""
+        ## Where the memory goes
+
+        Measured on 2026-11-22 by hand, not by this run, on the machine above (shared with other builds at
+        the time), with the same server and generator flags as `run.sh`:
+
+        ```
+        taskset -c 0 java -Xms512m -Xmx2g -XX:NativeMemoryTracking=summary -jar bench/target/opsbus-bench.jar \\
+          opsbus-server --port 0 --control-port 0            # or: raw-server --port 0
+        taskset -c 1 java -Xms1g -Xmx3g -jar bench/target/opsbus-bench.jar load --protocol opsbus --server opsbus \\
+          --url ws://127.0.0.1:PORT --control http://127.0.0.1:CONTROL --user admin --password … \\
+          --mode idle --clients 1 --idle-steps 1000,10000 --settle 25 --out idle.csv
+        # at each step, once GET /bench/stats counts all clients:
+        jcmd PID GC.class_histogram; jcmd PID VM.native_memory summary; jcmd PID GC.heap_info; cp /proc/PID/smaps …
+        ```
+
+        Heap per connection is the difference of the two histograms (live objects, after the full GC the
+        histogram forces) divided by 9,000, grouped by owner. *opsbus before* is commit `1f060c5`, *after*
+        the gateway with strict thread mode, compression off, the upgrade request's headers dropped and the
+        bridge connection's queues made lazy; *raw* is `RawBroadcastServer` (Vert.x defaults).
+
+        | bytes per idle connection (heap) | opsbus before | opsbus after | raw |
+        |---|---:|---:|---:|
+        | Vert.x write queues: a JCTools MPSC queue per `VertxConnection`, its first chunk an `Object[1025]` (4,116 bytes) | 9,585 | 4,801 | 9,470 |
+        | Netty channel, pipeline (4 handler contexts), NIO socket, outbound buffer, frame codec | 1,952 | 1,936 | 1,936 |
+        | other Vert.x WebSocket and connection objects (`ServerWebSocketImpl`, `WebSocketConnectionImpl`, inbound queues, promises) | 1,272 | 1,096 | 1,040 |
+        | the upgrade request, response and headers, which `ServerWebSocketImpl` keeps for the socket's life | 1,176 | 808 | 1,176 |
+        | `byte[]` and `String` (header values, the token, addresses) | 1,272 | 779 | 746 |
+        | JDK collections, locks, addresses | 1,053 | 910 | 1,652 |
+        | opsbus's own objects (`BridgeConnection`, `TokenBucket`, `Principal`, transport, presence tab) | 280 | 256 | 40 |
+        | **total** | **16,589** | **10,587** | **16,061** |
+        | heap-after-GC slope the generator measured in the same runs, KB | 16.5 | 10.4 | 14.6 |
+        | RSS slope the generator measured in the same runs, KB | 24.6 | 20.4 | 25.1 |
+
+        - Each WebSocket is two Vert.x connections: the HTTP/1.1 connection it was upgraded from (kept, because
+          `ServerWebSocketImpl` holds its upgrade request, which holds the connection) and the
+          `WebSocketConnectionImpl`. Unless the server runs in strict thread mode, each has a cross-thread
+          write queue whose first 1024-slot chunk is allocated up front: 9.4 KB of the 16.2. opsbus now sets
+          `HttpServerOptions.setStrictThreadMode(true)` (all its responses are written on the event loop), which
+          removes the HTTP connection's queue; the WebSocket connection's queue (4.7 KB) is created by Vert.x
+          5.0.10 unconditionally and is the largest item left.
+        - opsbus's own objects are about 0.3 KB, plus part of the `byte[]`/`String` row (each connection keeps its
+          token and its principal's strings). Before the change, its empty outbound `ArrayDeque` and replay map
+          and the last frame it handled (held by the inbound chain) added about 0.2 KB more.
+        - **RSS beyond the heap is not per-connection native memory.** NMT's committed memory outside the Java heap
+          grows by 0.2 KB per connection (JIT code). `/proc/PID/smaps` (opsbus after, 1k → 10k) splits the RSS slope
+          into: old generation +92 MB (10.5 KB/connection: the live objects above), young generation +74 MB
+          (8.4 KB/connection: eden touched in full for the first time by the garbage of 9,000 handshakes, a one-time
+          cost that happens to fall between the two steps) and other anonymous memory +15 MB (1.7 KB/connection: JIT
+          code cache and the compiler's malloc arenas). The JVM pinned to one core runs the Serial collector. So the
+          steady-state cost of an idle connection is its heap share; the RSS slope overstates it by about 10 KB,
+          for every JVM server here (a ramp to the largest step and back before measuring, or
+          `-XX:+AlwaysPreTouch`, would take the one-time part out).
+        - Not visible in this benchmark (its client offers no compression): a browser negotiates permessage-deflate,
+          and each socket that sent a compressed message then holds a zlib deflater and inflater (about 300 KB of
+          native memory by zlib's formula, not measured here). opsbus now turns WebSocket compression off.
+
+        """);
+  }
+
+  /**
+   * Where an opsbus server's CPU goes in the fan-out scenario. Not computed from this run: a JFR
+   * recording made by hand on the date given, with the commands given.
+   */
+  private void whereTimeSection(StringBuilder md) {
+    md.append("""
+        ## Where the time goes
+
+        Measured on 2026-11-22 by hand, not by this run: opsbus after the memory changes, 1,000 clients at 60,000
+        deliveries/s (60 msg/s, near its capacity above) for 15 s after a 2 s warm-up, with a JFR recording:
+
+        ```
+        OPSBUS_ADMIN_PASSWORD=… taskset -c 0 java -Xms512m -Xmx2g \\
+          -XX:StartFlightRecording=filename=o.jfr,settings=profile -jar bench/target/opsbus-bench.jar opsbus-server …
+        taskset -c 1 java … load --protocol opsbus … --scenario fanout --clients 1000 --loads 60000 --warmup 2 --duration 15
+        jfr print --json --stack-depth 64 --events jdk.ExecutionSample o.jfr   # then self and inclusive counts per frame
+        ```
+
+        The machine was shared with other builds (load average 8–11), so the event loop got only 373 samples;
+        shares are ±3 points. The recording covers start-up too. Share of the event loop's samples:
+
+        | frame (self time) | share |
+        |---|---:|
+        | `WebSocketImplBase.encodeFrame`: the frame's `String` UTF-8-encoded again for every socket | 21.2% |
+        | `ChannelOutboundBuffer.incrementPendingOutboundBytes` | 12.1% |
+        | `AbstractNioChannel.flush0` + `SocketDispatcher.write` + `SocketChannelImpl.write`: one `write(2)` per message per socket | 18.1% |
+        | `AbstractByteBufAllocator.directBuffer` + `AdaptivePoolingAllocator`: a direct buffer per message per socket | 6.2% |
+        | `SubscriptionIndex$Entry.onMessage` (opsbus: the loop over subscribers) | 3.2% |
+        | `MessagePassingQueue.drain` (Vert.x event-bus and write queues) | 2.9% |
+        | `BCryptOpenBSDProtocol`: at start-up, `PasswordHasher`'s dummy hash computed on the event loop (since moved to a worker) | 2.4% |
+
+        | path (inclusive) | share |
+        |---|---:|
+        | bus consumer → `SubscriptionIndex` → `BridgeConnection.deliver` | 76.4% |
+        | … → `ServerWebSocketWrapper.writeTextMessage` → `WebSocketImplBase.writeFrame` | 70.8% |
+        | … → `VertxConnection.writeToChannel` → `writeAndFlush` | 45.8% |
+        | … → `flush` (per message) | 22.5% |
+
+        **Where opsbus falls short:** the bridge's fast path (write the bytes encoded once for all subscribers,
+        flush each socket once per burst with `FlushBatcher`) is not taken on `/eventbus/websocket`. The route gets
+        its socket from vertx-web's `RoutingContext.request().toWebSocket()`, which wraps it in a
+        `ServerWebSocketWrapper`; that is not a `WebSocketInternal`, so `WebSocketTransport` finds no channel and
+        every delivery goes through `writeTextMessage`: a per-socket encode, a per-message flush and a system call
+        per message per socket. That is the raw server's work plus the bus hop, which is why opsbus measures at
+        best level with raw rather than the 1.2× its target asks.
+
+        The fast path cannot simply be switched on (reaching the channel through `request.connection()` does it):
+        tried on 2026-11-22, `SlowConsumerTest` then failed, because frames written straight to the Netty channel
+        bypass Vert.x's write queue, so `ServerWebSocket.writeQueueFull()` never turns true and its drain handler
+        never fires; a client that stops reading is never cut off. The fast path needs its own backpressure (the
+        channel's `isWritable()` and a writability callback) before it can be used.
+
+        """);
   }
 
   private static Spread scale(Spread s) {

@@ -131,7 +131,15 @@ public class GatewayVerticle extends VerticleBase {
                   .setPort(config.port())
                   // Vert.x closes the socket (1009) past this; up to it the bridge answers too_large and carries on
                   .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes() * 2)
-                  .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes() * 2))
+                  .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes() * 2)
+                  // no permessage-deflate: a negotiated deflater/inflater pair is ~300 KB of zlib
+                  // state per browser socket, and per-socket compression would undo encode-once
+                  .setPerFrameWebSocketCompressionSupported(false)
+                  .setPerMessageWebSocketCompressionSupported(false)
+                  // every response is written on the gateway's event loop: the HTTP connection then
+                  // skips its cross-thread write queue (a 4 KB array that each upgraded WebSocket
+                  // kept, since the socket holds on to its upgrade request and so its connection)
+                  .setStrictThreadMode(true))
               .requestHandler(router)
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
@@ -276,7 +284,16 @@ public class GatewayVerticle extends VerticleBase {
     String token = ctx.get(HANDSHAKE_TOKEN);
     ErrorCode problem = ctx.get(HANDSHAKE_PROBLEM);
     ctx.request().toWebSocket()
-        .onSuccess(ws -> bridge.accept(ws, principal, token, problem))
+        .onSuccess(ws -> {
+          // Vert.x keeps the upgrade request for the socket's whole life; its headers (cookie with
+          // the token, user agent, ...) were checked in the handshake and are not read again
+          try {
+            ctx.request().headers().clear();
+          } catch (IllegalStateException | UnsupportedOperationException readOnly) {
+            // a read-only request: the headers stay, nothing else changes
+          }
+          bridge.accept(ws, principal, token, problem);
+        })
         .onFailure(err -> {
           if (!ctx.response().ended()) {
             ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade: " + err.getMessage());

@@ -14,8 +14,14 @@ public final class PasswordHasher {
   /** Cost 10: about 50-100 ms per hash on this class of machine. */
   public static final int COST = 10;
 
-  /** A hash of a random password, compared against when the user does not exist, so timing does not tell. */
-  private static final String DUMMY = BCrypt.withDefaults().hashToString(COST, "opsbus-no-such-user".toCharArray());
+  /**
+   * A hash of a random password, compared against when the user does not exist, so timing does not
+   * tell. In a holder class: it is computed on first use, on a worker thread, not when the gateway
+   * loads this class on its event loop.
+   */
+  private static final class Dummy {
+    static final String HASH = BCrypt.withDefaults().hashToString(COST, "opsbus-no-such-user".toCharArray());
+  }
 
   private final Vertx vertx;
 
@@ -31,7 +37,7 @@ public final class PasswordHasher {
   public Future<Boolean> verify(String password, String hash) {
     return vertx.executeBlocking(() -> {
       boolean ok = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-          (hash == null ? DUMMY : hash).getBytes(StandardCharsets.UTF_8)).verified;
+          (hash == null ? Dummy.HASH : hash).getBytes(StandardCharsets.UTF_8)).verified;
       return ok && hash != null;
     }, false);
   }

@@ -42,15 +42,23 @@ final class BridgeConnection implements Subscriber {
   private final BridgeTransport transport;
   private final BridgeServer server;
   private final TokenBucket bucket;
-  private final Set<String> subscriptions = new HashSet<>();
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  /** Addresses whose replay is under way, with the live messages held meanwhile. */
-  private final java.util.Map<String, List<Held>> replaying = new java.util.HashMap<>();
+  /** Sized for the usual one or two addresses; grows up to {@code maxSubscriptions}. */
+  private final Set<String> subscriptions = new HashSet<>(2);
+  /**
+   * Frames waiting for the transport to drain, created on the first backlog: most connections
+   * keep up and never need one, and an idle one should not carry an empty queue's array.
+   */
+  private ArrayDeque<Pending> queue;
+  /** Addresses whose replay is under way, with the live messages held meanwhile; null when none is. */
+  private java.util.Map<String, List<Held>> replaying;
 
   private Principal principal;
   private String token;
   private ErrorCode authProblem;
-  private Future<Void> chain = Future.succeededFuture();
+  private static final Future<Void> IDLE = Future.succeededFuture();
+
+  /** The frame being handled, or {@link #IDLE}; the next frame waits for it. */
+  private Future<Void> chain = IDLE;
   private long lastSeenNanos = System.nanoTime();
   private long lastRateLimitReport;
   private boolean draining;
@@ -107,7 +115,29 @@ final class BridgeConnection implements Subscriber {
       server.refused(this, null, ErrorCode.RATE_LIMITED, "rate limited", report);
       return;
     }
-    chain = chain.transform(ignored -> handle(data));
+    // the frame waits behind the one still being handled (a token check may be under way);
+    // with none pending it is handled now, which is the same order
+    Future<Void> next = chain.isComplete() ? handleNow(data) : chain.transform(ignored -> handle(data));
+    if (next.isComplete()) {
+      // a finished step is not kept: it would hold the frame it handled until the next one
+      chain = IDLE;
+    } else {
+      chain = next;
+      next.onComplete(ar -> {
+        if (chain == next) {
+          chain = IDLE;
+        }
+      });
+    }
+  }
+
+  /** As {@code transform} would: a frame that throws fails its step, and the next frame carries on. */
+  private Future<Void> handleNow(Buffer data) {
+    try {
+      return handle(data);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Void> handle(Buffer data) {
@@ -238,7 +268,7 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void unregister(String address) {
-    replaying.remove(address);
+    stopReplaying(address);
     if (subscriptions.remove(address)) {
       server.index().unsubscribe(address, this);
     }
@@ -332,7 +362,7 @@ final class BridgeConnection implements Subscriber {
    */
   @Override
   public void deliver(String address, Delivery delivery, Overflow overflow) {
-    List<Held> held = replaying.get(address);
+    List<Held> held = replaying == null ? null : replaying.get(address);
     if (held != null) {
       // live messages wait until the replay before them is sent
       held.add(new Held(delivery.frame(), seqOf(delivery.message().body())));
@@ -366,7 +396,7 @@ final class BridgeConnection implements Subscriber {
 
   /** Nothing queued ahead and the transport keeps up: write at once. */
   private boolean writableNow() {
-    return queue.isEmpty() && !transport.writeQueueFull();
+    return (queue == null || queue.isEmpty()) && !transport.writeQueueFull();
   }
 
   private record Held(String frame, Long seq) {
@@ -383,6 +413,9 @@ final class BridgeConnection implements Subscriber {
    */
   private void replay(String address, dev.opsbus.model.PermissionRule rule, JsonObject headers) {
     List<Held> held = new ArrayList<>();
+    if (replaying == null) {
+      replaying = new java.util.HashMap<>(2);
+    }
     replaying.put(address, held);
     JsonObject req = new JsonObject().put("replay", true).put("address", address);
     rule.address().match(address).ifPresent(parts -> parts.forEach(req::put));
@@ -391,7 +424,7 @@ final class BridgeConnection implements Subscriber {
       try {
         req.put("sinceSeq", Long.parseLong(String.valueOf(since)));
       } catch (NumberFormatException e) {
-        replaying.remove(address);
+        stopReplaying(address);
         refuse(address, ErrorCode.INVALID_FRAME, "headers.sinceSeq must be a whole number");
         return;
       }
@@ -400,7 +433,7 @@ final class BridgeConnection implements Subscriber {
     BridgeServer.identify(opts, principal);
     Overflow overflow = server.rules().overflowFor(address);
     server.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
-      List<Held> waiting = replaying.remove(address);
+      List<Held> waiting = stopReplaying(address);
       if (closed || waiting == null) {
         return;
       }
@@ -426,6 +459,18 @@ final class BridgeConnection implements Subscriber {
     });
   }
 
+  /** Ends the replay of an address: returns the live messages held meanwhile, or null. */
+  private List<Held> stopReplaying(String address) {
+    if (replaying == null) {
+      return null;
+    }
+    List<Held> held = replaying.remove(address);
+    if (replaying.isEmpty()) {
+      replaying = null;
+    }
+    return held;
+  }
+
   void deliver(String address, String frame, Overflow overflow) {
     if (!receiving(java.time.Instant.now())) {
       return;
@@ -439,6 +484,9 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void enqueue(String address, String frame, Overflow overflow) {
+    if (queue == null) {
+      queue = new ArrayDeque<>();
+    }
     if (overflow == Overflow.LATEST) {
       queue.removeIf(p -> p.address().equals(address));
     }
@@ -461,17 +509,23 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void flushQueue() {
+    if (queue == null) {
+      return;
+    }
     while (!closed && !queue.isEmpty() && !transport.writeQueueFull()) {
       transport.write(queue.poll().frame());
       server.delivered();
     }
-    if (!queue.isEmpty()) {
+    if (closed || queue.isEmpty()) {
+      // caught up: give the array back, the next backlog makes a new one
+      queue = null;
+    } else {
       awaitDrain();
     }
   }
 
   private void slowConsumer() {
-    queue.clear();
+    queue = null;
     String msg = "the connection fell more than " + server.limits().queueBound() + " messages behind and was closed: reconnect and resume from the last version seen";
     server.refused(this, null, ErrorCode.SLOW_CONSUMER, msg, true);
     closeWith(ErrorCode.SLOW_CONSUMER, msg, CLOSE_TRY_AGAIN);
@@ -506,8 +560,8 @@ final class BridgeConnection implements Subscriber {
   /** Forgets every subscription and leaves the server's books; safe to call more than once. */
   private void cleanup() {
     closed = true;
-    queue.clear();
-    replaying.clear();
+    queue = null;
+    replaying = null;
     for (String address : subscriptions) {
       server.index().unsubscribe(address, this);
     }
@@ -520,6 +574,6 @@ final class BridgeConnection implements Subscriber {
   }
 
   int queued() {
-    return queue.size();
+    return queue == null ? 0 : queue.size();
   }
 }
