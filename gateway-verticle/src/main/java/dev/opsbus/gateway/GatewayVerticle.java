@@ -283,6 +283,9 @@ public class GatewayVerticle extends VerticleBase {
     Principal principal = ctx.get(HANDSHAKE_PRINCIPAL);
     String token = ctx.get(HANDSHAKE_TOKEN);
     ErrorCode problem = ctx.get(HANDSHAKE_PROBLEM);
+    // the connection's Netty channel: the bridge writes shared frames to it directly (see WebSocketTransport)
+    io.netty.channel.Channel channel = ctx.request().connection() instanceof io.vertx.core.http.impl.HttpServerConnection c
+        ? c.channelHandlerContext().channel() : null;
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
           // Vert.x keeps the upgrade request for the socket's whole life; its headers (cookie with
@@ -292,7 +295,7 @@ public class GatewayVerticle extends VerticleBase {
           } catch (IllegalStateException | UnsupportedOperationException readOnly) {
             // a read-only request: the headers stay, nothing else changes
           }
-          bridge.accept(ws, principal, token, problem);
+          bridge.accept(ws, channel, principal, token, problem);
         })
         .onFailure(err -> {
           if (!ctx.response().ended()) {

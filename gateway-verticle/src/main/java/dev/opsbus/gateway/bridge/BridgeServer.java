@@ -123,11 +123,15 @@ public final class BridgeServer {
     return index;
   }
 
-  public void accept(ServerWebSocket socket, Principal principal, String token, ErrorCode authProblem) {
+  /**
+   * Takes a raw WebSocket; {@code channel} is its Netty channel (for the encode-once, flush-once
+   * delivery path), or null to write every frame through Vert.x.
+   */
+  public void accept(ServerWebSocket socket, io.netty.channel.Channel channel, Principal principal, String token, ErrorCode authProblem) {
     if (flushes == null) {
       flushes = new FlushBatcher(vertx.getOrCreateContext());
     }
-    accept(new WebSocketTransport(socket, flushes), principal, token, authProblem);
+    accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), principal, token, authProblem);
   }
 
   void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {

@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 
@@ -14,6 +16,7 @@ public final class Delivery {
   private String frame;
   private byte[] utf8;
   private java.time.Instant now;
+  private ByteBuf wire;
 
   Delivery(String address, Message<Object> message) {
     this.address = address;
@@ -34,6 +37,40 @@ public final class Delivery {
       utf8 = frame().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
     return utf8;
+  }
+
+  /**
+   * The {@code rec} frame as a whole WebSocket text frame (header and payload, unmasked as a server
+   * sends it, no extensions) in one direct buffer, made once: every raw WebSocket writes a
+   * retained duplicate of it, so no socket encodes, copies or allocates per message. Released by
+   * {@link #release()} once every subscriber has been handed the message.
+   */
+  public ByteBuf wireFrame() {
+    if (wire == null) {
+      byte[] payload = frameBytes();
+      int len = payload.length;
+      int header = len < 126 ? 2 : len <= 0xFFFF ? 4 : 10;
+      ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(header + len);
+      b.writeByte(0x81); // FIN, text
+      if (len < 126) {
+        b.writeByte(len);
+      } else if (len <= 0xFFFF) {
+        b.writeByte(126).writeShort(len);
+      } else {
+        b.writeByte(127).writeLong(len);
+      }
+      b.writeBytes(payload);
+      wire = b;
+    }
+    return wire;
+  }
+
+  /** Gives back the shared wire frame (the sockets hold their own references until written). */
+  void release() {
+    if (wire != null) {
+      wire.release();
+      wire = null;
+    }
   }
 
   /** The wall clock, read once for all subscribers of this message. */

@@ -1,6 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -12,14 +12,14 @@ import java.util.Set;
 final class FlushBatcher {
 
   private final Context context;
-  private final Set<ChannelHandlerContext> dirty = new LinkedHashSet<>();
+  private final Set<Channel> dirty = new LinkedHashSet<>();
   private boolean scheduled;
 
   FlushBatcher(Context context) {
     this.context = context;
   }
 
-  void mark(ChannelHandlerContext channel) {
+  void mark(Channel channel) {
     dirty.add(channel);
     if (!scheduled) {
       scheduled = true;
@@ -29,7 +29,7 @@ final class FlushBatcher {
 
   private void flush() {
     scheduled = false;
-    for (ChannelHandlerContext c : dirty) {
+    for (Channel c : dirty) {
       c.flush();
     }
     dirty.clear();

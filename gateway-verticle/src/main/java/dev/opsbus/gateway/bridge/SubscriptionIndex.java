@@ -52,8 +52,12 @@ public final class SubscriptionIndex {
       }
       // encoded at most once per form (bridge JSON frame, raw bytes), whatever the number of subscribers
       Delivery d = new Delivery(address, msg);
-      for (Subscriber c : snapshot) {
-        c.deliver(address, d, overflow);
+      try {
+        for (Subscriber c : snapshot) {
+          c.deliver(address, d, overflow);
+        }
+      } finally {
+        d.release();
       }
       deliveries += snapshot.length;
     }

@@ -1,39 +1,65 @@
 package dev.opsbus.gateway.bridge;
 
-import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * A raw WebSocket speaking the same JSON frames as vertx-eventbus.js, one frame per text message.
- * Deliveries take a fast path: the frame bytes encoded once for every subscriber are wrapped (not
- * copied) into a Netty text frame and written without a flush; the {@link FlushBatcher} flushes
- * each socket once after the messages queued on the event loop are handed out, so a burst of
- * messages costs one system call per socket instead of one per message.
+ *
+ * <p>Deliveries take a fast path when the socket's Netty channel is known: the whole WebSocket frame,
+ * made once in a direct buffer for every subscriber ({@link Delivery#wireFrame()}), is written as a
+ * retained duplicate without a flush; the {@link FlushBatcher} flushes each socket once after the messages queued on the event
+ * loop are handed out, so a burst costs one system call per socket instead of one per message, and
+ * no socket re-encodes the frame. Replies and errors go through Vert.x as usual.
+ *
+ * <p>Writes that bypass Vert.x also bypass its write queue, so backpressure is read from the
+ * channel itself: the transport counts as full while the channel is not writable (Netty's outbound
+ * buffer is past its high-water mark), and a small handler at the head of the pipeline calls the
+ * drain handler when the channel turns writable again. The fast path is only taken while nothing
+ * waits in Vert.x's queue or the connection's own, so frames never overtake each other.
  */
 final class WebSocketTransport implements BridgeTransport {
 
   private final ServerWebSocket socket;
-  private final ChannelHandlerContext channel;
+  private final Channel channel;
   private final FlushBatcher flushes;
+  private final Context context;
+  private Handler<Void> drain;
 
-  WebSocketTransport(ServerWebSocket socket, FlushBatcher flushes) {
+  /**
+   * @param channel the socket's Netty channel, or null to write everything through Vert.x
+   * @param context the event-loop context the connection's handlers run on
+   */
+  WebSocketTransport(ServerWebSocket socket, Channel channel, FlushBatcher flushes, Context context) {
     this.socket = socket;
     this.flushes = flushes;
-    this.channel = socket instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    this.context = context;
+    // pre-encoded frames are only right without extensions (the gateway turns compression off)
+    this.channel = channel != null && channel.isActive() && !hasExtensions(channel) ? channel : null;
+    if (this.channel != null) {
+      this.channel.pipeline().addFirst(new WritabilityWatch());
+    }
+  }
+
+  private static boolean hasExtensions(Channel channel) {
+    return channel.pipeline().names().stream().anyMatch(n -> n.toLowerCase(java.util.Locale.ROOT).contains("deflate"))
+        || channel.pipeline().toMap().values().stream()
+            .anyMatch(h -> h.getClass().getName().contains("Extension") || h.getClass().getName().contains("Deflate"));
   }
 
   @Override
   public void write(Delivery delivery) {
-    if (channel == null || socket.isClosed() || !channel.executor().inEventLoop()) {
+    if (channel == null || !channel.isActive() || !channel.eventLoop().inEventLoop()) {
       write(delivery.frame());
       return;
     }
-    channel.write(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(delivery.frameBytes())), channel.voidPromise());
+    // the whole frame, made once for every socket; the WebSocket encoder lets bytes through as they are
+    channel.write(delivery.wireFrame().retainedDuplicate(), channel.voidPromise());
     flushes.mark(channel);
   }
 
@@ -49,11 +75,12 @@ final class WebSocketTransport implements BridgeTransport {
 
   @Override
   public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    return socket.writeQueueFull() || (channel != null && !channel.isWritable());
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
+    drain = handler;
     socket.drainHandler(handler);
   }
 
@@ -77,5 +104,22 @@ final class WebSocketTransport implements BridgeTransport {
   @Override
   public String remoteAddress() {
     return String.valueOf(socket.remoteAddress());
+  }
+
+  /** Tells the connection when the channel can take writes again (Vert.x only does for its own queue). */
+  private final class WritabilityWatch extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      ctx.fireChannelWritabilityChanged();
+      if (ctx.channel().isWritable() && drain != null) {
+        Handler<Void> h = drain;
+        // behind Vert.x's own handling of the event, so its queue is written first
+        context.runOnContext(v -> {
+          if (!writeQueueFull()) {
+            h.handle(null);
+          }
+        });
+      }
+    }
   }
 }
