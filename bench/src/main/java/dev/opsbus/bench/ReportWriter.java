@@ -489,6 +489,10 @@ public final class ReportWriter {
           s.apply("max_ms").format("%.2f"), s.apply("delivered_pct").format("%.2f"),
           s.apply("server_cpu_us_per_delivery").format("%.2f")));
     }
+    if (crossNodeAdds("p99_ms").n() == 0) {
+      md.append("\nNo run has both points valid (see thrown out): nothing to compare.\n\n");
+      return;
+    }
     md.append("\nCross-node minus same-node, per run (median, min–max over runs): p50 ")
         .append(crossNodeAdds("p50_ms").format("%+.2f")).append(" ms, p99 ")
         .append(crossNodeAdds("p99_ms").format("%+.2f")).append(" ms, p99.9 ")
@@ -512,7 +516,7 @@ public final class ReportWriter {
     }
     Spread adds = crossNodeAdds("p99_ms");
     if (adds.n() == 0) {
-      return "no valid pair of points";
+      return "not measured: no run with both points valid";
     }
     Spread same = Spread.of(crossRows(SAME_NODE, true).stream().map(r -> num(r, "p99_ms")).toList());
     Spread cross = Spread.of(crossRows(CROSS_NODE, true).stream().map(r -> num(r, "p99_ms")).toList());
