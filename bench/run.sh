@@ -23,7 +23,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS="$2"; shift ;;
     --servers) SERVERS="${2//,/ }"; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
