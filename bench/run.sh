@@ -4,7 +4,7 @@
 # and a capacity chart beside it. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
-#   BENCH_SCENARIOS="fanout latency idle terminal operations" (default: all) selects scenarios
+#   BENCH_SCENARIOS="fanout latency idle terminal operations crossnode logs" (default: all) selects scenarios
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,6 +56,9 @@ MAX_CLIENTS=10000
 CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
 # a point is thrown out when the generator's core is busier than this (percent)
 MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
+# which scenarios run (default: all of them): fanout latency idle terminal operations crossnode logs
+SCENARIOS=" ${BENCH_SCENARIOS:-fanout latency idle terminal operations crossnode logs} "
+scenario_on() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -126,9 +129,6 @@ start_opsbus() {
 # <<< OPSBUS HOOK ----------------------------------------------------------------------------
 
 # >>> TERMINAL AND OPERATIONS SCENARIOS ---------------------------------------------------------
-# Scenarios to run, space-separated (default: all): fanout latency idle terminal operations
-BENCH_SCENARIOS="${BENCH_SCENARIOS:-fanout latency idle terminal operations}"
-scenario_on() { [[ " $BENCH_SCENARIOS " == *" $1 "* ]]; }
 
 # terminal: keystroke echo through opsbus (terminal WebSocket -> bus -> relay -> sshj) against sshj
 # straight to the same SSH server; operations: starts per second on one node, and a storm of
@@ -170,7 +170,7 @@ to_stop_all() {
   TO_DIRS=()
 }
 # the main trap (cleanup) is set further down; these scenarios widen it when they first start something
-to_trap() { trap 'cleanup; to_stop_all' EXIT; }
+to_trap() { trap 'cleanup; stop_opsbus_cluster; to_stop_all' EXIT; }
 
 # prints the first match of an extended regex in a log once it appears; fails if the process exits
 to_wait_line() {
@@ -287,6 +287,111 @@ run_storm_scenario() {
   return $rc
 }
 # <<< TERMINAL AND OPERATIONS SCENARIOS ---------------------------------------------------------
+# >>> CROSS-NODE AND LOG-LINES SCENARIOS -----------------------------------------------------
+# Cross-node delivery: two opsbus bench nodes in one Hazelcast cluster on loopback (cluster.xml,
+# a cluster name of their own), both pinned to $SERVER_CORE: node A publisher-only (embedded
+# PostgreSQL), node B the gateway the clients connect to (A's PostgreSQL). Each run measures the
+# latency point (1k x 20 msg/s) twice on the same cluster and the same clients' gateway: published on
+# B (same-node) and on A (cross-node), in alternating order.
+# Log lines: one gateway-only node; its bench source feeds the SSH relay's LogBatcher with stamped
+# lines at each rate, batched (10 lines or 100 ms) and unbatched (one message per line).
+CROSS_CLIENTS="${BENCH_CROSS_CLIENTS:-$LAT_CLIENTS}"
+CROSS_RATE="$LAT_RATE"
+LOG_RATES="${BENCH_LOG_RATES:-1000,5000}"
+LOG_CLIENTS="${BENCH_LOG_CLIENTS:-1}"
+if [[ "$MODE" == quick ]]; then
+  CROSS_WARMUP=2; CROSS_DURATION=8
+  LOG_WARMUP=1; LOG_DURATION=4
+else
+  CROSS_WARMUP=5; CROSS_DURATION=30
+  LOG_WARMUP=2; LOG_DURATION=10
+fi
+CLUSTER_A_PID=""
+CLUSTER_B_PID=""
+
+# waits for the {"listening":...} line of a bench server: file, pid; prints the line
+await_listening_line() {
+  local file="$1" pid="$2" deadline=$((SECONDS + 120)) line
+  while (( SECONDS < deadline )); do
+    line="$(grep -m1 -o '{"listening":.*}' "$file" 2>/dev/null || true)"
+    if [[ -n "$line" ]]; then printf '%s\n' "$line"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || { log "server exited:"; tail -20 "$file" >&2; return 1; }
+    sleep 0.2
+  done
+  log "server did not start within 120 s"; return 1
+}
+json_field() { grep -o "\"$1\":\"\\?[^,\"}]*" <<<"$2" | head -1 | sed -E 's/^"[^"]*":"?//'; }
+
+# starts node A then node B of a fresh cluster; sets CLUSTER_A_PID, CLUSTER_B_PID, CLUSTER_GATEWAY,
+# CLUSTER_A_CONTROL, CLUSTER_B_CONTROL
+start_opsbus_cluster() {
+  local name="opsbus-bench-$STAMP-$1-$$" line pg
+  # a log per node and run: the listening line read must be this start's
+  local log_a="$RESULTS/server-opsbus-node-a-run$1.log" log_b="$RESULTS/server-opsbus-node-b-run$1.log"
+  : > "$log_a"; : > "$log_b"
+  # shellcheck disable=SC2086
+  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
+    -jar "$JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --publisher-only >>"$log_a" 2>&1 &
+  CLUSTER_A_PID=$!
+  line="$(await_listening_line "$log_a" "$CLUSTER_A_PID")" || return 1
+  CLUSTER_A_CONTROL="$(json_field control "$line")"
+  pg="$(json_field pg "$line")"
+  # shellcheck disable=SC2086
+  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
+    -jar "$JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --pg-url "$pg" \
+    --await-members 2 >>"$log_b" 2>&1 &
+  CLUSTER_B_PID=$!
+  line="$(await_listening_line "$log_b" "$CLUSTER_B_PID")" || return 1
+  CLUSTER_GATEWAY="$(json_field listening "$line")"
+  CLUSTER_B_CONTROL="$(json_field control "$line")"
+}
+
+stop_opsbus_cluster() {
+  local pid
+  for pid in "$CLUSTER_B_PID" "$CLUSTER_A_PID"; do   # B first: A holds the PostgreSQL
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  CLUSTER_A_PID=""; CLUSTER_B_PID=""
+}
+
+run_crossnode() {
+  local run="$1" order topology control
+  if (( run % 2 == 1 )); then order="same-node cross-node"; else order="cross-node same-node"; fi
+  log "cross-node: run $run, $CROSS_CLIENTS clients x $CROSS_RATE msg/s on node B, published on B and on A ($order)"
+  if start_opsbus_cluster "$run"; then
+    for topology in $order; do
+      if [[ "$topology" == same-node ]]; then control="$CLUSTER_B_CONTROL"; else control="$CLUSTER_A_CONTROL"; fi
+      # CPU columns are node B's (the fan-out); the server core's busy share counts both nodes
+      taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol opsbus --server "$topology" \
+        --scenario crossnode --url "ws://127.0.0.1:$CLUSTER_GATEWAY" --control "http://127.0.0.1:$control" \
+        --server-pid "$CLUSTER_B_PID" --user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD" \
+        --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" --run "$run" --clients "$CROSS_CLIENTS" \
+        --rates "$CROSS_RATE" --warmup "$CROSS_WARMUP" --duration "$CROSS_DURATION" --drain "$DRAIN" \
+        --out "$RESULTS/cross_node.csv" || log "generator failed against the cluster ($topology)"
+    done
+  fi
+  stop_opsbus_cluster
+}
+
+run_logs() {
+  local run="$1" modes
+  if (( run % 2 == 1 )); then modes="batched,unbatched"; else modes="unbatched,batched"; fi
+  log "log lines: run $run, $LOG_RATES lines/s, $modes, $LOG_CLIENTS browser(s)"
+  SERVER_LOG="$RESULTS/server-opsbus-logs-run$run.log"
+  : > "$SERVER_LOG"
+  if start_opsbus; then
+    taskset -c "$GEN_CORE" java -Xms512m -Xmx2g -jar "$JAR" logs --server opsbus \
+      --url "ws://127.0.0.1:$SERVER_PORT" --control "http://127.0.0.1:$CONTROL_PORT" \
+      --user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD" --run "$run" --clients "$LOG_CLIENTS" \
+      --rates "$LOG_RATES" --modes "$modes" --warmup "$LOG_WARMUP" --duration "$LOG_DURATION" --drain "$DRAIN" \
+      --out "$RESULTS/logs.csv" || log "log-lines generator failed"
+  fi
+  stop_server
+}
+# <<< CROSS-NODE AND LOG-LINES SCENARIOS -----------------------------------------------------
 
 if [[ -z "$SERVERS" ]]; then
   SERVERS="raw"
@@ -304,7 +409,7 @@ cleanup() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
 }
-trap cleanup EXIT
+trap 'cleanup; stop_opsbus_cluster' EXIT
 
 # waits for the {"listening":PORT,...} line a bench server prints once it is up
 wait_listening() {
@@ -370,6 +475,7 @@ mkdir -p "$RESULTS"
   echo "software=$(java -version 2>&1 | head -1); node $(node --version 2>/dev/null || echo absent); $(cd "$SIO_DIR" && node -e 'console.log("socket.io " + require("socket.io/package.json").version + ", ws " + require("ws/package.json").version)' 2>/dev/null || true)"
   echo "mode=$MODE"
   echo "runs=$RUNS"
+  echo "scenarios=$(echo $SCENARIOS)"
   echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "results_dir=bench/results/$STAMP-$MODE"
   echo "note=load average at start: $(cut -d' ' -f1-3 /proc/loadavg); servers on core $SERVER_CORE, generator on core $GEN_CORE; points thrown out above $MAX_GEN_BUSY% generator-core busy; descriptors $NOFILE; ephemeral ports $PORT_LO-$PORT_HI"
@@ -413,6 +519,10 @@ for ((run = 1; run <= RUNS; run++)); do
   fi
   if scenario_on operations; then
     run_storm_scenario "$run" || log "operations storm failed in run $run"
+  fi
+  if opsbus_available && [[ " $SERVERS " == *" opsbus "* ]]; then
+    if scenario_on crossnode; then run_crossnode "$run"; fi
+    if scenario_on logs; then run_logs "$run"; fi
   fi
 done
 

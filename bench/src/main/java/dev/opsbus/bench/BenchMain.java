@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Command line of the bench jar: {@code load} (the generator), {@code raw-server} (the baseline
- * server), {@code opsbus-server} (a gateway-only opsbus node with the bench publisher), {@code report}
- * (CSV to BENCHMARKS.md and the chart), {@code ssh-server} (the SSH server of the terminal and
- * operations scenarios), {@code node} (the opsbus launcher), {@code terminal} and {@code operations}
- * (their generators). This CLI prints its results on
+ * Command line of the bench jar: {@code load} (the generator), {@code logs} (the log-lines
+ * scenario's generator), {@code raw-server} (the baseline server), {@code opsbus-server} (a
+ * gateway-only opsbus node with the bench publisher, alone or clustered), {@code report} (CSV to
+ * BENCHMARKS.md and the chart), {@code ssh-server} (the SSH server of the terminal and operations
+ * scenarios), {@code node} (the opsbus launcher), {@code terminal} and {@code operations} (their
+ * generators). This CLI prints its results on
  * standard output; the classes it drives do not print.
  */
 public final class BenchMain {
@@ -35,6 +36,7 @@ public final class BenchMain {
     try {
       switch (args[0]) {
         case "load" -> load(rest, out);
+        case "logs" -> logs(rest, out);
         case "raw-server" -> rawServer(rest, out);
         case "opsbus-server" -> OpsbusBenchServer.main(rest, out);
         case "report" -> ReportWriter.main(rest);
@@ -64,9 +66,15 @@ public final class BenchMain {
                       [--server LABEL] [--scenario fanout] [--run 1] [--out results.csv]
                       [--mode fanout|idle] [--idle-steps 1000,10000] [--settle 3] [--server-pid PID]
                       opsbus only: [--address bench.fanout] [--user admin] [--password P] [--login-url URL]
+          logs        --url ws://127.0.0.1:GATEWAY --control http://127.0.0.1:CONTROL [--user admin] [--password P]
+                      [--clients 1] [--rates 1000,5000 lines/s] [--modes batched,unbatched] [--size 120]
+                      [--prime 2] [--warmup 1] [--duration 5] [--drain 2] [--pause 0.5] [--server opsbus] [--run 1]
+                      [--server-pid PID] [--out logs.csv]
           raw-server  [--host 127.0.0.1] [--port 8091]
           opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
-                      [--queue-bound 4096] [--max-connections-per-user 20000]; OPSBUS_ADMIN_PASSWORD must be set
+                      [--queue-bound 4096] [--max-connections-per-user 20000]
+                      [--cluster --cluster-name NAME [--publisher-only] [--await-members N]];
+                      OPSBUS_ADMIN_PASSWORD must be set
           report      --results DIR --report FILE [--chart FILE]
           ssh-server  [--port 0]; BENCH_SSH_PASSWORD must be set (a DemoSshServer on 127.0.0.1 with that password)
           node        the opsbus launcher itself (as java -jar opsbus.jar): --help lists its flags
@@ -134,6 +142,30 @@ public final class BenchMain {
       new TerminalBench(vertx, o).run(r -> {
         out.println(r);
         write(csv, r);
+      });
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  private static void logs(String[] args, PrintStream out) throws Exception {
+    Flags f = Flags.parse(args, List.of());
+    f.checkOnly(List.of("url", "control", "user", "password", "server", "run", "clients", "rates", "modes", "size",
+        "prime", "warmup", "duration", "drain", "pause", "server-pid", "out"));
+    URI url = URI.create(f.string("url", "ws://127.0.0.1:8080"));
+    LogLinesGenerator.Options o = new LogLinesGenerator.Options(url,
+        f.string("control", "http://" + url.getHost() + ":" + url.getPort()), f.string("user", "admin"),
+        f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")), f.string("server", "opsbus"), f.integer("run", 1),
+        f.integer("clients", 1), f.decimals("rates", "1000,5000"),
+        List.of(f.string("modes", "batched,unbatched").split(",")), f.integer("size", LogLinePublisher.DEFAULT_SIZE),
+        f.decimal("prime", 2), f.decimal("warmup", 1), f.decimal("duration", 5), f.decimal("drain", 2), f.decimal("pause", 0.5),
+        f.integer("server-pid", -1));
+    Path csv = Path.of(f.string("out", "bench/results/logs.csv"));
+    Vertx vertx = Vertx.vertx();
+    try (LogLinesGenerator gen = new LogLinesGenerator(vertx, o)) {
+      gen.run(r -> {
+        out.println(r.summary());
+        write(csv, r.columns());
       });
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();

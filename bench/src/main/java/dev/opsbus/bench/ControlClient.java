@@ -31,6 +31,20 @@ final class ControlClient {
     return call(HttpMethod.GET, base + "/bench/stats" + (gc ? "?gc=true" : ""), null);
   }
 
+  /** The log-lines scenario on the opsbus bench server: lines/s, line size, seconds, batched or one line per message. */
+  Future<JsonObject> logStart(double rate, int size, double durationSeconds, boolean batched) {
+    return call(HttpMethod.POST, base + LogLinePublisher.PREFIX + "start?rate=" + rate + "&size=" + size + "&duration="
+        + durationSeconds + "&batch=" + batched, null);
+  }
+
+  Future<JsonObject> logStats() {
+    return call(HttpMethod.GET, base + LogLinePublisher.PREFIX + "stats", null);
+  }
+
+  Future<JsonObject> logStop() {
+    return call(HttpMethod.POST, base + LogLinePublisher.PREFIX + "stop", null);
+  }
+
   Future<JsonObject> clock() {
     return call(HttpMethod.GET, base + "/bench/clock", null);
   }

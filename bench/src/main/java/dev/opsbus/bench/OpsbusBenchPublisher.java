@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * The opsbus side of the bench: publishes the stamped bench message on {@link Addresses#BENCH_FANOUT}
  * as a {@link JsonObject}, as real opsbus services publish, and lets the node's gateway bridge fan it
  * out. Serves the bench control API on its own small HTTP server, since the gateway's router is not
- * open to other verticles. Its {@code clients} are the bridge subscriptions the gateway reports.
+ * open to other verticles. Its {@code clients} are the bridge subscriptions the gateway reports (its
+ * own node's gateway, or in the cross-node scenario the gateway node's, through
+ * {@link OpsbusBenchServer#GATEWAY_STATS_ADDRESS}). {@code /bench/logs/*} drives the log-lines
+ * scenario ({@link LogLinePublisher}).
  */
 public final class OpsbusBenchPublisher extends VerticleBase {
 
@@ -26,16 +29,24 @@ public final class OpsbusBenchPublisher extends VerticleBase {
   static final long STATS_TIMEOUT_MILLIS = 5_000;
 
   /**
-   * @param nodeId the node whose gateway is asked for its subscription count
+   * @param nodeId this node
    * @param host interface the control API binds
    * @param port control API port, 0 for any free one
+   * @param statsAddress where the gateway's counts are asked: {@code node.{nodeId}.gateway.stats}, or
+   *     {@link OpsbusBenchServer#GATEWAY_STATS_ADDRESS} on a publisher-only node
    */
-  public record Config(String nodeId, String host, int port) {
+  public record Config(String nodeId, String host, int port, String statsAddress) {
+
+    /** Counts from this node's own gateway. */
+    public Config(String nodeId, String host, int port) {
+      this(nodeId, host, port, Addresses.NODE_GATEWAY_STATS.format(nodeId));
+    }
   }
 
   private final Config config;
   private HttpServer server;
   private BenchControl control;
+  private LogLinePublisher logs;
   private String statsAddress;
   private int subscribers;
 
@@ -45,7 +56,8 @@ public final class OpsbusBenchPublisher extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    statsAddress = Addresses.NODE_GATEWAY_STATS.format(config.nodeId());
+    statsAddress = config.statsAddress();
+    logs = new LogLinePublisher(vertx, context);
     BroadcastPublisher publisher = new BroadcastPublisher(vertx,
         body -> vertx.eventBus().publish(Addresses.BENCH_FANOUT, new JsonObject(body)));
     control = new BenchControl(publisher, () -> subscribers,
@@ -63,6 +75,10 @@ public final class OpsbusBenchPublisher extends VerticleBase {
    */
   private void handle(HttpServerRequest req) {
     String path = req.path();
+    if (path.startsWith(LogLinePublisher.PREFIX)) {
+      logs.handle(req);
+      return;
+    }
     if (!path.equals("/bench/stats") && !path.equals("/bench/start")) {
       control.handle(req);
       return;
@@ -77,6 +93,14 @@ public final class OpsbusBenchPublisher extends VerticleBase {
           }
           control.handle(req);
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (logs != null) {
+      logs.stop();
+    }
+    return Future.succeededFuture();
   }
 
   /** The control API's port (the real one when the config asked for 0). */

@@ -27,10 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The opsbus bench target: one non-clustered opsbus node running only its gateway (login and the
- * bridge on {@code /eventbus/websocket}), with {@link OpsbusBenchPublisher} deployed beside it and
- * serving the control API on a port of its own. Embedded PostgreSQL in a temporary data directory
- * (removed on close) unless an external one is given.
+ * The opsbus bench target: one opsbus node running only its gateway (login and the bridge on
+ * {@code /eventbus/websocket}), with {@link OpsbusBenchPublisher} deployed beside it and serving the
+ * control API on a port of its own. Embedded PostgreSQL in a temporary data directory (removed on
+ * close) unless an external one is given.
+ *
+ * <p>Not clustered by default. With a {@link ClusterMode} the node joins a Hazelcast cluster (the
+ * project's {@code cluster.xml}, loopback) for the cross-node scenario: a <em>gateway</em> node
+ * (clients connect here) also answers {@link #GATEWAY_STATS_ADDRESS} with its gateway's counts, and
+ * a <em>publisher-only</em> node (no client connects to it) publishes and reads the clients it
+ * reports from that address, so its {@code clients} are the other node's subscribers.
  */
 public final class OpsbusBenchServer implements AutoCloseable {
 
@@ -46,6 +52,21 @@ public final class OpsbusBenchServer implements AutoCloseable {
   public static final int DEFAULT_QUEUE_BOUND = 4 * BridgeLimits.DEFAULT_QUEUE_BOUND;
   /** Longer than any bench run, so no token expires in the middle of a measurement. */
   static final Duration TOKEN_TTL = Duration.ofHours(12);
+  /**
+   * Bench only, cluster-wide: the gateway node's bridge counts for a publisher on another node
+   * ({@code node.{nodeId}.gateway.stats} is node-local). No permission rule names it: never bridged.
+   */
+  public static final String GATEWAY_STATS_ADDRESS = "bench.gateway.stats";
+
+  /**
+   * Clustered bench node.
+   *
+   * @param name Hazelcast cluster name (keeps bench clusters apart from others on the machine)
+   * @param publisherOnly true: the publishing node no client connects to; false: the gateway node
+   * @param awaitMembers start returns once the cluster has this many members
+   */
+  public record ClusterMode(String name, boolean publisherOnly, int awaitMembers) {
+  }
 
   /**
    * @param host interface for the gateway and the control API
@@ -56,12 +77,18 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * @param adminPassword password of {@code admin} when the node creates it (a fresh database)
    */
   public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
-      int queueBound, int maxConnectionsPerUser) {
+      int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
 
     public Options {
       if (adminPassword == null || adminPassword.isEmpty()) {
         throw new IllegalArgumentException("the admin password must be set: the generator logs in with it");
       }
+    }
+
+    /** A non-clustered node. */
+    public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
+        int queueBound, int maxConnectionsPerUser) {
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, null);
     }
 
     public static Options defaults(String adminPassword) {
@@ -104,7 +131,11 @@ public final class OpsbusBenchServer implements AutoCloseable {
     limits = new BridgeLimits(limits.maxFrameBytes(), limits.maxAddressLength(), limits.queueBound(),
         limits.maxSubscriptions(), limits.ratePerSecond(), limits.rateBurst(), o.maxConnectionsPerUser(),
         limits.idleTimeout(), limits.requestTimeout());
-    NodeSettings settings = NodeSettings.builder()
+    NodeSettings.Builder builder = NodeSettings.builder();
+    if (o.cluster() != null) {
+      builder.cluster(true).clusterName(o.cluster().name()).clusterHost(o.host());
+    }
+    NodeSettings settings = builder
         .httpHost(o.host())
         .httpPort(o.port())
         .verticles(VerticleKind.GATEWAY)
@@ -122,18 +153,76 @@ public final class OpsbusBenchServer implements AutoCloseable {
       deleteTree(temp);
       throw e;
     }
+    boolean publisherOnly = o.cluster() != null && o.cluster().publisherOnly();
+    String statsAddress = publisherOnly ? GATEWAY_STATS_ADDRESS : Addresses.NODE_GATEWAY_STATS.format(node.nodeId());
     OpsbusBenchPublisher publisher = new OpsbusBenchPublisher(
-        new OpsbusBenchPublisher.Config(node.nodeId(), o.host(), o.controlPort()));
+        new OpsbusBenchPublisher.Config(node.nodeId(), o.host(), o.controlPort(), statsAddress));
     try {
+      if (o.cluster() != null && !publisherOnly) {
+        node.vertx().deployVerticle(new GatewayStatsRelay(node.nodeId()))
+            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
       node.vertx().deployVerticle(publisher).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (o.cluster() != null) {
+        awaitMembers(node, o.cluster().awaitMembers());
+      }
     } catch (Exception e) {
       node.close();
       deleteTree(temp);
       throw new IllegalStateException("the bench publisher did not start: " + e.getMessage(), e);
     }
-    LOG.info("opsbus bench server: gateway on {}:{}, control API on {}:{}, queueBound {}, {} connections per user",
+    LOG.info("opsbus bench server{}: gateway on {}:{}, control API on {}:{}, queueBound {}, {} connections per user",
+        o.cluster() == null ? "" : " (cluster '" + o.cluster().name() + "', " + (publisherOnly ? "publisher-only" : "gateway")
+            + " node, " + node.clusterSize() + " members)",
         o.host(), node.httpPort(), o.host(), publisher.actualPort(), limits.queueBound(), limits.maxConnectionsPerUser());
     return new OpsbusBenchServer(node, publisher, temp);
+  }
+
+  /**
+   * Waits on this (main) thread until the cluster has {@code members} members, checking every 100 ms,
+   * for at most 60 s: a bench node that runs alone would measure the wrong thing.
+   */
+  private static void awaitMembers(OpsbusNode node, int members) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (node.clusterSize() < members) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the cluster has " + node.clusterSize() + " members after 60 s, not " + members);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * On a clustered gateway node: answers {@link #GATEWAY_STATS_ADDRESS} (cluster-wide) with what the
+   * node-local gateway stats address says, for a publisher on another node.
+   */
+  static final class GatewayStatsRelay extends io.vertx.core.VerticleBase {
+    private final String nodeId;
+
+    GatewayStatsRelay(String nodeId) {
+      this.nodeId = nodeId;
+    }
+
+    @Override
+    public io.vertx.core.Future<?> start() {
+      String local = Addresses.NODE_GATEWAY_STATS.format(nodeId);
+      return vertx.eventBus().<Object>consumer(GATEWAY_STATS_ADDRESS, msg -> vertx.eventBus()
+          .<Object>request(local, null, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(OpsbusBenchPublisher.STATS_TIMEOUT_MILLIS))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              msg.reply(ar.result().body());
+            } else {
+              msg.fail(503, "the gateway did not report its counts: " + ar.cause().getMessage());
+            }
+          })).completion();
+    }
+  }
+
+  /** The database this node uses, as a {@code --pg-url} another bench node can be given. */
+  public String pgUrl() {
+    io.vertx.pgclient.PgConnectOptions db = node.database();
+    return "postgresql://" + db.getUser() + ":" + db.getPassword() + "@" + db.getHost() + ":" + db.getPort() + "/"
+        + db.getDatabase();
   }
 
   /** Login ({@code /api/login}) and the bridge ({@code /eventbus/websocket}). */
@@ -173,28 +262,38 @@ public final class OpsbusBenchServer implements AutoCloseable {
 
   /**
    * {@code opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
-   * [--queue-bound N] [--max-connections-per-user N]}, admin password from {@code OPSBUS_ADMIN_PASSWORD}.
-   * Prints {@code {"listening":PORT,"control":PORT,"pid":PID}} once up, like the other bench servers.
+   * [--queue-bound N] [--max-connections-per-user N] [--cluster --cluster-name NAME [--publisher-only]
+   * [--await-members N]]}, admin password from {@code OPSBUS_ADMIN_PASSWORD}. Prints
+   * {@code {"listening":PORT,"control":PORT,"pid":PID,"pg":URL}} once up, like the other bench servers
+   * ({@code pg}: the database, for a second node's {@code --pg-url}).
    */
   public static void main(String[] args) throws InterruptedException {
     main(args, System.out);
   }
 
   static void main(String[] args, PrintStream out) throws InterruptedException {
-    Flags f = Flags.parse(args, List.of());
-    f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user"));
+    Flags f = Flags.parse(args, List.of("cluster", "publisher-only"));
+    f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user",
+        "cluster", "cluster-name", "publisher-only", "await-members"));
     String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
     }
     String dataDir = f.string("data-dir", null);
+    ClusterMode cluster = null;
+    if (f.bool("cluster")) {
+      cluster = new ClusterMode(f.string("cluster-name", "opsbus-bench"), f.bool("publisher-only"), f.integer("await-members", 1));
+    } else if (f.bool("publisher-only")) {
+      throw new IllegalArgumentException("--publisher-only needs --cluster: a lone node's publisher has its own gateway");
+    }
     Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
         f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
-        f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER));
+        f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER),
+        cluster);
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
-    out.println("{\"listening\":" + server.gatewayPort() + ",\"control\":" + server.controlPort()
-        + ",\"pid\":" + ProcStats.selfPid() + "}");
+    out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())
+        .put("pid", ProcStats.selfPid()).put("pg", server.pgUrl()).encode());
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -22,7 +22,8 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Turns a results directory (fanout.csv, latency.csv, idle.csv, terminal.csv, operations.csv, meta.txt
+ * Turns a results directory (fanout.csv, latency.csv, idle.csv, terminal.csv, operations.csv, cross_node.csv,
+ * logs.csv, meta.txt
  * written by run.sh) into
  * docs/BENCHMARKS.md and a capacity-vs-clients chart: medians with min-max over runs, ratios
  * opsbus/Socket.IO and opsbus/raw, points thrown out when the generator was overloaded.
@@ -38,6 +39,8 @@ public final class ReportWriter {
   private final List<Map<String, String>> idle;
   private final List<Map<String, String>> terminal;
   private final List<Map<String, String>> operations;
+  private final List<Map<String, String>> crossNode;
+  private final List<Map<String, String>> logs;
 
   ReportWriter(Path results) throws IOException {
     this.results = results;
@@ -47,6 +50,8 @@ public final class ReportWriter {
     this.idle = CsvFile.read(results.resolve("idle.csv"));
     this.terminal = CsvFile.read(results.resolve("terminal.csv"));
     this.operations = CsvFile.read(results.resolve("operations.csv"));
+    this.crossNode = CsvFile.read(results.resolve("cross_node.csv"));
+    this.logs = CsvFile.read(results.resolve("logs.csv"));
   }
 
   public static void main(String[] args) throws IOException {
@@ -222,9 +227,11 @@ public final class ReportWriter {
     capacitySection(md, chartPath);
     latencySection(md);
     idleSection(md);
+    crossNodeSection(md);
     whereMemorySection(md);
     terminalSection(md);
     operationsSection(md);
+    logsSection(md);
     whereTimeSection(md);
     targetsSection(md);
     return md.toString();
@@ -669,7 +676,7 @@ public final class ReportWriter {
   private void targetsSection(StringBuilder md) {
     md.append("## Where opsbus stands against its targets\n\n");
     boolean opsbus = servers(fanout).contains("opsbus") || servers(latency).contains("opsbus")
-        || servers(idle).contains("opsbus");
+        || servers(idle).contains("opsbus") || !crossNode.isEmpty() || !logs.isEmpty();
     if (!opsbus) {
       md.append("opsbus was **not measured in this run**: its bench target (an in-process node with the bench "
           + "publisher) is not wired into `bench/run.sh` yet. The tables above compare the Socket.IO peer and the raw "
@@ -687,12 +694,173 @@ public final class ReportWriter {
       cap.append(String.format(Locale.ROOT, "%,d: %s vs Socket.IO, %s vs raw; ", c,
           ratio(cell(strict, "opsbus", c), cell(strict, "socketio", c)), ratio(cell(strict, "opsbus", c), cell(strict, "raw", c))));
     }
-    md.append("| fan-out capacity ≥ 2.5× Socket.IO and ≥ 1.2× raw | ").append(opsbus ? cap : "not measured").append(" |\n");
-    md.append("| p99 at 1k × 20 msg/s ≤ ½ of Socket.IO's | ").append(opsbus ? "see the latency table" : "not measured").append(" |\n");
+    md.append("| fan-out capacity ≥ 2.5× Socket.IO and ≥ 1.2× raw | ").append(opsbus && cap.length() > 0 ? cap : "not measured").append(" |\n");
+    md.append("| p99 at 1k × 20 msg/s ≤ ½ of Socket.IO's | ")
+        .append(servers(latency).contains("opsbus") ? "see the latency table" : "not measured").append(" |\n");
     md.append("| ≤ 10 KB per idle connection at 10k | ");
     Spread opsbusRss = slopes("rss_bytes").get("opsbus");
     md.append(opsbusRss == null ? "not measured" : scale(opsbusRss).format("%.1f") + " KB").append(" |\n");
-    md.append("| cross-node delivery adds ≤ 2 ms at p99 | not measured yet (scenario needs two opsbus nodes) |\n\n");
+    md.append("| cross-node delivery adds ≤ 2 ms at p99 | ").append(crossNodeTarget()).append(" |\n\n");
+  }
+
+  // ---------------------------------------------------------------- cross-node delivery
+
+  static final String SAME_NODE = "same-node";
+  static final String CROSS_NODE = "cross-node";
+  /** The target: cross-node delivery adds at most this at p99. */
+  static final double CROSS_NODE_P99_TARGET_MS = 2.0;
+
+  private List<Map<String, String>> crossRows(String topology, boolean validOnly) {
+    return crossNode.stream().filter(r -> topology.equals(r.get("server")) && (!validOnly || valid(r))).toList();
+  }
+
+  /** Per run, cross-node minus same-node of a column, for runs where both points are valid. */
+  Spread crossNodeAdds(String column) {
+    Map<String, Double> same = new TreeMap<>();
+    crossRows(SAME_NODE, true).forEach(r -> same.put(r.get("run"), num(r, column)));
+    List<Double> diffs = new ArrayList<>();
+    crossRows(CROSS_NODE, true).forEach(r -> {
+      Double s = same.get(r.get("run"));
+      if (s != null) {
+        diffs.add(num(r, column) - s);
+      }
+    });
+    return Spread.of(diffs);
+  }
+
+  private void crossNodeSection(StringBuilder md) {
+    md.append("## Cross-node delivery\n\n");
+    if (crossNode.isEmpty()) {
+      md.append("No cross-node results in this run.\n\n");
+      return;
+    }
+    Map<String, String> any = crossNode.get(0);
+    md.append(String.format(Locale.ROOT, """
+        Two opsbus nodes in one Hazelcast cluster on loopback (the project's `cluster.xml`, a cluster name of
+        their own), both pinned to the server core; %,d clients on node B's gateway, %.0f msg/s. Each run
+        measures the same cluster and the same gateway twice, in alternating order: published by the bench
+        publisher on node B (**same-node**: the bus delivers locally) and on node A (**cross-node**: each message
+        crosses the clustered event bus to B, whose one `bench.fanout` consumer fans it out). The stamp is still
+        the scheduled send time on the shared monotonic clock. Node A holds the embedded PostgreSQL; node B uses
+        it. CPU is node B's process.
+
+        """, (int) num(any, "clients"), num(any, "rate_msgs")));
+    md.append("| topology | p50 ms | p99 ms | p99.9 ms | max ms | delivered % | node B CPU µs/delivery | thrown out |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String topology : List.of(SAME_NODE, CROSS_NODE)) {
+      List<Map<String, String>> rows = crossRows(topology, false);
+      List<Map<String, String>> ok = crossRows(topology, true);
+      Function<String, Spread> s = col -> Spread.of(ok.stream().map(r -> num(r, col)).toList());
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d |\n", topology,
+          s.apply("p50_ms").format("%.2f"), s.apply("p99_ms").format("%.2f"), s.apply("p999_ms").format("%.2f"),
+          s.apply("max_ms").format("%.2f"), s.apply("delivered_pct").format("%.2f"),
+          s.apply("server_cpu_us_per_delivery").format("%.2f"), rows.size() - ok.size()));
+    }
+    List<Map<String, String>> single = latency.stream().filter(r -> "opsbus".equals(r.get("server")) && valid(r)).toList();
+    if (!single.isEmpty()) {
+      Function<String, Spread> s = col -> Spread.of(single.stream().map(r -> num(r, col)).toList());
+      md.append(String.format(Locale.ROOT, "| not clustered (latency scenario above) | %s | %s | %s | %s | %s | %s | |\n",
+          s.apply("p50_ms").format("%.2f"), s.apply("p99_ms").format("%.2f"), s.apply("p999_ms").format("%.2f"),
+          s.apply("max_ms").format("%.2f"), s.apply("delivered_pct").format("%.2f"),
+          s.apply("server_cpu_us_per_delivery").format("%.2f")));
+    }
+    if (crossNodeAdds("p99_ms").n() == 0) {
+      md.append("\nNo run has both points valid (see thrown out): nothing to compare.\n\n");
+      return;
+    }
+    md.append("\nCross-node minus same-node, per run, over the ").append(crossNodeAdds("p99_ms").n())
+        .append(" run(s) where both points are valid (median, min–max): p50 ")
+        .append(crossNodeAdds("p50_ms").format("%+.2f")).append(" ms, p99 ")
+        .append(crossNodeAdds("p99_ms").format("%+.2f")).append(" ms, p99.9 ")
+        .append(crossNodeAdds("p999_ms").format("%+.2f")).append(" ms. ")
+        .append(crossNodeVerdict()).append("\n\n");
+  }
+
+  /** "cross-node adds X ms at p99" against the target, or why it cannot be said. */
+  String crossNodeVerdict() {
+    Spread adds = crossNodeAdds("p99_ms");
+    if (adds.n() == 0) {
+      return "No run has both points valid: nothing to compare.";
+    }
+    return String.format(Locale.ROOT, "**Cross-node adds %.2f ms at p99** (target ≤ %.0f ms: %s).", adds.median(),
+        CROSS_NODE_P99_TARGET_MS, adds.median() <= CROSS_NODE_P99_TARGET_MS ? "met" : "not met");
+  }
+
+  private String crossNodeTarget() {
+    if (crossNode.isEmpty()) {
+      return "not measured in this run";
+    }
+    Spread adds = crossNodeAdds("p99_ms");
+    if (adds.n() == 0) {
+      return "not measured: no run with both points valid";
+    }
+    // over the runs where both points are valid, as the difference is
+    TreeSet<String> paired = crossRows(SAME_NODE, true).stream().map(r -> r.get("run")).collect(Collectors.toCollection(TreeSet::new));
+    paired.retainAll(crossRows(CROSS_NODE, true).stream().map(r -> r.get("run")).toList());
+    Spread same = Spread.of(crossRows(SAME_NODE, true).stream().filter(r -> paired.contains(r.get("run")))
+        .map(r -> num(r, "p99_ms")).toList());
+    Spread cross = Spread.of(crossRows(CROSS_NODE, true).stream().filter(r -> paired.contains(r.get("run")))
+        .map(r -> num(r, "p99_ms")).toList());
+    return String.format(Locale.ROOT, "%s ms at p99 (same-node %s ms, cross-node %s ms, %d run(s) with both points valid): %s",
+        adds.format("%+.2f"), same.format("%.2f"), cross.format("%.2f"), adds.n(),
+        adds.median() <= CROSS_NODE_P99_TARGET_MS ? "met" : "**not met**");
+  }
+
+  // ---------------------------------------------------------------- log lines: batching
+
+  private void logsSection(StringBuilder md) {
+    md.append("## Log lines: batching\n\n");
+    if (logs.isEmpty()) {
+      md.append("No log-line results in this run.\n\n");
+      return;
+    }
+    Map<String, String> any = logs.get(0);
+    md.append(String.format(Locale.ROOT, """
+        A browser (%d per point) subscribed to `logs.host.bench.app` through the opsbus bridge
+        (`/eventbus/websocket`, the real `rec` frames), on a gateway-only node. A bench thread produces stamped
+        ~%d-byte log lines at a fixed rate, as the SSH relay's tail thread reads them, and hands them to the
+        relay's own `LogBatcher`: **batched** as the relay does (at most 10 lines per message, a line waits at
+        most 100 ms) or **unbatched** (the same batcher and message format with one line per message). Frames and
+        bytes are per browser, for the lines scheduled in the window; bytes are WebSocket frames (payload and
+        header). Latency is from each line's scheduled time to its arrival, so it includes the batching wait.
+        Frame and byte counts do not depend on the machine's load; latency does (see the generator core column).
+
+        """, (int) num(any, "clients"), (int) num(any, "line_bytes")));
+    md.append("| lines/s | mode | frames/s | bytes/s | bytes/line | lines/frame | delivered % | p50 ms | p99 ms "
+        + "| server CPU µs/line | generator core % |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    TreeSet<Double> rates = logs.stream().map(r -> num(r, "rate_lines")).collect(Collectors.toCollection(TreeSet::new));
+    StringBuilder ratios = new StringBuilder();
+    for (double rate : rates) {
+      Map<String, Function<String, Spread>> byMode = new LinkedHashMap<>();
+      for (String mode : List.of("batched", "unbatched")) {
+        List<Map<String, String>> rows = logs.stream()
+            .filter(r -> mode.equals(r.get("mode")) && num(r, "rate_lines") == rate).toList();
+        if (rows.isEmpty()) {
+          continue;
+        }
+        Function<String, Spread> s = col -> Spread.of(rows.stream().map(r -> num(r, col)).toList());
+        byMode.put(mode, s);
+        md.append(String.format(Locale.ROOT, "| %,.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", rate, mode,
+            s.apply("frames_per_s").format("%,.1f"), s.apply("wire_bytes_per_s").format("%,.0f"),
+            s.apply("wire_bytes_per_line").format("%.1f"), s.apply("lines_per_frame").format("%.2f"),
+            s.apply("delivered_pct").format("%.2f"), s.apply("p50_ms").format("%.2f"), s.apply("p99_ms").format("%.2f"),
+            s.apply("server_cpu_us_per_line").format("%.2f"), s.apply("generator_busy_pct").format("%.0f")));
+      }
+      if (byMode.size() == 2) {
+        Function<String, Spread> b = byMode.get("batched");
+        Function<String, Spread> u = byMode.get("unbatched");
+        ratios.append(String.format(Locale.ROOT,
+            "- %,.0f lines/s: unbatched/batched frames %s, bytes %s, server CPU per line %s; batching adds %s ms at p99%n",
+            rate, ratio(u.apply("frames_per_s"), b.apply("frames_per_s")),
+            ratio(u.apply("wire_bytes_per_s"), b.apply("wire_bytes_per_s")),
+            ratio(u.apply("server_cpu_us_per_line"), b.apply("server_cpu_us_per_line")),
+            String.format(Locale.ROOT, "%+.2f", b.apply("p99_ms").median() - u.apply("p99_ms").median())));
+      }
+    }
+    if (ratios.length() > 0) {
+      md.append("\nWhat batching saves (medians):\n\n").append(ratios);
+    }
+    md.append('\n');
   }
 
   private static Map<String, String> readMeta(Path file) throws IOException {

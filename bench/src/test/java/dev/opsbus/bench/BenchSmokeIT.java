@@ -89,6 +89,65 @@ class BenchSmokeIT {
     }
   }
 
+  @Test
+  void theLogLinesGeneratorCountsFramesBatchedAndUnbatched(@TempDir Path dataDir) throws Exception {
+    String password = "smoke-admin-password";
+    OpsbusBenchServer.Options defaults = OpsbusBenchServer.Options.defaults(password);
+    OpsbusBenchServer.Options o = new OpsbusBenchServer.Options(defaults.host(), 0, 0, null, dataDir, password,
+        defaults.queueBound(), defaults.maxConnectionsPerUser());
+    try (OpsbusBenchServer server = OpsbusBenchServer.start(o)) {
+      // 2 browsers, 500 lines/s for 1.5 s after 0.5 s of warm-up, in each mode
+      LogLinesGenerator.Options lo = new LogLinesGenerator.Options(URI.create("ws://127.0.0.1:" + server.gatewayPort()),
+          "http://127.0.0.1:" + server.controlPort(), "admin", password, "opsbus", 1, 2, List.of(500.0),
+          List.of("batched", "unbatched"), LogLinePublisher.DEFAULT_SIZE, 0, 0.5, 1.5, 2, 0.2, -1);
+      List<LogPointResult> results;
+      try (LogLinesGenerator gen = new LogLinesGenerator(vertx, lo)) {
+        results = gen.run(r -> { });
+      }
+      assertThat(results).hasSize(2);
+      for (LogPointResult r : results) {
+        assertThat(r.clientsConnected()).isEqualTo(2);
+        assertThat(r.errors()).isZero();
+        assertThat(r.disconnects()).isZero();
+        assertThat(r.negativeLatencies()).isZero();
+        assertThat(r.linesDelivered()).isPositive().isLessThanOrEqualTo(2 * r.linesExpectedPerClient());
+        assertThat(r.p99Ms()).isNotNaN();
+        assertThat(r.wireBytes()).isGreaterThan(r.payloadBytes());
+      }
+      LogPointResult batched = results.get(0);
+      LogPointResult unbatched = results.get(1);
+      assertThat(batched.mode()).isEqualTo("batched");
+      assertThat(batched.maxLines()).isEqualTo(10);
+      assertThat(batched.linesPerFrame()).isGreaterThan(1).isLessThanOrEqualTo(10);
+      assertThat(unbatched.linesPerFrame()).isEqualTo(1.0);
+      assertThat(batched.frames()).isLessThan(unbatched.frames());
+    }
+  }
+
+  @Test
+  void aPublisherOnlyNodeReachesClientsOfAnotherNodesGateway(@TempDir Path dataDir) throws Exception {
+    String password = "smoke-admin-password";
+    String cluster = "bench-smoke-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    OpsbusBenchServer.Options d = OpsbusBenchServer.Options.defaults(password);
+    OpsbusBenchServer.Options aOptions = new OpsbusBenchServer.Options(d.host(), 0, 0, null, dataDir.resolve("a"), password,
+        d.queueBound(), d.maxConnectionsPerUser(), new OpsbusBenchServer.ClusterMode(cluster, true, 1));
+    try (OpsbusBenchServer a = OpsbusBenchServer.start(aOptions)) {
+      OpsbusBenchServer.Options bOptions = new OpsbusBenchServer.Options(d.host(), 0, 0, a.pgUrl(), dataDir.resolve("b"),
+          password, d.queueBound(), d.maxConnectionsPerUser(), new OpsbusBenchServer.ClusterMode(cluster, false, 2));
+      try (OpsbusBenchServer b = OpsbusBenchServer.start(bOptions)) {
+        assertThat(b.node().clusterSize()).isEqualTo(2);
+        ControlClient controlA = new ControlClient(vertx, "http://127.0.0.1:" + a.controlPort());
+        List<Integer> counted = new ArrayList<>();
+        // clients on B's gateway, messages published on A
+        List<PointResult> results = run("opsbus", b.gatewayPort(), a.controlPort(), "admin", password,
+            r -> counted.add(controlA.stats(false).toCompletionStage().toCompletableFuture().join().getInteger("clients")));
+        assertMeasuresDeliveries(results);
+        assertThat(counted).as("node A reads node B's subscriptions").containsExactly(5);
+        controlA.close();
+      }
+    }
+  }
+
   private static List<PointResult> run(String protocol, int port) throws Exception {
     return run(protocol, port, port, null, null, r -> { });
   }

@@ -9,13 +9,7 @@ import dev.opsbus.ssh.exec.ShellQuote;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,16 +21,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One {@code tail -n 0 -F <path>} on a host, on its own thread, restarted with backoff when it
- * dies, its lines batched onto {@code logs.host.<hostId>.<stream>} (at most {@link #MAX_LINES}
- * lines per message, a line waits at most about {@link #MAX_WAIT_MS} ms). On stop the remote tail
- * is killed, not just its channel closed.
+ * dies, its lines batched onto {@code logs.host.<hostId>.<stream>} by a {@link LogBatcher} (at most
+ * {@link #MAX_LINES} lines per message, a line waits at most about {@link #MAX_WAIT_MS} ms). On stop
+ * the remote tail is killed, not just its channel closed.
  */
 final class LogTail {
 
-  static final int MAX_LINES = 10;
-  static final long MAX_WAIT_MS = 100;
+  static final int MAX_LINES = LogBatcher.MAX_LINES;
+  static final long MAX_WAIT_MS = LogBatcher.MAX_WAIT_MS;
   /** Lines waiting for the event loop beyond this are dropped (oldest first) and counted. */
-  static final int MAX_PENDING = 10_000;
+  static final int MAX_PENDING = LogBatcher.MAX_PENDING;
   static final long MIN_BACKOFF_MS = 1_000;
   static final long MAX_BACKOFF_MS = 30_000;
   /** A tail that ran this long before dying starts again from the smallest backoff. */
@@ -50,8 +44,7 @@ final class LogTail {
   private final SshConnector connector;
   private final String hostId;
   private final HostDirectory.LogSpec spec;
-  private final String address;
-  private final LongSupplier nextSeq;
+  private final LogBatcher batcher;
   private final long lookupTimeoutMs;
 
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -60,12 +53,6 @@ final class LogTail {
   private volatile SSHClient ssh;
   private volatile RemoteProcess proc;
   private Thread thread;
-
-  // pending lines: filled by the tail thread, drained on the event loop
-  private final ArrayDeque<String> pending = new ArrayDeque<>();
-  private long dropped;
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private long flushTimer = -1;
 
   /**
    * @param nextSeq the next {@code seq} for this address (event loop only), kept by the owner so a
@@ -79,8 +66,8 @@ final class LogTail {
     this.connector = connector;
     this.hostId = hostId;
     this.spec = spec;
-    this.address = address;
-    this.nextSeq = nextSeq;
+    this.batcher = new LogBatcher(vertx, context, address, hostId, spec.stream(), nextSeq, MAX_LINES, MAX_WAIT_MS,
+        MAX_PENDING);
     this.lookupTimeoutMs = lookupTimeoutMs;
   }
 
@@ -107,12 +94,7 @@ final class LogTail {
         closeQuietly();
         return null;
       }, false);
-      context.runOnContext(v -> {
-        if (flushTimer >= 0) {
-          vertx.cancelTimer(flushTimer);
-          flushTimer = -1;
-        }
-      });
+      batcher.stop();
     }
     return Future.fromCompletionStage(ended, context);
   }
@@ -220,60 +202,8 @@ final class LogTail {
 
   // ---------------------------------------------------------------- batching
 
-  /** Tail thread: queue a line, wake the event loop when a batch is full or a first line waits. */
+  /** Tail thread: hand a line to the batcher. */
   private void add(String line) {
-    int size;
-    synchronized (pending) {
-      if (pending.size() >= MAX_PENDING) {
-        pending.pollFirst();
-        dropped++;
-      }
-      pending.addLast(line);
-      size = pending.size();
-    }
-    if ((size == 1 || size >= MAX_LINES) && drainScheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> {
-        drainScheduled.set(false);
-        drain(false);
-      });
-    }
-  }
-
-  /** Event loop: publish full batches; the rest waits for the timer, or goes now when {@code all}. */
-  private void drain(boolean all) {
-    while (true) {
-      List<String> batch = new ArrayList<>(MAX_LINES);
-      long lost;
-      synchronized (pending) {
-        if (pending.isEmpty() || (!all && pending.size() < MAX_LINES)) {
-          break;
-        }
-        while (batch.size() < MAX_LINES && !pending.isEmpty()) {
-          batch.add(pending.pollFirst());
-        }
-        lost = dropped;
-        dropped = 0;
-      }
-      publish(batch, lost);
-    }
-    boolean waiting;
-    synchronized (pending) {
-      waiting = !pending.isEmpty();
-    }
-    if (waiting && flushTimer < 0 && !stopped.get()) {
-      flushTimer = vertx.setTimer(MAX_WAIT_MS, t -> {
-        flushTimer = -1;
-        drain(true);
-      });
-    }
-  }
-
-  private void publish(List<String> lines, long lost) {
-    JsonObject msg = new JsonObject().put("type", "log_lines").put("ts", Instant.now().toString()).put("hostId", hostId)
-        .put("stream", spec.stream()).put("seq", nextSeq.getAsLong()).put("lines", new JsonArray(new ArrayList<>(lines)));
-    if (lost > 0) {
-      msg.put("dropped", lost);
-    }
-    vertx.eventBus().publish(address, msg);
+    batcher.add(line);
   }
 }
