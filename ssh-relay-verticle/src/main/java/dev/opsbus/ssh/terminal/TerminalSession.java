@@ -38,10 +38,10 @@ import org.slf4j.LoggerFactory;
  * relay's event loop; sshj is touched only by the session's reader thread (output) and by worker
  * threads (input, resize, close), so the event loop never waits on the network.
  *
- * <p>Output is coalesced and published with its byte offset: output after a quiet spell (nothing
- * published for {@value #FLUSH_DELAY_MS} ms, as with a keystroke's echo) goes out at once; output
- * that follows closely waits until {@value #FLUSH_DELAY_MS} ms after the last publish or
- * {@value #FLUSH_BYTES} bytes, so a flood is a message per few ms, not one per read; at most {@value #MAX_OUTPUT_IN_FLIGHT}
+ * <p>Output is coalesced and published with its byte offset: output after a quiet spell (no output
+ * for {@value #QUIET_MS} ms, as before a keystroke's echo) goes out at once; output that follows
+ * closely waits until {@value #FLUSH_DELAY_MS} ms after its first byte or {@value #FLUSH_BYTES}
+ * bytes, so a flood is a message per few ms, not one per read; at most {@value #MAX_OUTPUT_IN_FLIGHT}
  * bytes may wait for the event loop, after which the reader thread stops reading and SSH flow
  * control holds the host back. The same happens while a gateway's terminal socket holds the output
  * ({@link Addresses#SSH_FLOW}): a browser that reads slowly paces the shell like a slow line would,
@@ -53,6 +53,8 @@ final class TerminalSession {
   static final String TERM = "xterm-256color";
   static final int FLUSH_BYTES = 16 * 1024;
   static final long FLUSH_DELAY_MS = 5;
+  /** Output arriving after this long without any is published at once (an echo does not wait). */
+  static final long QUIET_MS = 2;
   static final int MAX_OUTPUT_IN_FLIGHT = 1024 * 1024;
   static final int MAX_INPUT_PENDING = 256 * 1024;
   static final String OFFSET_HEADER = "off";
@@ -118,7 +120,7 @@ final class TerminalSession {
   private MessageConsumer<JsonObject> controlConsumer;
   private Buffer pending = Buffer.buffer();
   private long flushTimer = -1;
-  private long lastFlushNanos = System.nanoTime() - FLUSH_DELAY_MS * 2_000_000L;
+  private long lastOutputNanos = System.nanoTime() - QUIET_MS * 2_000_000L;
   private long outputOffset;
   private long lastActivityNanos = System.nanoTime();
   private long graceTimer = -1;
@@ -299,13 +301,14 @@ final class TerminalSession {
     }
     pending.appendBytes(chunk);
     activity();
-    long sinceFlush = System.nanoTime() - lastFlushNanos;
-    long delay = FLUSH_DELAY_MS * 1_000_000L;
-    if (pending.length() >= FLUSH_BYTES || sinceFlush >= delay) {
+    long now = System.nanoTime();
+    boolean quiet = now - lastOutputNanos >= QUIET_MS * 1_000_000L;
+    lastOutputNanos = now;
+    if (pending.length() >= FLUSH_BYTES || (quiet && pending.length() == chunk.length)) {
       // a full chunk, or the first output after a quiet spell (an echo): no reason to wait
       flush();
     } else if (flushTimer < 0) {
-      flushTimer = vertx.setTimer(Math.max(1, (delay - sinceFlush) / 1_000_000L), t -> {
+      flushTimer = vertx.setTimer(FLUSH_DELAY_MS, t -> {
         flushTimer = -1;
         flush();
       });
@@ -322,7 +325,6 @@ final class TerminalSession {
     }
     Buffer chunk = pending;
     pending = Buffer.buffer();
-    lastFlushNanos = System.nanoTime();
     byte[] bytes = chunk.getBytes();
     long off = outputOffset;
     outputOffset += bytes.length;
