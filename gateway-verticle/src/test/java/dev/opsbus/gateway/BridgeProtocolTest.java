@@ -41,6 +41,19 @@ class BridgeProtocolTest {
     gw.close();
   }
 
+  /**
+   * The clients of earlier tests are closed, but the gateway may not have handled every close yet:
+   * wait until it counts no connection, so {@link #subscribe} does not see one client leave while
+   * another joins (the count would stand still).
+   */
+  @org.junit.jupiter.api.BeforeEach
+  void noClientLeftOver() {
+    Await.until("clients of earlier tests gone", WAIT, () -> {
+      JsonObject s = Await.result(gw.vertx.eventBus().<JsonObject>request(Addresses.NODE_GATEWAY_STATS.format(gw.nodeId), null)).body();
+      return s.getInteger("sockJsConnections") == 0 && s.getInteger("webSocketConnections") == 0 && s.getInteger("bridgeSubscriptions") == 0;
+    });
+  }
+
   /** Registers and waits until the gateway counts the subscription, so a publish cannot race it. */
   static void subscribe(BridgeClient client, String address) {
     int before = subscriptions();
