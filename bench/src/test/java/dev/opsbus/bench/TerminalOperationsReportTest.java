@@ -38,7 +38,7 @@ class TerminalOperationsReportTest {
   }
 
   @Test
-  void theReportGivesTheTerminalRatioTheCoalescingAndTheOperationsTables() throws Exception {
+  void theReportGivesTheTerminalRatioWhatItAddsAndTheOperationsTables() throws Exception {
     terminalRow("opsbus", 7.0, 12.0, 20.0);
     terminalRow("sshj", 0.5, 2.0, 6.0);
     Map<String, Object> rate = opsRow("rate", 1);
@@ -66,7 +66,7 @@ class TerminalOperationsReportTest {
     }
     String md = new ReportWriter(dir).markdown("chart.png");
     assertThat(md).contains("## Terminal echo", "| opsbus | one at a time | 2,000 | 7.00 |",
-        "p50 14.00× (+6.50 ms)", "about 5 of the 6.50 ms", "**the coalescing dominates the added latency**");
+        "p50 14.00× (+6.50 ms)", "So the 6.50 ms opsbus adds at p50 is the path itself");
     assertThat(md).contains("## Operations", "| 19.0 | 19.3 | 102.4 |", "| 3/3 | 1 | 499 | 0 | 150 (100–200) |");
   }
 
