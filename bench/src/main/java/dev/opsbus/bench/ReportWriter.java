@@ -112,15 +112,23 @@ public final class ReportWriter {
 
   /** Capacity of one sweep: the highest offered load that met the criterion, 0 when none did. */
   static double capacity(List<Map<String, String>> sweep, boolean strict) {
+    return capacity(sweep, strict, false);
+  }
+
+  /** As above; with {@code withThrownOut}, points thrown out for a busy generator count too. */
+  static double capacity(List<Map<String, String>> sweep, boolean strict, boolean withThrownOut) {
     double best = 0;
     boolean anyValid = false;
     for (Map<String, String> row : sweep) {
-      if (!valid(row)) {
+      if (!withThrownOut && !valid(row)) {
         continue;
       }
       anyValid = true;
-      boolean ok = strict ? flag(row, "passed")
-          : num(row, "delivered_pct") >= 99 && flag(row, "rate_held");
+      boolean delivered = num(row, "delivered_pct") >= 99 && flag(row, "rate_held");
+      // a thrown-out point never "passed": judge it on its own columns
+      boolean ok = !strict ? delivered
+          : withThrownOut ? delivered && num(row, "p99_ms") < LoadOptions.DEFAULT_P99_LIMIT_MS
+          : flag(row, "passed");
       if (ok) {
         best = Math.max(best, num(row, "offered_deliveries_per_s"));
       }
@@ -130,6 +138,10 @@ public final class ReportWriter {
 
   /** server -> clients -> capacity spread over runs. */
   Map<String, Map<Integer, Spread>> capacities(boolean strict) {
+    return capacities(strict, false);
+  }
+
+  Map<String, Map<Integer, Spread>> capacities(boolean strict, boolean withThrownOut) {
     Map<String, Map<Integer, Spread>> out = new LinkedHashMap<>();
     for (String server : servers(fanout)) {
       Map<Integer, Spread> byClients = new TreeMap<>();
@@ -139,7 +151,7 @@ public final class ReportWriter {
       rowsByClients.forEach((clients, rows) -> {
         Map<String, List<Map<String, String>>> byRun = rows.stream()
             .collect(Collectors.groupingBy(r -> r.get("run")));
-        byClients.put(clients, Spread.of(byRun.values().stream().map(s -> capacity(s, strict)).toList()));
+        byClients.put(clients, Spread.of(byRun.values().stream().map(s -> capacity(s, strict, withThrownOut)).toList()));
       });
       out.put(server, byClients);
     }
@@ -328,6 +340,23 @@ public final class ReportWriter {
       }
       md.append('\n');
     }
+    Map<String, Map<Integer, Spread>> unchecked = capacities(true, true);
+    md.append("\nThe same criterion (99% delivered, rate held, p99 < 50 ms) counting also the points thrown out because "
+        + "the generator's core was over the busy limit. These are not valid measurements by this report's rules, "
+        + "but they show where the generator, not the server, set the limit: a server that still delivers "
+        + "everything within the latency limit while the generator saturates can do at least that much.\n\n| clients |");
+    servers.forEach(s -> md.append(' ').append(s).append(" |"));
+    md.append(" opsbus/Socket.IO | opsbus/raw |\n|---:|");
+    servers.forEach(s -> md.append("---:|"));
+    md.append("---:|---:|\n");
+    for (int clients : clientCounts) {
+      md.append("| ").append(String.format(Locale.ROOT, "%,d", clients)).append(" |");
+      for (String s : servers) {
+        md.append(' ').append(cell(unchecked, s, clients).format("%,.0f")).append(" |");
+      }
+      md.append(' ').append(versus(cell(unchecked, "opsbus", clients), cell(unchecked, "socketio", clients))).append(" |")
+          .append(' ').append(versus(cell(unchecked, "opsbus", clients), cell(unchecked, "raw", clients))).append(" |\n");
+    }
     md.append("\n![capacity against clients](").append(chartPath).append(")\n\n");
 
     md.append("Every point (medians over valid runs; `thrown out` counts runs where the generator's core was over 70% busy):\n\n");
@@ -391,17 +420,21 @@ public final class ReportWriter {
       Map<String, List<Map<String, String>>> byRun = idle.stream().filter(r -> server.equals(r.get("server")))
           .collect(Collectors.groupingBy(r -> r.get("run")));
       List<Double> slopes = new ArrayList<>();
-      byRun.values().forEach(rows -> {
-        Map<String, String> lo = rows.stream().min((a, b) -> Double.compare(num(a, "connections"), num(b, "connections"))).get();
-        Map<String, String> hi = rows.stream().max((a, b) -> Double.compare(num(a, "connections"), num(b, "connections"))).get();
-        double dc = num(hi, "connections") - num(lo, "connections");
-        if (dc > 0 && num(lo, column) > 0 && num(hi, column) > 0) {
-          slopes.add((num(hi, column) - num(lo, column)) / dc);
-        }
-      });
+      byRun.values().forEach(rows -> slopes.add(slope(rows, column)));
       out.put(server, Spread.of(slopes));
     }
     return out;
+  }
+
+  /** Bytes per connection between the smallest and the largest step of one run, NaN when not measurable. */
+  static double slope(List<Map<String, String>> rows, String column) {
+    Map<String, String> lo = rows.stream().min((a, b) -> Double.compare(num(a, "connections"), num(b, "connections"))).get();
+    Map<String, String> hi = rows.stream().max((a, b) -> Double.compare(num(a, "connections"), num(b, "connections"))).get();
+    double dc = num(hi, "connections") - num(lo, "connections");
+    if (dc > 0 && num(lo, column) > 0 && num(hi, column) > 0) {
+      return (num(hi, column) - num(lo, column)) / dc;
+    }
+    return Double.NaN;
   }
 
   private void idleSection(StringBuilder md) {
@@ -415,19 +448,35 @@ public final class ReportWriter {
     md.append(String.format(Locale.ROOT,
         "Slope of the server's memory between %,d and %,d idle connections, in KB per connection "
             + "(RSS from `/proc/PID/status`; heap after a forced GC: JVM heap used, or V8 `heapUsed` for Node). "
-            + "The JVM servers start with `-Xms512m -XX:+AlwaysPreTouch`, so their RSS slope is memory the connections "
-            + "keep, not the young generation's pages being touched for the first time by the handshakes' garbage.\n\n",
+            + "The JVM servers run with `-Xms512m -XX:+AlwaysPreTouch`: their whole initial heap is resident from the "
+            + "start, so their RSS slope is only the memory that grows outside the heap (native, direct buffers, "
+            + "code), and what a connection costs them is the heap slope plus that RSS slope. Node's RSS slope holds "
+            + "everything. **Per connection** below is that figure, and it is what the 10 KB target is judged on.\n\n",
         steps.first(), steps.last()));
     Map<String, Spread> rss = slopes("rss_bytes");
     Map<String, Spread> heap = slopes("heap_after_gc_bytes");
-    md.append("| server | RSS KB/connection | heap-after-GC KB/connection | RSS at largest step MB |\n|---|---:|---:|---:|\n");
+    md.append("| server | per connection KB | heap-after-GC KB/connection | RSS KB/connection | RSS at largest step MB |\n"
+        + "|---|---:|---:|---:|---:|\n");
     for (String server : rss.keySet()) {
       Spread top = Spread.of(idle.stream().filter(r -> server.equals(r.get("server"))
           && (int) num(r, "connections_requested") == steps.last()).map(r -> num(r, "rss_bytes") / 1048576).toList());
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |\n", server, scale(rss.get(server)).format("%.1f"),
-          scale(heap.get(server)).format("%.1f"), top.format("%.0f")));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |\n", server, perConnection(server).format("%.1f"),
+          scale(heap.get(server)).format("%.1f"), scale(rss.get(server)).format("%.1f"), top.format("%.0f")));
     }
     md.append('\n');
+  }
+
+  /** KB per idle connection: Node's RSS slope; a JVM's heap slope plus its (off-heap) RSS slope, run by run. */
+  Spread perConnection(String server) {
+    Map<String, List<Map<String, String>>> byRun = idle.stream().filter(r -> server.equals(r.get("server")))
+        .collect(Collectors.groupingBy(r -> r.get("run")));
+    List<Double> values = new ArrayList<>();
+    for (List<Map<String, String>> rows : byRun.values()) {
+      double rssSlope = slope(rows, "rss_bytes");
+      double heapSlope = slope(rows, "heap_after_gc_bytes");
+      values.add(("socketio".equals(server) ? rssSlope : heapSlope + Math.max(0, rssSlope)) / 1024);
+    }
+    return Spread.of(values);
   }
 
   /**
@@ -503,49 +552,57 @@ public final class ReportWriter {
     md.append("""
         ## Where the time goes
 
-        Measured on 2026-11-22 by hand, not by this run: opsbus after the memory changes, 1,000 clients at 60,000
-        deliveries/s (60 msg/s, near its capacity above) for 15 s after a 2 s warm-up, with a JFR recording:
+        Profiled on 2026-11-22 by hand, not by this run, after it, on the otherwise idle machine: opsbus at 1,000
+        clients and 120,000 deliveries/s (120 msg/s) for 15 s after a 3 s warm-up, JFR on the server:
 
         ```
-        OPSBUS_ADMIN_PASSWORD=… taskset -c 0 java -Xms512m -Xmx2g \\
+        OPSBUS_ADMIN_PASSWORD=… taskset -c 0 java -Xms512m -Xmx2g -XX:+AlwaysPreTouch \\
           -XX:StartFlightRecording=filename=o.jfr,settings=profile -jar bench/target/opsbus-bench.jar opsbus-server …
-        taskset -c 1 java … load --protocol opsbus … --scenario fanout --clients 1000 --loads 60000 --warmup 2 --duration 15
+        taskset -c 1 java … load --protocol opsbus … --scenario fanout --clients 1000 --loads 120000 --warmup 3 --duration 15
         jfr print --json --stack-depth 64 --events jdk.ExecutionSample o.jfr   # then self and inclusive counts per frame
         ```
 
-        The machine was shared with other builds (load average 8–11), so the event loop got only 373 samples;
-        shares are ±3 points. The recording covers start-up too. Share of the event loop's samples:
+        The point delivered 100% with p99 40.5 ms at 97% of the server core (8.1 µs per delivery) while the
+        generator's core was 85% busy (so the point is thrown out by the rules above). 942 event-loop samples; JFR
+        samples Java code only, so the time inside `write(2)` (and the loopback TCP receive path it runs for the
+        client, on the server's core) is not in these shares. Share of the event loop's Java samples:
 
         | frame (self time) | share |
         |---|---:|
-        | `WebSocketImplBase.encodeFrame`: the frame's `String` UTF-8-encoded again for every socket | 21.2% |
-        | `ChannelOutboundBuffer.incrementPendingOutboundBytes` | 12.1% |
-        | `AbstractNioChannel.flush0` + `SocketDispatcher.write` + `SocketChannelImpl.write`: one `write(2)` per message per socket | 18.1% |
-        | `AbstractByteBufAllocator.directBuffer` + `AdaptivePoolingAllocator`: a direct buffer per message per socket | 6.2% |
-        | `SubscriptionIndex$Entry.onMessage` (opsbus: the loop over subscribers) | 3.2% |
-        | `MessagePassingQueue.drain` (Vert.x event-bus and write queues) | 2.9% |
-        | `BCryptOpenBSDProtocol`: at start-up, `PasswordHasher`'s dummy hash computed on the event loop (since moved to a worker) | 2.4% |
+        | `ChannelOutboundBuffer.addFlush` (marking each socket's written frames flushed) | 21.9% |
+        | `AbstractChannelHandlerContext.write` (a frame walking each socket's pipeline) | 15.7% |
+        | `ChannelOutboundBuffer.addMessage` | 9.8% |
+        | `FlushBatcher.flush` (the loop over dirty sockets) | 5.9% |
+        | `AbstractPooledDerivedByteBuf.deallocate` (the per-socket duplicates given back) | 4.2% |
+        | `SocketDispatcher.write` + `NioSocketChannel.doWrite` + `flush0` (Java side of the system calls) | 4.8% |
+        | `SubscriptionIndex$Entry.onMessage` (opsbus: the loop over subscribers) | 1.7% |
 
         | path (inclusive) | share |
         |---|---:|
-        | bus consumer → `SubscriptionIndex` → `BridgeConnection.deliver` | 76.4% |
-        | … → `ServerWebSocketWrapper.writeTextMessage` → `WebSocketImplBase.writeFrame` | 70.8% |
-        | … → `VertxConnection.writeToChannel` → `writeAndFlush` | 45.8% |
-        | … → `flush` (per message) | 22.5% |
+        | `FlushBatcher.flush` → `Channel.flush` (one flush per socket per burst) | 49.0% |
+        | bus consumer → `SubscriptionIndex` → `BridgeConnection.deliver` → `WebSocketTransport.write` | 34.0% |
+        | … → `Channel.write` of the pre-encoded frame (no encoding, no copy) | 30.8% |
 
-        **Where opsbus falls short:** the bridge's fast path (write the bytes encoded once for all subscribers,
-        flush each socket once per burst with `FlushBatcher`) is not taken on `/eventbus/websocket`. The route gets
-        its socket from vertx-web's `RoutingContext.request().toWebSocket()`, which wraps it in a
-        `ServerWebSocketWrapper`; that is not a `WebSocketInternal`, so `WebSocketTransport` finds no channel and
-        every delivery goes through `writeTextMessage`: a per-socket encode, a per-message flush and a system call
-        per message per socket. That is the raw server's work plus the bus hop, which is why opsbus measures at
-        best level with raw rather than the 1.2× its target asks.
+        **Before this was fixed** (same day, same method, 60,000 deliveries/s): 71% of the event loop was under
+        `writeTextMessage`, of which 21% re-encoding the same frame to UTF-8 for every socket, 18% a flush and a
+        `write(2)` per message per socket, 6% a direct buffer per message per socket. The fast path was not taken:
+        vertx-web wraps the route's socket, so the bridge found no channel. Now the gateway hands the bridge the
+        upgrade connection's channel, each message becomes one WebSocket frame in a pooled direct buffer, every socket
+        writes a duplicate of it without a flush, and `FlushBatcher` flushes each socket once per burst; backpressure
+        comes from the channel's writability. What is left is Netty's per-socket bookkeeping and the system calls.
 
-        The fast path cannot simply be switched on (reaching the channel through `request.connection()` does it):
-        tried on 2026-11-22, `SlowConsumerTest` then failed, because frames written straight to the Netty channel
-        bypass Vert.x's write queue, so `ServerWebSocket.writeQueueFull()` never turns true and its drain handler
-        never fires; a client that stops reading is never cut off. The fast path needs its own backpressure (the
-        channel's `isWritable()` and a writability callback) before it can be used.
+        **Where opsbus falls short, and why.** (1) Fan-out capacity: by the report's rules opsbus is at 1.33×
+        Socket.IO and 1.14× raw at 1,000 clients, but every point above 80,000 deliveries/s was thrown out because
+        the *generator's* core passed 70%; counting those points, opsbus delivered 200,000/s (the top of the sweep)
+        within p99 50 ms in every run where raw stopped at 90,000 and Socket.IO at 80,000 (2.2× and 2.5×). The
+        generator, one JVM on one core parsing every frame, is the limit; a cheaper generator or a second machine
+        would measure it properly. (2) 5,000 and 10,000 clients and the p99 at 1k × 20 msg/s: at low message rates
+        there is nothing to coalesce, each delivery is one `write(2)` on loopback (~10 µs with the receive path),
+        so one broadcast to 5,000 sockets takes ~50 ms on one core whatever the server: nobody meets p99 < 50 ms
+        there, and opsbus's p99 at 1k × 20 msg/s is level with the others rather than half of Socket.IO's. Closing
+        that needs cheaper system calls (Netty's native epoll transport with `writev`, not tried yet) or more cores
+        for the fan-out (the rules pin the server to one). (3) Idle memory: see "Where the memory goes": Vert.x
+        5.0.10 allocates a ~4.7 KB write queue per connection that opsbus cannot turn off.
 
         """);
   }
@@ -734,14 +791,12 @@ public final class ReportWriter {
     }
     md.append(" |\n");
     md.append("| ≤ 10 KB per idle connection at 10k | ");
-    Spread opsbusRss = slopes("rss_bytes").get("opsbus");
-    Spread opsbusHeap = slopes("heap_after_gc_bytes").get("opsbus");
-    if (opsbusRss == null) {
+    Spread opsbusPer = perConnection("opsbus");
+    if (opsbusPer.n() == 0) {
       md.append("not measured");
     } else {
-      md.append("RSS ").append(scale(opsbusRss).format("%.1f")).append(" KB")
-          .append(opsbusHeap == null ? "" : ", heap after GC " + scale(opsbusHeap).format("%.1f") + " KB")
-          .append(scale(opsbusRss).median() <= 10 ? " (**met**)" : " (not met on RSS)");
+      md.append(opsbusPer.format("%.1f")).append(" KB per connection (heap plus off-heap growth)")
+          .append(opsbusPer.median() <= 10 ? " (**met**)" : " (not met)");
     }
     md.append(" |\n");
     md.append("| cross-node delivery adds ≤ 2 ms at p99 | ").append(crossNodeTarget()).append(" |\n\n");
