@@ -16,9 +16,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -307,17 +305,7 @@ public final class LogLinesGenerator implements AutoCloseable {
   }
 
   private static <T> T await(Future<T> f, double timeoutSeconds) throws Exception {
-    if (Vertx.currentContext() != null && Vertx.currentContext().isEventLoopContext()) {
-      throw new IllegalStateException("the log-lines generator must not run on an event loop");
-    }
-    try {
-      return f.toCompletionStage().toCompletableFuture().get((long) (timeoutSeconds * 1000), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof Exception ex ? ex : e;
-    } catch (TimeoutException e) {
-      throw new TimeoutException("bench step did not finish within " + timeoutSeconds + " s");
-    }
+    return BenchAwait.await(f, timeoutSeconds, "the log-lines generator");
   }
 
   @Override
