@@ -15,7 +15,9 @@ final class ControlClient {
   private final String base;
 
   ControlClient(Vertx vertx, String base) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000));
+    // Node's HTTP server closes a keep-alive connection after 5 s idle: drop ours after 2 s, so a
+    // control call never goes out on a connection the peer is closing (and then waits for nothing)
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setKeepAliveTimeout(2));
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
@@ -62,7 +64,7 @@ final class ControlClient {
   }
 
   private Future<JsonObject> call(HttpMethod method, String url, JsonObject body) {
-    return http.request(new RequestOptions().setMethod(method).setAbsoluteURI(url))
+    return http.request(new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(30_000))
         .compose(req -> {
           if (body != null) {
             req.putHeader("content-type", "application/json");
