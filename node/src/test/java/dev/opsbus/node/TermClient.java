@@ -21,6 +21,7 @@ final class TermClient implements AutoCloseable {
   private final StringBuilder output = new StringBuilder();
   private final List<JsonObject> control = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  private final java.util.concurrent.CompletableFuture<Void> closedFuture = new java.util.concurrent.CompletableFuture<>();
   private volatile String closeReason;
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -69,6 +70,7 @@ final class TermClient implements AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
       closeReason = reason;
       closed = true;
+      closedFuture.complete(null);
       return null;
     }
   }
@@ -186,6 +188,15 @@ final class TermClient implements AutoCloseable {
 
   List<JsonObject> controlFrames() {
     return control;
+  }
+
+  /** Waits until the server has closed the socket; fails after {@code timeout}. */
+  void awaitClosed(Duration timeout) throws Exception {
+    try {
+      closedFuture.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the server did not close the terminal socket within " + timeout, e);
+    }
   }
 
   boolean isClosed() {

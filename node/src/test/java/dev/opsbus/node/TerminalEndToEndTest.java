@@ -208,12 +208,7 @@ class TerminalEndToEndTest {
       stuck.resume();
       JsonObject why = stuck.awaitControl(c -> "error".equals(c.getString("type")), Duration.ofSeconds(60));
       assertThat(why.getString("code")).isEqualTo("slow_consumer");
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!stuck.isClosed() && System.nanoTime() < deadline) {
-        synchronized (this) {
-          wait(50);
-        }
-      }
+      stuck.awaitClosed(Duration.ofSeconds(30));
       assertThat(stuck.isClosed()).isTrue();
       assertThat(stuck.output().length()).as("what the stuck tab was sent").isLessThan(24_000_000);
     }
