@@ -1,13 +1,19 @@
 package dev.opsbus.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.Map;
 
 /** The one configured Jackson mapper: ISO-8601 instants, nulls left out, unknown fields ignored. */
@@ -18,9 +24,31 @@ public final class Json {
 
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(vertxJson())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  /**
+   * A hand-built body keeps nested {@link JsonObject}s and {@link JsonArray}s in its map; read as
+   * beans they would turn into {@code {"map": ..., "empty": ...}}, so they are written as what they hold.
+   */
+  private static SimpleModule vertxJson() {
+    SimpleModule module = new SimpleModule("opsbus-vertx-json");
+    module.addSerializer(new StdSerializer<>(JsonObject.class) {
+      @Override
+      public void serialize(JsonObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        provider.defaultSerializeValue(value.getMap(), gen);
+      }
+    });
+    module.addSerializer(new StdSerializer<>(JsonArray.class) {
+      @Override
+      public void serialize(JsonArray value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        provider.defaultSerializeValue(value.getList(), gen);
+      }
+    });
+    return module;
+  }
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
