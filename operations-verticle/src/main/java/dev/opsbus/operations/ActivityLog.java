@@ -1,6 +1,7 @@
 package dev.opsbus.operations;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Principal;
@@ -43,11 +44,11 @@ final class ActivityLog {
     list = vertx.eventBus().consumer(Addresses.ACTIVITY_LIST, m -> {
       Principal caller = BusIdentity.of(m.headers());
       if (caller != null && !caller.hasRole(Role.ADMIN)) {
-        m.fail(ErrorCode.ACCESS_DENIED.failureCode(), "the activity log is for admins");
+        BusFailures.fail(m, ErrorCode.ACCESS_DENIED, "the activity log is for admins");
         return;
       }
       list(m.body() == null ? new JsonObject() : m.body()).onSuccess(m::reply)
-          .onFailure(err -> m.fail(ErrorCode.INTERNAL_ERROR.failureCode(), "could not read the activity log: " + err.getMessage()));
+          .onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
     });
     return Future.all(events.completion(), list.completion()).mapEmpty();
   }

@@ -1,6 +1,7 @@
 package dev.opsbus.operations;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
@@ -8,12 +9,11 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.Operation;
+import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -91,12 +91,10 @@ final class OperationService {
 
   private static void reply(Message<JsonObject> m, Future<JsonObject> answer) {
     answer.onSuccess(m::reply).onFailure(err -> {
-      if (err instanceof OpsbusException oe) {
-        m.fail(oe.code().failureCode(), oe.getMessage());
-      } else {
-        LOG.error("operations request failed", err);
-        m.fail(ErrorCode.INTERNAL_ERROR.failureCode(), "the operations service failed: " + err.getMessage());
+      if (BusFailures.codeOf(err) == ErrorCode.INTERNAL_ERROR) {
+        LOG.error("operations request on {} failed", m.address(), err);
       }
+      BusFailures.fail(m, err, "the operations service failed");
     });
   }
 
@@ -133,55 +131,49 @@ final class OperationService {
   // ---- ops.start ----
 
   private Future<JsonObject> start(Message<JsonObject> m) {
-    JsonObject b = body(m);
+    StartOperation asked = StartOperation.parse(m.body());
     Principal caller = BusIdentity.of(m.headers());
-    String hostId = required(b, "hostId");
-    String typeName = required(b, "type");
-    OperationType type = types.get(typeName);
+    OperationType type = types.get(asked.type());
     if (type == null) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + typeName + "' (known: " + String.join(", ", types.keySet()) + ")");
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + asked.type() + "' (known: " + String.join(", ", types.keySet()) + ")");
     }
-    Object rawParams = b.getValue("params");
-    if (rawParams != null && !(rawParams instanceof JsonObject)) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params: must be an object");
-    }
-    Map<String, String> params = type.validate((JsonObject) rawParams);
+    Map<String, String> params = type.validate(asked.params() == null ? null : new JsonObject(asked.params()));
     if (caller != null && !caller.hasAnyRole(type.roles())) {
-      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not start " + typeName + " (roles " + caller.roles().stream().map(Role::wireName).sorted().toList() + ")");
+      throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not start " + type.name() + " (roles " + caller.roles().stream().map(Role::wireName).sorted().toList() + ")");
     }
-    requireHost(caller, hostId);
-    String createdBy = b.getString("createdBy", caller == null ? "auto" : "user");
-    if (!List.of("user", "cron", "auto").contains(createdBy) || caller != null && !"user".equals(createdBy)) {
+    requireHost(caller, asked.hostId());
+    String createdBy = asked.createdBy() != null ? asked.createdBy() : caller == null ? StartOperation.BY_AUTO : StartOperation.BY_USER;
+    if (caller != null && !StartOperation.BY_USER.equals(createdBy)) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "createdBy: must be user, cron or auto (users always start as user)");
     }
-    String requestedBy = caller == null ? b.getString("requestedBy", createdBy) : caller.username();
-    String key = b.getString("idempotencyKey");
-    JsonObject metadata = b.getJsonObject("metadata", new JsonObject());
-    return store.hostExists(hostId).compose(exists -> {
+    String requestedBy = caller != null ? caller.username() : asked.requestedBy() != null ? asked.requestedBy() : createdBy;
+    StartOperation start = asked.resolved(params, createdBy, requestedBy);
+    return store.hostExists(start.hostId()).compose(exists -> {
       if (!exists) {
-        return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
+        return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }
+      String key = start.idempotencyKey();
       Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty()) : store.byIdempotencyKey(key);
       return earlier.compose(found -> found.isPresent()
           ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
-          : startOrAttach(hostId, type, params, createdBy, requestedBy, key, metadata, 2));
+          : startOrAttach(start, type, params, 2));
     });
   }
 
-  private Future<JsonObject> startOrAttach(String hostId, OperationType type, Map<String, String> params, String createdBy,
-      String requestedBy, String key, JsonObject metadata, int tries) {
-    return store.insertIfNone(hostId, type.name(), params, createdBy, requestedBy, nodeId, key, metadata).compose(inserted -> {
+  private Future<JsonObject> startOrAttach(StartOperation start, OperationType type, Map<String, String> params, int tries) {
+    return store.insertIfNone(start, nodeId).compose(inserted -> {
       if (inserted.isPresent()) {
         Operation op = inserted.get();
         events.changed(op);
-        LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), hostId, requestedBy, createdBy, nodeId);
+        LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), start.hostId(), start.requestedBy(), start.createdBy(), nodeId);
         runner.run(op, type, params);
         return Future.succeededFuture(answer("started", op));
       }
-      return store.active(hostId, type.name()).compose(active -> {
+      return store.active(start.hostId(), type.name()).compose(active -> {
         if (active.isPresent()) {
           return Future.succeededFuture(answer("already_running", active.get()));
         }
+        String key = start.idempotencyKey();
         if (key != null) {
           // the insert lost to the same idempotency key
           return store.byIdempotencyKey(key).compose(same -> same.isPresent()
@@ -189,7 +181,7 @@ final class OperationService {
               : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
         }
         // the running one finished between our insert and our look: try once more
-        return tries > 0 ? startOrAttach(hostId, type, params, createdBy, requestedBy, key, metadata, tries - 1)
+        return tries > 0 ? startOrAttach(start, type, params, tries - 1)
             : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
       });
     });
@@ -216,7 +208,7 @@ final class OperationService {
       return vertx.eventBus().<JsonObject>request(Addresses.OPS_NODE_CANCEL.format(op.nodeId()), new JsonObject().put("operationId", op.id()))
           .map(r -> answer("cancelling", op))
           .recover(err -> {
-            if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+            if (BusFailures.codeOf(err) == ErrorCode.NO_HANDLER) {
               // its node is gone: nobody runs it any more, so end it here
               return store.change(id, Operation.CANCELLED, null, "cancelled", null, new JsonObject().put("reason", "cancelled"))
                   .map(changed -> {

@@ -2,6 +2,7 @@ package dev.opsbus.operations;
 
 import dev.opsbus.model.Json;
 import dev.opsbus.model.event.Operation;
+import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -11,6 +12,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,15 +38,19 @@ public final class OperationStore {
     return pool;
   }
 
-  /** A new pending operation, or empty when one is already active for that host and type. */
-  public Future<Optional<Operation>> insertIfNone(String hostId, String type, Map<String, String> params, String createdBy,
-      String requestedBy, String nodeId, String idempotencyKey, JsonObject metadata) {
+  /**
+   * A new pending operation for a start whose parameters, creator and requester the service has
+   * settled, or empty when one is already active for that host and type.
+   */
+  public Future<Optional<Operation>> insertIfNone(StartOperation start, String nodeId) {
     return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO operations (id, host_id, type, status, progress, message, created_by, "
             + "requested_by, node_id, params, metadata, idempotency_key) VALUES ($1, $2, $3, 'pending', 0, 'waiting to start', $4, $5, $6, $7, $8, $9) "
             + "ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
-        .execute(Tuple.tuple().addUUID(UUID.randomUUID()).addString(hostId).addString(type).addString(createdBy).addString(requestedBy)
-            .addString(nodeId).addValue(new JsonObject(new java.util.LinkedHashMap<>(params))).addValue(metadata == null ? new JsonObject() : metadata)
-            .addString(idempotencyKey))
+        .execute(Tuple.tuple().addUUID(UUID.randomUUID()).addString(start.hostId()).addString(start.type()).addString(start.createdBy())
+            .addString(start.requestedBy()).addString(nodeId)
+            .addValue(new JsonObject(start.params() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(start.params())))
+            .addValue(start.metadata() == null ? new JsonObject() : new JsonObject(new LinkedHashMap<>(start.metadata())))
+            .addString(start.idempotencyKey()))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.<Operation>empty())
             : record(conn, toOperation(rows.iterator().next())).map(Optional::of)));
   }

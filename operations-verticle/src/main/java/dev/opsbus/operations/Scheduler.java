@@ -1,11 +1,15 @@
 package dev.opsbus.operations;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,10 +19,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +36,14 @@ import org.slf4j.LoggerFactory;
  * {@code next_run_at} forward with a compare-and-set, so exactly one node fires it, and the
  * operation it starts carries an idempotency key naming the schedule and the occurrence, so even
  * a claim gone wrong cannot start it twice. Missed occurrences (all nodes down) are skipped, not
- * replayed. Fired operations are created by {@code cron}.
+ * replayed. Fired operations are created by {@code cron}. A stored schedule whose cron no longer
+ * parses is broken: it is logged once per node, recorded once in the activity log, listed with
+ * {@code broken} naming the reason, and never fired.
  */
 final class Scheduler {
 
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+  static final String SCHEDULE_BROKEN = "schedule_broken";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -41,6 +52,8 @@ final class Scheduler {
   private MessageConsumer<JsonObject> api;
   private long timer = -1;
   private boolean ticking;
+  /** Broken schedules this node has reported, by id and the cron text it could not read. */
+  private final Set<String> reportedBroken = new HashSet<>();
 
   Scheduler(Vertx vertx, Pool pool, OperationsConfig config, Map<String, OperationType> types) {
     this.vertx = vertx;
@@ -67,10 +80,7 @@ final class Scheduler {
       } catch (OpsbusException e) {
         answer = Future.failedFuture(e);
       }
-      answer.onSuccess(m::reply).onFailure(err -> {
-        ErrorCode code = err instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR;
-        m.fail(code.failureCode(), err.getMessage());
-      });
+      answer.onSuccess(m::reply).onFailure(err -> BusFailures.fail(m, err, "the scheduler failed"));
     });
     timer = vertx.setPeriodic(config.schedulerTick().toMillis(), t -> tick());
     return api.completion();
@@ -134,11 +144,18 @@ final class Scheduler {
     return pool.query("SELECT id, host_id, type, params, cron, enabled, next_run_at, last_run_at, created_by FROM operation_schedules ORDER BY created_at")
         .execute().map(rows -> {
           JsonArray out = new JsonArray();
-          rows.forEach(r -> out.add(new JsonObject().put("id", r.getUUID("id").toString()).put("hostId", r.getString("host_id"))
-              .put("type", r.getString("type")).put("params", r.getValue("params")).put("cron", r.getString("cron"))
-              .put("enabled", r.getBoolean("enabled")).put("nextRunAt", r.getOffsetDateTime("next_run_at").toInstant().toString())
-              .put("lastRunAt", r.getOffsetDateTime("last_run_at") == null ? null : r.getOffsetDateTime("last_run_at").toInstant().toString())
-              .put("createdBy", r.getString("created_by"))));
+          rows.forEach(r -> {
+            JsonObject entry = new JsonObject().put("id", r.getUUID("id").toString()).put("hostId", r.getString("host_id"))
+                .put("type", r.getString("type")).put("params", r.getValue("params")).put("cron", r.getString("cron"))
+                .put("enabled", r.getBoolean("enabled")).put("nextRunAt", r.getOffsetDateTime("next_run_at").toInstant().toString())
+                .put("lastRunAt", r.getOffsetDateTime("last_run_at") == null ? null : r.getOffsetDateTime("last_run_at").toInstant().toString())
+                .put("createdBy", r.getString("created_by"));
+            String broken = brokenReason(r.getString("cron"));
+            if (broken != null) {
+              entry.put("broken", broken);
+            }
+            out.add(entry);
+          });
           return new JsonObject().put("schedules", out);
         });
   }
@@ -172,6 +189,7 @@ final class Scheduler {
     try {
       cron = CronExpression.parse(r.getString("cron"));
     } catch (IllegalArgumentException e) {
+      reportBroken(id, r.getString("host_id"), r.getString("type"), r.getString("cron"), "cron: " + e.getMessage());
       return Future.succeededFuture();
     }
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -183,16 +201,44 @@ final class Scheduler {
             return Future.succeededFuture();
           }
           String occurrence = due.toInstant().toString();
-          JsonObject start = new JsonObject().put("hostId", r.getString("host_id")).put("type", r.getString("type"))
-              .put("params", r.getValue("params")).put("createdBy", "cron").put("requestedBy", "schedule " + id)
-              .put("idempotencyKey", "schedule:" + id + ":" + occurrence)
-              .put("metadata", new JsonObject().put("scheduleId", id.toString()).put("occurrence", occurrence));
-          return vertx.eventBus().<JsonObject>request(Addresses.OPS_START, start, new DeliveryOptions().setSendTimeout(30_000))
+          JsonObject params = r.getJsonObject("params");
+          StartOperation start = new StartOperation(r.getString("host_id"), r.getString("type"), params == null ? null : params.getMap(),
+              StartOperation.BY_CRON, "schedule " + id, "schedule:" + id + ":" + occurrence,
+              Map.of("scheduleId", id.toString(), "occurrence", occurrence));
+          return vertx.eventBus().<JsonObject>request(Addresses.OPS_START, start.toJson(), new DeliveryOptions().setSendTimeout(30_000))
               .onSuccess(reply -> LOG.info("schedule {} fired occurrence {} on node {}: {} {}", id, occurrence, config.nodeId(),
                   reply.body().getString("status"), reply.body().getString("operationId")))
               .onFailure(err -> LOG.warn("schedule {} occurrence {} could not start: {}", id, occurrence, err.getMessage()))
               .<Void>mapEmpty()
               .recover(err -> Future.succeededFuture());
         });
+  }
+
+  /** Why a stored cron cannot be used, or null when it can. */
+  private static String brokenReason(String cronText) {
+    try {
+      CronExpression.parse(cronText);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "cron: " + e.getMessage();
+    }
+  }
+
+  /**
+   * Says once that a schedule cannot fire: a log line per node, and one activity entry however many
+   * nodes find it (its id is derived from the schedule and its cron, so the log stores it once).
+   */
+  private void reportBroken(UUID id, String hostId, String type, String cronText, String reason) {
+    String key = id + " " + cronText;
+    if (!reportedBroken.add(key)) {
+      return;
+    }
+    LOG.error("schedule {} ({} on {}) is broken and will not fire until it is fixed or deleted (seen by node {}): {}", id, type, hostId,
+        config.nodeId(), reason);
+    String eventId = UUID.nameUUIDFromBytes((SCHEDULE_BROKEN + ":" + key).getBytes(StandardCharsets.UTF_8)).toString();
+    ActivityEvent ev = new ActivityEvent(ActivityEvent.TYPE, eventId, Instant.now(), SCHEDULE_BROKEN, null, config.nodeId(), null,
+        ErrorCode.INVALID_REQUEST.wireName(), "schedule " + id + " (" + type + " on " + hostId + ") cannot fire: " + reason,
+        Map.of("scheduleId", id.toString(), "hostId", hostId, "operationType", type, "cron", cronText, "reason", reason));
+    vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
   }
 }

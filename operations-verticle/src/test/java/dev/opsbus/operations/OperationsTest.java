@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.wire.ExecEvent;
+import dev.opsbus.model.wire.ExecRequest;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -115,15 +117,16 @@ class OperationsTest {
     List<String> lines = new CopyOnWriteArrayList<>();
     String execId = "check-" + System.nanoTime();
     MessageConsumer<JsonObject> c = vertx.eventBus().consumer(Addresses.SSH_EXEC_STREAM.format(execId), m -> {
-      if ("exec_output".equals(m.body().getString("type"))) {
-        lines.add(m.body().getString("line"));
-      } else if ("exec_exit".equals(m.body().getString("type"))) {
+      ExecEvent ev = ExecEvent.fromJson(m.body());
+      if (ev instanceof ExecEvent.Output out) {
+        lines.add(out.line());
+      } else if (ev instanceof ExecEvent.Exit) {
         lines.add("EXIT");
       }
     });
     result(c.completion());
-    result(vertx.eventBus().request(Addresses.SSH_EXEC, new JsonObject().put("hostId", "demo").put("execId", execId)
-        .put("command", "ps -eo args | grep -c '[s]leep 37.25' || true").put("params", new JsonObject()).put("timeoutMs", 20_000)));
+    result(vertx.eventBus().request(Addresses.SSH_EXEC,
+        new ExecRequest("demo", execId, "ps -eo args | grep -c '[s]leep 37.25' || true", Map.of(), 20_000).toJson()));
     until("check finished", WAIT, () -> lines.contains("EXIT"));
     assertThat(lines.get(0).trim()).isEqualTo("0");
   }

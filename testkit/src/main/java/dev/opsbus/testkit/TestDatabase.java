@@ -4,18 +4,27 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
 /**
  * One real embedded PostgreSQL per test JVM, migrated with the opsbus schema. {@link #reset()}
- * empties every table between tests so each starts from a clean database.
+ * empties every table between tests so each starts from a clean database. {@link #stopServer()}
+ * and {@link #startServer()} restart the server on the same port and data, as an operator's
+ * restart would: connections drop, new ones are refused until it is back, nothing is lost.
  */
 public final class TestDatabase {
 
   private static EmbeddedPostgres pg;
+  private static Path dataDir;
+  private static int port;
+  private static boolean down;
 
   private TestDatabase() {
   }
@@ -24,10 +33,13 @@ public final class TestDatabase {
   public static synchronized EmbeddedPostgres start() {
     if (pg == null) {
       try {
-        pg = EmbeddedPostgres.builder().start();
+        // a data directory of our own, kept when the server stops, so it can start again on the same data
+        dataDir = Files.createTempDirectory("opsbus-test-pg");
+        pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
       } catch (IOException e) {
         throw new UncheckedIOException("embedded PostgreSQL did not start", e);
       }
+      port = pg.getPort();
       Flyway.configure().dataSource(pg.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
       Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::stop, "test-db-stop"));
     }
@@ -35,15 +47,45 @@ public final class TestDatabase {
   }
 
   public static PgConnectOptions connectOptions() {
-    EmbeddedPostgres db = start();
-    return new PgConnectOptions().setHost("localhost").setPort(db.getPort())
+    start();
+    return new PgConnectOptions().setHost("localhost").setPort(port)
         .setDatabase("postgres").setUser("postgres").setPassword("postgres");
   }
 
   /** libpq-style URL, as {@code --pg-url} takes it. */
   public static String url() {
-    EmbeddedPostgres db = start();
-    return "postgresql://postgres:postgres@localhost:" + db.getPort() + "/postgres";
+    start();
+    return "postgresql://postgres:postgres@localhost:" + port + "/postgres";
+  }
+
+  /**
+   * Stops the server (PostgreSQL's fast shutdown: open connections are cut) and leaves it down:
+   * connecting is refused until {@link #startServer()}. Blocks until it is down.
+   */
+  public static synchronized void stopServer() {
+    start();
+    if (down) {
+      throw new IllegalStateException("the test database is already stopped");
+    }
+    try {
+      pg.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded PostgreSQL did not stop", e);
+    }
+    down = true;
+  }
+
+  /** Starts the stopped server again on the same port and data directory. Blocks until it takes connections. */
+  public static synchronized void startServer() {
+    if (!down) {
+      throw new IllegalStateException("the test database is not stopped");
+    }
+    try {
+      pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded PostgreSQL did not start again on port " + port, e);
+    }
+    down = false;
   }
 
   /** Empties every opsbus table (not the migration history). */
@@ -58,13 +100,20 @@ public final class TestDatabase {
   }
 
   private static synchronized void stop() {
-    if (pg != null) {
+    if (pg != null && !down) {
       try {
         pg.close();
       } catch (IOException ignored) {
         // the JVM is exiting; the process goes with it
       }
-      pg = null;
+    }
+    pg = null;
+    if (dataDir != null) {
+      try (Stream<Path> files = Files.walk(dataDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException ignored) {
+        // a leftover temporary directory is all that is lost
+      }
     }
   }
 }
