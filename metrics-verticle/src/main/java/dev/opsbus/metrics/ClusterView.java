@@ -40,7 +40,7 @@ final class ClusterView {
   private final String selfId;
   private final long periodMillis;
   private final TreeMap<String, Entry> live = new TreeMap<>();
-  private final Map<String, Long> lastHeardOfLost = new TreeMap<>();
+  private final Map<String, Entry> lost = new TreeMap<>();
   private final Set<String> knownVersions = new HashSet<>();
   private boolean versionsSeeded;
   private String lastKnownBaseline;
@@ -67,7 +67,7 @@ final class ClusterView {
       return false;
     }
     live.put(sample.nodeId(), new Entry(sample, nowMillis));
-    lastHeardOfLost.remove(sample.nodeId());
+    lost.remove(sample.nodeId());
     return true;
   }
 
@@ -78,13 +78,13 @@ final class ClusterView {
     live.entrySet().removeIf(e -> {
       if (nowMillis - e.getValue().heardAtMillis() > silentAfter) {
         dropped.add(e.getKey());
-        lastHeardOfLost.put(e.getKey(), e.getValue().heardAtMillis());
+        lost.put(e.getKey(), e.getValue());
         return true;
       }
       return false;
     });
     long forgetAfter = (SILENT_PERIODS + RECENT_LOSS_PERIODS) * periodMillis;
-    lastHeardOfLost.values().removeIf(heardAt -> nowMillis - heardAt > forgetAfter);
+    lost.values().removeIf(e -> nowMillis - e.heardAtMillis() > forgetAfter);
     return dropped;
   }
 
@@ -95,9 +95,14 @@ final class ClusterView {
 
   /** Nodes dropped for silence recently, sorted by node id. */
   List<LostNode> recentlyLost(long nowMillis) {
-    List<LostNode> lost = new ArrayList<>();
-    lastHeardOfLost.forEach((id, heardAt) -> lost.add(new LostNode(id, nowMillis - heardAt)));
-    return lost;
+    List<LostNode> out = new ArrayList<>();
+    lost.forEach((id, e) -> out.add(new LostNode(id, nowMillis - e.heardAtMillis())));
+    return out;
+  }
+
+  /** The last sample of every node dropped for silence recently, sorted by node id. */
+  List<NodeMetrics> recentlyLostSamples() {
+    return lost.values().stream().map(Entry::sample).toList();
   }
 
   /** The live node with the smallest id: every node computes the same one from the same samples. */

@@ -1,19 +1,19 @@
 package dev.opsbus.metrics;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.event.ClusterMetrics;
 import dev.opsbus.model.event.NodeMetrics;
 import dev.opsbus.model.event.ServerStatus;
 import dev.opsbus.model.event.VersionNotice;
+import dev.opsbus.model.wire.GatewayStatsReport;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples this node every period and publishes it on {@code metrics.node}; listens to every node's
  * samples and, on the one node that leads (the live node with the smallest id), publishes the
- * cluster aggregate, the server status and version-change notices.
+ * cluster aggregate, the server status and version-change notices. Terminal sessions and relay
+ * liveness come from {@link RelayWatch}.
  */
 public class MetricsVerticle extends VerticleBase {
 
@@ -52,6 +53,7 @@ public class MetricsVerticle extends VerticleBase {
 
   private NodeSampler sampler;
   private ClusterView view;
+  private RelayWatch relays;
   private long timerId = -1;
   private long listeningSinceMillis;
   private long seq;
@@ -78,11 +80,12 @@ public class MetricsVerticle extends VerticleBase {
   public Future<?> start() {
     sampler = new NodeSampler();
     view = new ClusterView(config.nodeId(), periodMillis);
+    relays = new RelayWatch(vertx, config.nodeId(), config.verticles().contains(SSH_RELAY_VERTICLE), statsRequest.getSendTimeout());
     EventBus bus = vertx.eventBus();
     MessageConsumer<Object> nodes = bus.consumer(Addresses.METRICS_NODE, this::onNodeMetrics);
     MessageConsumer<Object> cluster = bus.consumer(Addresses.METRICS_CLUSTER, this::onClusterMetrics);
     MessageConsumer<Object> versions = bus.consumer(Addresses.STATUS_VERSION, this::onVersionNotice);
-    return Future.all(nodes.completion(), cluster.completion(), versions.completion())
+    return Future.all(nodes.completion(), cluster.completion(), versions.completion(), relays.start())
         .onSuccess(v -> {
           listeningSinceMillis = monotonicMillis();
           timerId = vertx.setPeriodic(periodMillis, id -> tick());
@@ -134,9 +137,10 @@ public class MetricsVerticle extends VerticleBase {
     sampling = true;
     Instant ts = Instant.now();
     Future<HostReadings> readings = vertx.executeBlocking(sampler::read, false);
-    Future<GatewayStats> stats = gatewayStats();
+    Future<GatewayStatsReport> stats = gatewayStats();
+    Future<Boolean> relay = relays.probe();
     // join, not all: a failed gateway request must not stop us waiting for the worker
-    inFlight = Future.join(readings, stats).onComplete(ar -> {
+    inFlight = Future.join(readings, stats, relay).onComplete(ar -> {
       sampling = false;
       if (stopped) {
         return;
@@ -145,37 +149,49 @@ public class MetricsVerticle extends VerticleBase {
         LOG.warn("metrics: node {} could not sample: {}", config.nodeId(), ar.cause().toString(), ar.cause());
         return;
       }
-      NodeMetrics sample = sample(ts, readings.result(), stats.result());
+      NodeMetrics sample = sample(ts, readings.result(), stats.result(), relay.result());
       vertx.eventBus().publish(Addresses.METRICS_NODE, Json.toJsonObject(sample));
     });
   }
 
-  private NodeMetrics sample(Instant ts, HostReadings r, GatewayStats g) {
+  private NodeMetrics sample(Instant ts, HostReadings r, GatewayStatsReport g, Boolean relayOnline) {
     long uptime = Math.max(0, Duration.between(config.startedAt(), ts).toSeconds());
     return new NodeMetrics(NodeMetrics.TYPE, ts, ++seq, config.nodeId(), config.version(), config.startedAt(),
         uptime, r.cpuPercent(), r.systemCpuPercent(), r.processors(), r.heapUsedMb(), r.heapMaxMb(), r.rssMb(),
         r.systemMemoryTotalMb(), r.systemMemoryAvailableMb(),
         g.connections(), g.sockJsConnections(), g.webSocketConnections(), g.bridgeSubscriptions(), g.webSessions(),
-        // the SSH relay does not report its sessions yet
-        0,
-        verticles);
+        relays.sessionsHere(), verticles, relayOnline);
   }
 
   /** Asks this node's gateway; no gateway, a late one or a wrong answer all count as zero connections. */
-  private Future<GatewayStats> gatewayStats() {
+  private Future<GatewayStatsReport> gatewayStats() {
     return vertx.eventBus().request(gatewayStatsAddress, null, statsRequest)
-        .map(reply -> GatewayStats.fromReply(reply.body()))
+        .map(reply -> readGatewayStats(reply.body()))
         .onSuccess(s -> statsOutcome("ok", null))
         .recover(e -> {
-          if (e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-            statsOutcome("no_gateway", null);
-          } else if (e instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-            statsOutcome("timeout", "did not answer within " + statsRequest.getSendTimeout() + " ms");
-          } else {
-            statsOutcome("failed", e.toString());
+          switch (BusFailures.codeOf(e)) {
+            case NO_HANDLER -> statsOutcome("no_gateway", null);
+            case TIMEOUT -> statsOutcome("timeout", "did not answer within " + statsRequest.getSendTimeout() + " ms");
+            default -> statsOutcome("failed", e.toString());
           }
-          return Future.succeededFuture(GatewayStats.NONE);
+          return Future.succeededFuture(GatewayStatsReport.NONE);
         });
+  }
+
+  /**
+   * Reads the gateway's answer. A body that is not a JSON object, or a count that is not a number,
+   * is refused so the caller can say the gateway answered nonsense; missing counts are zero and a
+   * negative one (a gateway bug) is clamped to zero so cluster totals stay meaningful.
+   */
+  static GatewayStatsReport readGatewayStats(Object body) {
+    if (!(body instanceof JsonObject json)) {
+      throw new IllegalArgumentException("gateway stats reply is not a JSON object: "
+          + (body == null ? "null" : body.getClass().getSimpleName()));
+    }
+    GatewayStatsReport r = GatewayStatsReport.fromJson(json);
+    return new GatewayStatsReport(Math.max(0, r.sockJsConnections()), Math.max(0, r.webSocketConnections()),
+        Math.max(0, r.bridgeSubscriptions()), Math.max(0, r.busConsumers()), Math.max(0, r.webSessions()),
+        Math.max(0, r.delivered()), Math.max(0, r.refused()));
   }
 
   /** Logs when the gateway's answer changes kind, not once per sample. */
@@ -271,7 +287,8 @@ public class MetricsVerticle extends VerticleBase {
     }
     List<NodeMetrics> nodes = view.nodes();
     long clusterSeq = view.nextClusterSeq();
-    vertx.eventBus().publish(Addresses.METRICS_CLUSTER, Json.toJsonObject(aggregate(ts, clusterSeq, nodes)), fromThisNode);
+    ClusterMetrics aggregate = aggregate(ts, clusterSeq, nodes, view.recentlyLostSamples(), relays.sessionsInCluster());
+    vertx.eventBus().publish(Addresses.METRICS_CLUSTER, Json.toJsonObject(aggregate), fromThisNode);
     ServerHealth.Assessment health = ServerHealth.assess(nodes, view.recentlyLost(now), periodMillis);
     publishStatus(new ServerStatus(ServerStatus.TYPE, ts, clusterSeq, health.status(), health.message(), nodes.size()));
   }
@@ -281,26 +298,37 @@ public class MetricsVerticle extends VerticleBase {
   }
 
   /**
-   * relaysTotal equals relaysOnline for now: nothing yet records which relays the cluster should
-   * have, so a relay that is gone is simply not counted (its node shows as lost in the status).
+   * The cluster aggregate. Terminal sessions are every live session the relays reported. Relays
+   * total counts the nodes that deploy a relay among the live nodes and those lost recently (a
+   * relay that left is still a relay the cluster is missing); online counts the live ones whose
+   * relay answered its ping. A sample without the answer (a node of an older version) counts its
+   * relay online, as the cluster did before it could ask.
    */
-  static ClusterMetrics aggregate(Instant ts, long seq, List<NodeMetrics> nodes) {
+  static ClusterMetrics aggregate(Instant ts, long seq, List<NodeMetrics> nodes, List<NodeMetrics> lost, int sshSessions) {
     int connections = 0;
-    int ssh = 0;
-    int relays = 0;
+    int relaysOnline = 0;
+    int relaysTotal = 0;
     double cpu = 0;
     long rss = 0;
     for (NodeMetrics n : nodes) {
       connections += n.connections();
-      ssh += n.sshSessions();
       cpu += n.cpuPercent();
       rss += n.rssMb();
-      if (n.verticles() != null && Arrays.stream(n.verticles().split(",")).map(String::trim).anyMatch(SSH_RELAY_VERTICLE::equals)) {
-        relays++;
+      if (runsRelay(n)) {
+        relaysTotal++;
+        if (!Boolean.FALSE.equals(n.sshRelayOnline())) {
+          relaysOnline++;
+        }
       }
     }
+    relaysTotal += (int) lost.stream().filter(MetricsVerticle::runsRelay).count();
     double cpuAvg = nodes.isEmpty() ? 0 : Math.round(cpu / nodes.size() * 10) / 10.0;
-    return new ClusterMetrics(ClusterMetrics.TYPE, ts, seq, nodes.size(), connections, ssh, relays, relays, cpuAvg, rss, nodes);
+    return new ClusterMetrics(ClusterMetrics.TYPE, ts, seq, nodes.size(), connections, sshSessions, relaysOnline, relaysTotal,
+        cpuAvg, rss, nodes);
+  }
+
+  private static boolean runsRelay(NodeMetrics n) {
+    return n.verticles() != null && Arrays.stream(n.verticles().split(",")).map(String::trim).anyMatch(SSH_RELAY_VERTICLE::equals);
   }
 
   private static long monotonicMillis() {

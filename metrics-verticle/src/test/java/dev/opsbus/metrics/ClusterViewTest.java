@@ -41,6 +41,7 @@ class ClusterViewTest {
     assertThat(view.expire(3001)).containsExactly("node-b");
     assertThat(view.nodes()).extracting(NodeMetrics::nodeId).containsExactly("node-a");
     assertThat(view.recentlyLost(3500)).containsExactly(new ClusterView.LostNode("node-b", 3500));
+    assertThat(view.recentlyLostSamples()).extracting(NodeMetrics::nodeId).containsExactly("node-b");
   }
 
   @Test

@@ -3,28 +3,30 @@ package dev.opsbus.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.opsbus.model.wire.GatewayStatsReport;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+/** How the metrics verticle reads its gateway's {@link GatewayStatsReport}, sense and nonsense alike. */
 class GatewayStatsTest {
 
   @Test
   void connectionsAreSockJsPlusWebSocket() {
-    GatewayStats s = GatewayStats.fromReply(new JsonObject().put("sockJsConnections", 3)
-        .put("webSocketConnections", 4).put("bridgeSubscriptions", 9).put("webSessions", 2));
-    assertThat(s).isEqualTo(new GatewayStats(3, 4, 9, 2));
+    GatewayStatsReport s = MetricsVerticle.readGatewayStats(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1).toJson());
+    assertThat(s).isEqualTo(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1));
     assertThat(s.connections()).isEqualTo(7);
   }
 
   @Test
   void missingOrNegativeCountsReadAsZero() {
-    assertThat(GatewayStats.fromReply(new JsonObject().put("webSessions", -2))).isEqualTo(GatewayStats.NONE);
+    assertThat(MetricsVerticle.readGatewayStats(new JsonObject().put("webSessions", -2))).isEqualTo(GatewayStatsReport.NONE);
   }
 
   @Test
   void aReplyThatIsNotCountsIsRefused() {
-    assertThatThrownBy(() -> GatewayStats.fromReply("3")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> GatewayStats.fromReply(new JsonObject().put("sockJsConnections", "three")))
+    assertThatThrownBy(() -> MetricsVerticle.readGatewayStats("3")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricsVerticle.readGatewayStats(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricsVerticle.readGatewayStats(new JsonObject().put("sockJsConnections", "three")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

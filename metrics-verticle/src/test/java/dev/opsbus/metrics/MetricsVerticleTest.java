@@ -88,7 +88,9 @@ class MetricsVerticleTest {
             assertThat(m.systemMemoryTotalMb()).isPositive();
             assertThat(m.systemMemoryAvailableMb()).isPositive().isLessThanOrEqualTo(m.systemMemoryTotalMb());
             assertThat(m.verticles()).isEqualTo("gateway,metrics");
+            // no relay on this node and no session anywhere: the real count is zero, and nobody to ask about a relay
             assertThat(m.sshSessions()).isZero();
+            assertThat(m.sshRelayOnline()).isNull();
           }
           for (int i = 1; i < samples.size(); i++) {
             Duration gap = Duration.between(Instant.parse(samples.get(i - 1).getString("ts")),
@@ -157,6 +159,22 @@ class MetricsVerticleTest {
   }
 
   @Test
+  void reportsZeroConnectionsWhenTheGatewayAnswersNonsense(Vertx vertx, VertxTestContext ctx) {
+    Future<Void> confusedGateway = vertx.eventBus()
+        .consumer(Addresses.NODE_GATEWAY_STATS.format("node-a"), msg -> msg.reply(new JsonObject().put("sockJsConnections", "many")))
+        .completion();
+    confusedGateway
+        .compose(v -> BusProbe.listen(vertx, Addresses.METRICS_NODE))
+        .compose(probe -> deployNodeA(vertx)
+            .compose(id -> probe.first(m -> m.body().getLong("seq") >= 2))
+            .map(m -> probe))
+        .onComplete(ctx.succeeding(probe -> ctx.verify(() -> {
+          assertThat(probe.bodies()).allSatisfy(s -> assertThat(s.getInteger("connections")).isZero());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void refusesANodeIdThatIsNotOneAddressSegment() {
     assertThatThrownBy(() -> new MetricsVerticle(config("node a.b", "1.0.0", LONG_AGO, List.of())))
         .isInstanceOf(IllegalArgumentException.class)
@@ -184,7 +202,9 @@ class MetricsVerticleTest {
   @Test
   void clusterMetricsListBothNodesAndComeOnlyFromTheNodeWithTheSmallestId(Vertx vertx, VertxTestContext ctx) {
     AtomicReference<BusProbe> status = new AtomicReference<>();
-    BusProbe.listen(vertx, Addresses.STATUS_SERVER)
+    // a stand-in for node-b's relay, which lives in another module: it answers its ping
+    vertx.eventBus().consumer(Addresses.NODE_SSH_PING.format("node-b"), msg -> msg.reply(null)).completion()
+        .compose(v -> BusProbe.listen(vertx, Addresses.STATUS_SERVER))
         .compose(s -> {
           status.set(s);
           return BusProbe.listen(vertx, Addresses.METRICS_CLUSTER);

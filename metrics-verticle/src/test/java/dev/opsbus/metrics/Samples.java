@@ -19,6 +19,7 @@ final class Samples {
   static NodeMetrics node(String nodeId, String version, Instant startedAt, long seq,
       double cpu, double systemCpu, long memTotalMb, long memAvailableMb, String verticles) {
     return new NodeMetrics(NodeMetrics.TYPE, startedAt.plusSeconds(seq), seq, nodeId, version, startedAt, seq,
-        cpu, systemCpu, 2, 50, 500, 120, memTotalMb, memAvailableMb, 3, 2, 1, 4, 2, 0, verticles);
+        cpu, systemCpu, 2, 50, 500, 120, memTotalMb, memAvailableMb, 3, 2, 1, 4, 2, 0, verticles,
+        verticles.contains(MetricsVerticle.SSH_RELAY_VERTICLE) ? Boolean.TRUE : null);
   }
 }

@@ -116,4 +116,11 @@ public final class Addresses {
    * gateway of its own node for connection counts. The node id keeps it local in a cluster.
    */
   public static final AddressPattern NODE_GATEWAY_STATS = AddressPattern.of("node.{nodeId}.gateway.stats");
+
+  /**
+   * Request, internal (never bridged: no rule names it): the SSH relay of one node answers (an
+   * empty reply) while it runs. Metrics verticles count a relay online while it answers, and forget
+   * the terminal sessions of a node once nobody serves its address.
+   */
+  public static final AddressPattern NODE_SSH_PING = AddressPattern.of("node.{nodeId}.ssh.ping");
 }

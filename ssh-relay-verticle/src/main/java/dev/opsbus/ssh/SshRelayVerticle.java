@@ -1,5 +1,6 @@
 package dev.opsbus.ssh;
 
+import dev.opsbus.model.Addresses;
 import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.ssh.exec.ExecService;
@@ -42,7 +43,9 @@ public class SshRelayVerticle extends VerticleBase {
           exec = new ExecService(vertx, config, hosts, connector);
           terminals = new TerminalService(vertx, config, hosts, connector);
           monitor = new HostMonitor(vertx, config, hosts, connector);
-          return Future.all(exec.start(), terminals.start(), monitor.start());
+          // metrics count this relay online while it answers; the consumer goes with the verticle
+          Future<Void> ping = vertx.eventBus().consumer(Addresses.NODE_SSH_PING.format(config.nodeId()), m -> m.reply(null)).completion();
+          return Future.all(exec.start(), terminals.start(), monitor.start(), ping);
         })
         .onSuccess(v -> LOG.info("ssh relay of node {} ready", config.nodeId()));
   }
