@@ -97,7 +97,7 @@ export function mount(container, ctx) {
       statusBody.append(h('dl', { class: 'totals' },
         h('dt', {}, 'nodes'), h('dd', { id: 'total-nodes' }, String(cluster.nodeCount)),
         h('dt', {}, 'connections'), h('dd', { id: 'total-connections' }, String(cluster.connections)),
-        h('dt', {}, 'terminal sessions'), h('dd', {}, String(cluster.sshSessions)),
+        h('dt', {}, 'terminal sessions'), h('dd', { id: 'total-sessions' }, String(cluster.sshSessions)),
         h('dt', {}, 'relays online'), h('dd', { id: 'relays' }, cluster.relaysOnline + ' / ' + cluster.relaysTotal),
         h('dt', {}, 'CPU average'), h('dd', {}, fmtNumber(cluster.cpuPercentAvg) + ' %'),
         h('dt', {}, 'memory (RSS)'), h('dd', {}, cluster.rssMbTotal + ' MB')));

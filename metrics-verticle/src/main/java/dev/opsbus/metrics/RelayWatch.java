@@ -156,6 +156,9 @@ final class RelayWatch {
       if (!previous.isEmpty()) {
         LOG.info("metrics: node {} SSH relay answers again", nodeId);
       }
+    } else if (previous.isEmpty()) {
+      // the node may deploy its relay after this verticle: not news until it has answered once
+      LOG.info("metrics: node {} SSH relay does not answer its ping yet ({}); reporting it offline until it does", nodeId, outcome);
     } else {
       LOG.warn("metrics: node {} SSH relay does not answer its ping ({}); reporting it offline", nodeId, outcome);
     }

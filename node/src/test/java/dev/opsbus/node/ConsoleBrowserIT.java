@@ -293,6 +293,27 @@ class ConsoleBrowserIT {
     shot(viewer, "viewer-read-only");
   }
 
+  @Test
+  void theDashboardCountsTheOpenTerminalSessions() {
+    // terminals earlier tests left open are closed first, so this one counts from none
+    for (Object open : new JsonArray(adminApi.get("/api/terminals").text())) {
+      json(adminApi.delete("/api/terminals/" + ((JsonObject) open).getString("sessionId")));
+    }
+    Page page = loggedIn("admin", ADMIN_PASSWORD);
+    Locator sessions = page.locator("#total-sessions");
+    assertThat(sessions).hasText("0");
+    // the one relay of this node answers its ping
+    assertThat(page.locator("#relays")).hasText("1 / 1");
+
+    String sid = json(adminApi.post("/api/hosts/demo/terminals", RequestOptions.create().setData(Map.of("cols", 100, "rows", 30))))
+        .getString("sessionId");
+    assertThat(sessions).hasText("1");
+    shot(page, "one-terminal");
+
+    json(adminApi.delete("/api/terminals/" + sid));
+    assertThat(sessions).hasText("0");
+  }
+
   static void awaitTerminalLine(Page page, String line) {
     page.waitForFunction("l => window.opsbus.terminalText && window.opsbus.terminalText().split('\\n').some(x => x.trim() === l)", line,
         new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
