@@ -44,7 +44,8 @@ class DatabaseRestartTest {
     try (LogCapture retries = LogCapture.of(ChangeQueue.class)) {
       OpsHarness.deployRelay(vertx, "node-a");
       OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of(OpsHarness.command("gated",
-          "echo waiting; while [ ! -e '" + release + "' ]; do sleep 0.1; done; echo released"))));
+          // output while the database is away makes changes that queue behind the one being retried
+          "echo waiting; while [ ! -e '" + release + "' ]; do sleep 0.1; done; echo one; sleep 0.3; echo two; sleep 0.3; echo released"))));
       List<JsonObject> updates = new CopyOnWriteArrayList<>();
       MessageConsumer<JsonObject> watch = vertx.eventBus().consumer(Addresses.OPS_UPDATES_HOST.format("demo"), m -> updates.add(m.body()));
       result(watch.completion());
