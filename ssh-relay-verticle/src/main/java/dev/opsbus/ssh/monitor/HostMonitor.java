@@ -101,7 +101,7 @@ public final class HostMonitor {
     context = vertx.getOrCreateContext();
     lastSample = vertx.eventBus().consumer(Addresses.METRICS_HOST_LAST, this::answerLast);
     changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, msg -> {
-      String hostId = msg.body() == null ? null : Json.fromJsonObject(msg.body(), HostChange.class).hostId();
+      String hostId = changedHost(msg.body());
       if (hostId != null) {
         restartTails(hostId);
       }
@@ -111,6 +111,15 @@ public final class HostMonitor {
       periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
       reload(true);
     });
+  }
+
+  /** The host a {@code hosts.changed} names; null for a body that is no {@code HostChange} (the list is read again anyway). */
+  private static String changedHost(JsonObject body) {
+    try {
+      return body == null ? null : Json.fromJsonObject(body, HostChange.class).hostId();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Stops sampling, kills every remote tail and waits (bounded) for their threads to end. */
