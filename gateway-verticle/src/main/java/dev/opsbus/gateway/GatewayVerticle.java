@@ -11,6 +11,7 @@ import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.UserApi;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.gateway.hosts.HostApi;
+import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.terminal.SessionDirectory;
 import dev.opsbus.gateway.presence.PresenceService;
@@ -144,7 +145,8 @@ public class GatewayVerticle extends VerticleBase {
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
-          return Future.all(listening, stats.completion(), presence.start()).map(v -> listening.result()).onSuccess(s -> {
+          Future<Void> hostsServed = new HostService(vertx, hostStore).start();
+          return Future.all(listening, stats.completion(), presence.start(), hostsServed).map(v -> listening.result()).onSuccess(s -> {
             server = s;
             LOG.info("gateway of node {} listening on {}:{}", config.nodeId(), config.host(), s.actualPort());
           });

@@ -1,23 +1,28 @@
 package dev.opsbus.node;
 
 import dev.opsbus.demohost.DemoSshServer;
-import dev.opsbus.model.secret.CredentialCipher;
+import dev.opsbus.gateway.hosts.HostStore;
+import dev.opsbus.model.hosts.HostRecord;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code --demo}: an SSH server on loopback for the OS user running the node, registered as host
  * {@code demo} with its host key pinned and a password generated at each start (kept only
- * encrypted, in the hosts table). Blocking JDBC: runs on the launcher's thread, before Vert.x.
+ * encrypted, in the hosts table). The row is written through the table's owner, the gateway's
+ * {@link HostStore}, whichever verticles this node runs. Blocks: runs on the launcher's thread,
+ * after Vert.x is up and before the verticles deploy.
  */
 final class DemoHost {
 
@@ -26,13 +31,14 @@ final class DemoHost {
   static final String HOST_ID = "demo";
   static final String HOST_NAME = "Demo host (this machine, loopback)";
 
+  private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(30);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private DemoHost() {
   }
 
-  /** Starts the server and upserts its {@code hosts} row; the caller closes the server on stop. */
-  static DemoSshServer start(Path dataDir, NodeDatabase db) {
+  /** Starts the server and upserts host {@code demo}; the caller closes the server on stop. */
+  static DemoSshServer start(Path dataDir, Vertx vertx, PgConnectOptions db) {
     Path dir = dataDir.toAbsolutePath().normalize().resolve("demo-host");
     String user = System.getProperty("user.name");
     String password = randomSecret(24);
@@ -46,57 +52,29 @@ final class DemoHost {
       throw new NodeStartException("the demo SSH host did not start: " + NodeDatabase.rootMessage(e), e);
     }
     try {
-      register(db, server, user, password);
-    } catch (SQLException | RuntimeException e) {
+      register(vertx, db, server, user, password);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       server.close();
-      throw new NodeStartException("the demo host could not be registered in the database: " + NodeDatabase.rootMessage(e), e);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new NodeStartException("the demo host could not be registered in the database: " + NodeDatabase.rootMessage(cause), cause);
+    } catch (InterruptedException e) {
+      server.close();
+      Thread.currentThread().interrupt();
+      throw new NodeStartException("interrupted while registering the demo host", e);
     }
     LOG.info("demo host '{}' on {}:{} (user {}), host key {} pinned", HOST_ID, server.host(), server.port(), user,
         server.fingerprint());
     return server;
   }
 
-  private static void register(NodeDatabase db, DemoSshServer server, String user, String password) throws SQLException {
-    try (Connection c = db.connect()) {
-      CredentialCipher cipher = new CredentialCipher(credentialKey(c));
-      try (PreparedStatement st = c.prepareStatement(
-          "INSERT INTO hosts (id, name, address, port, username, auth_type, secret_encrypted, host_key_fingerprint, logs)"
-              + " VALUES (?, ?, ?, ?, ?, 'password', ?, ?, '[]'::jsonb)"
-              + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, port = EXCLUDED.port,"
-              + " username = EXCLUDED.username, auth_type = EXCLUDED.auth_type,"
-              + " secret_encrypted = EXCLUDED.secret_encrypted, host_key_fingerprint = EXCLUDED.host_key_fingerprint,"
-              + " updated_at = now()")) {
-        st.setString(1, HOST_ID);
-        st.setString(2, HOST_NAME);
-        st.setString(3, server.host());
-        st.setInt(4, server.port());
-        st.setString(5, user);
-        st.setString(6, cipher.encrypt(password));
-        st.setString(7, server.fingerprint());
-        st.executeUpdate();
-      }
-    }
-  }
-
-  /** The cluster-wide credential key, created exactly as the gateway's Settings does when absent. */
-  static String credentialKey(Connection c) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")) {
-      insert.setString(1, CredentialCipher.SETTINGS_KEY);
-      byte[] raw = new byte[CredentialCipher.KEY_BYTES];
-      RANDOM.nextBytes(raw);
-      insert.setString(2, Base64.getEncoder().encodeToString(raw));
-      insert.executeUpdate();
-    }
-    try (PreparedStatement select = c.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
-      select.setString(1, CredentialCipher.SETTINGS_KEY);
-      try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next()) {
-          throw new SQLException("settings has no '" + CredentialCipher.SETTINGS_KEY + "' after creating it");
-        }
-        return rs.getString(1);
-      }
-    }
+  private static void register(Vertx vertx, PgConnectOptions db, DemoSshServer server, String user, String password)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    // logs left null: an admin's log settings on host demo survive a restart
+    HostStore.HostInput demo = new HostStore.HostInput(HOST_ID, HOST_NAME, server.host(), server.port(), user, HostRecord.PASSWORD,
+        password, null);
+    HostStore.open(vertx, db)
+        .compose(store -> store.register(demo, server.fingerprint()).eventually(store::close))
+        .toCompletionStage().toCompletableFuture().get(REGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static String randomSecret(int bytes) {

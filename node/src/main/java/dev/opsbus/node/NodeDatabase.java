@@ -149,14 +149,21 @@ final class NodeDatabase implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl, p);
   }
 
-  /** Applies the opsbus schema migrations ({@code classpath:db/migration}). */
+  /**
+   * Where every module's migrations are found: each module keeps those of the tables it owns in
+   * {@code db/migration/<module>/} (Flyway searches the folders below), and the versions form one
+   * sequence across all modules, so a database migrates in the same order whichever jar holds them.
+   */
+  static final String MIGRATIONS = "classpath:db/migration";
+
+  /** Applies the opsbus schema migrations of every module on the classpath ({@link #MIGRATIONS}). */
   void migrate() {
     long t0 = System.nanoTime();
     MigrateResult r;
     try {
       r = Flyway.configure()
           .dataSource(jdbcUrl, options.getUser(), options.getPassword())
-          .locations("classpath:db/migration")
+          .locations(MIGRATIONS)
           .load()
           .migrate();
     } catch (RuntimeException e) {

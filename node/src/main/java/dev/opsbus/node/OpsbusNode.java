@@ -74,9 +74,10 @@ public final class OpsbusNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node: database (embedded or external) and its migrations, then with {@code --demo} the
-   * demo SSH host (registered as host {@code demo}), then Vert.x (joining the cluster when asked),
-   * then the verticles in the order the settings list them. Blocks until all of that is done.
+   * Starts a node: database (embedded or external) and its migrations, then Vert.x (joining the
+   * cluster when asked), then with {@code --demo} the demo SSH host (registered as host {@code demo}
+   * through the hosts table's owner), then the verticles in the order the settings list them.
+   * Blocks until all of that is done.
    *
    * @throws NodeStartException with a one-sentence reason; whatever had started is stopped again
    * @throws IllegalStateException when called on an event-loop thread
@@ -94,10 +95,6 @@ public final class OpsbusNode implements AutoCloseable {
           ? NodeDatabase.startEmbedded(settings.dataDir())
           : NodeDatabase.connectExternal(settings.pgUrl());
       db.migrate();
-      if (settings.demo()) {
-        // before the verticles, so that the SSH relay finds host 'demo' from its first read
-        demo = DemoHost.start(settings.dataDir(), db);
-      }
 
       HazelcastClusterManager cm = null;
       String nodeId;
@@ -113,6 +110,10 @@ public final class OpsbusNode implements AutoCloseable {
       } else {
         vertx = Vertx.vertx(options);
         nodeId = UUID.randomUUID().toString();
+      }
+      if (settings.demo()) {
+        // before the verticles, so that the SSH relay finds host 'demo' from its first read
+        demo = DemoHost.start(settings.dataDir(), vertx, db.connectOptions());
       }
       OpsbusNode node = new OpsbusNode(settings, db, demo, vertx, cm, nodeId, startedAt);
       if (cm != null) {

@@ -9,6 +9,7 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.Operation;
+import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +42,8 @@ final class OperationService {
   private final OperationStore store;
   private final OperationRunner runner;
   private final OperationEvents events;
+  /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
+  private final HostsClient hosts;
   private final Map<String, OperationType> types = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -50,6 +53,7 @@ final class OperationService {
     this.store = store;
     this.runner = runner;
     this.events = events;
+    this.hosts = new HostsClient(vertx);
     types.forEach(t -> this.types.put(t.name(), t));
   }
 
@@ -148,7 +152,7 @@ final class OperationService {
     }
     String requestedBy = caller != null ? caller.username() : asked.requestedBy() != null ? asked.requestedBy() : createdBy;
     StartOperation start = asked.resolved(params, createdBy, requestedBy);
-    return store.hostExists(start.hostId()).compose(exists -> {
+    return hosts.exists(start.hostId()).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }

@@ -149,10 +149,6 @@ public final class OperationStore {
     return pool.query("SELECT COALESCE(max(seq), 0) FROM operation_changes").execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
-  public Future<Boolean> hostExists(String hostId) {
-    return pool.preparedQuery("SELECT 1 FROM hosts WHERE id = $1").execute(Tuple.of(hostId)).map(rows -> rows.size() > 0);
-  }
-
   /** Deletes finished operations (and their changes) older than the retention. */
   public Future<Integer> prune(long retentionSeconds) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM operations WHERE status NOT IN ('pending', 'in_progress') "

@@ -9,6 +9,7 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,6 +50,8 @@ final class Scheduler {
   private final Pool pool;
   private final OperationsConfig config;
   private final Map<String, OperationType> types;
+  /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
+  private final HostsClient hosts;
   private MessageConsumer<JsonObject> api;
   private long timer = -1;
   private boolean ticking;
@@ -60,6 +63,7 @@ final class Scheduler {
     this.pool = pool;
     this.config = config;
     this.types = types;
+    this.hosts = new HostsClient(vertx);
   }
 
   Future<Void> start() {
@@ -116,8 +120,8 @@ final class Scheduler {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "cron: '" + cronText + "' never fires");
     }
     UUID id = UUID.randomUUID();
-    return pool.preparedQuery("SELECT 1 FROM hosts WHERE id = $1").execute(Tuple.of(hostId)).compose(rows -> {
-      if (rows.size() == 0) {
+    return hosts.exists(hostId).compose(exists -> {
+      if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
       }
       return pool.preparedQuery("INSERT INTO operation_schedules (id, host_id, type, params, cron, created_by, next_run_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")

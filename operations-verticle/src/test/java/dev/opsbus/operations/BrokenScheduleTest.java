@@ -27,12 +27,12 @@ class BrokenScheduleTest {
   @Test
   void aBrokenScheduleIsLoggedOncePerNodeRecordedOnceInActivityAndListedAsBroken() throws Exception {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     UUID broken = UUID.randomUUID();
     // as an older version could have stored it, or a hand edit: nothing on the create path accepts this
     insertSchedule(broken, "every full moon");
     Vertx a = Vertx.vertx();
     Vertx b = Vertx.vertx();
+    OpsHarness.registerDemoHost(a);
     try (LogCapture log = LogCapture.of(Scheduler.class)) {
       OpsHarness.deployOperations(a, fastTicks(OpsHarness.config("node-a", List.of())));
       OpsHarness.deployOperations(b, fastTicks(OpsHarness.config("node-b", List.of())));

@@ -31,10 +31,10 @@ class ClusterOperationsTest {
   @Test
   void hundredConcurrentStartsSplitAcrossTwoNodesMakeExactlyOneOperation() throws Exception {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     String cluster = TestCluster.newName();
     TestCluster.Node a = TestCluster.start(cluster);
     TestCluster.Node b = TestCluster.start(cluster);
+    OpsHarness.registerDemoHost(a.vertx());
     try {
       var commands = List.of(OpsHarness.command("sleeper", "sleep 30"));
       OpsHarness.deployRelay(a.vertx(), "node-a");
@@ -71,9 +71,9 @@ class ClusterOperationsTest {
   @Test
   void aLostNodesOperationIsFailedNodeLostBySurvivorAndANewStartIsAccepted() {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     Vertx a = Vertx.vertx();
     Vertx b = Vertx.vertx();
+    OpsHarness.registerDemoHost(a);
     try {
       var commands = List.of(OpsHarness.command("sleeper", "sleep 30"));
       OpsHarness.deployRelay(a, "node-a");
@@ -102,9 +102,9 @@ class ClusterOperationsTest {
   @Test
   void aScheduledOperationFiresOncePerOccurrenceWithTwoNodesUp() throws Exception {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     Vertx a = Vertx.vertx();
     Vertx b = Vertx.vertx();
+    OpsHarness.registerDemoHost(a);
     try {
       OperationsConfig ca = OpsHarness.config("node-a", List.of());
       OperationsConfig cb = OpsHarness.config("node-b", List.of());

@@ -37,10 +37,10 @@ class DatabaseRestartTest {
   @Test
   void anOperationThatEndsWhileTheDatabaseIsDownIsRecordedCompletedOnceItIsBack() throws Exception {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     // the demo host is this machine: the command waits for a file the test creates while the database is down
     Path release = OpsHarness.dir.resolve("release-" + UUID.randomUUID());
     Vertx vertx = Vertx.vertx();
+    OpsHarness.registerDemoHost(vertx);
     try (LogCapture retries = LogCapture.of(ChangeQueue.class)) {
       OpsHarness.deployRelay(vertx, "node-a");
       OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of(OpsHarness.command("gated",

@@ -38,8 +38,8 @@ class OperationsTest {
   @BeforeEach
   void start() {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     vertx = Vertx.vertx();
+    OpsHarness.registerDemoHost(vertx);
     OpsHarness.deployRelay(vertx, "node-a");
     OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of(
         OpsHarness.command("fail_cmd", "echo about to fail; echo boom >&2; exit 3"),

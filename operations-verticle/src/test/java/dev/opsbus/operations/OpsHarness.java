@@ -1,15 +1,18 @@
 package dev.opsbus.operations;
 
 import dev.opsbus.demohost.DemoSshServer;
+import dev.opsbus.gateway.hosts.HostService;
+import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshRelayVerticle;
 import dev.opsbus.testkit.Await;
 import dev.opsbus.testkit.TestDatabase;
-import dev.opsbus.testkit.TestHosts;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -20,6 +23,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.WeakHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +39,8 @@ final class OpsHarness {
 
   static DemoSshServer ssh;
   static Path dir;
+  /** The Vert.x instances the host owner is deployed on (weakly: a closed one is forgotten). */
+  private static final Set<Vertx> withHostOwner = Collections.newSetFromMap(new WeakHashMap<>());
 
   private OpsHarness() {
   }
@@ -52,9 +59,44 @@ final class OpsHarness {
     return ssh;
   }
 
-  static void registerDemoHost() {
+  /** Registers the SSH server as host {@code demo} through the owner of the hosts table (the gateway's store). */
+  static void registerDemoHost(Vertx vertx) {
     DemoSshServer s = ssh();
-    TestHosts.password("demo", "127.0.0.1", s.port(), System.getProperty("user.name"), "demo-pass-123", s.fingerprint());
+    HostStore store = result(HostStore.open(vertx, TestDatabase.connectOptions()));
+    try {
+      result(store.register(new HostStore.HostInput("demo", "demo", "127.0.0.1", s.port(), System.getProperty("user.name"),
+          HostRecord.PASSWORD, "demo-pass-123", null), s.fingerprint()));
+    } finally {
+      result(store.close());
+    }
+  }
+
+  /**
+   * The gateway's host service on this Vert.x, once: relay and operations ask it about hosts, as
+   * they ask a gateway of the cluster in production. Undeployed when the Vert.x closes.
+   */
+  static synchronized void deployHostOwner(Vertx vertx) {
+    if (!withHostOwner.add(vertx)) {
+      return;
+    }
+    result(vertx.deployVerticle(new VerticleBase() {
+      private HostStore store;
+      private HostService service;
+
+      @Override
+      public Future<?> start() {
+        return HostStore.open(vertx, TestDatabase.connectOptions()).compose(s -> {
+          store = s;
+          service = new HostService(vertx, s);
+          return service.start();
+        });
+      }
+
+      @Override
+      public Future<?> stop() {
+        return service.stop().eventually(() -> store.close());
+      }
+    }));
   }
 
   static OperationsConfig config(String nodeId, List<OperationsConfig.CommandOperation> commands) {
@@ -63,10 +105,12 @@ final class OpsHarness {
   }
 
   static void deployRelay(Vertx vertx, String nodeId) {
+    deployHostOwner(vertx);
     result(vertx.deployVerticle(new SshRelayVerticle(SshRelayConfig.defaults(nodeId, TestDatabase.connectOptions(), dir))));
   }
 
   static String deployOperations(Vertx vertx, OperationsConfig config) {
+    deployHostOwner(vertx);
     return result(vertx.deployVerticle(new OperationsVerticle(config)));
   }
 

@@ -22,8 +22,8 @@ class WithoutRelayTest {
   @Test
   void anOperationWithNoRelayRunningFailsWithNoHandlerAndSaysWhy() {
     TestDatabase.reset();
-    OpsHarness.registerDemoHost();
     Vertx vertx = Vertx.vertx();
+    OpsHarness.registerDemoHost(vertx);
     try {
       OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of()));
       String id = result(request(vertx, Addresses.OPS_START, new JsonObject().put("hostId", "demo").put("type", "ssh_test"), OPERATOR))

@@ -80,9 +80,22 @@ public final class Addresses {
   /** Internal: one gateway's own tabs, published on every change and as a heartbeat. */
   public static final String PRESENCE_NODE = "presence.node";
 
-  // hosts
-  /** Publish: a host was added, changed or removed; relays drop what they cached about it. */
+  // hosts (owned by the gateway: its HostStore is the only code that reads or writes the table)
+  /** Publish ({@code HostChange}): a host was added, changed or removed; relays drop what they cached about it. */
   public static final String HOSTS_CHANGED = "hosts.changed";
+  /**
+   * Request, internal ({@code HostRequest} -> {@code HostRecord}, or {@code not_found}): one host,
+   * never its secret. Served by every gateway; no rule names it, so it is never bridged.
+   */
+  public static final String HOSTS_GET = "hosts.get";
+  /** Request, internal ({@code {}} -> {@code HostList}): every host, never a secret. Never bridged. */
+  public static final String HOSTS_LIST = "hosts.list";
+  /**
+   * Request, internal ({@code HostRequest} -> {@code HostConnection}): what the SSH relay needs to
+   * connect, with the credential still sealed (AES-GCM ciphertext; the key never travels). Refused
+   * to any message that carries a user's identity; no rule names it, so it is never bridged.
+   */
+  public static final String HOSTS_CONNECTION = "hosts.connection";
   public static final AddressPattern SSH_SESSION_OUT = AddressPattern.of("ssh.session.{sid}.out");
   public static final AddressPattern SSH_SESSION_IN = AddressPattern.of("ssh.session.{sid}.in");
   public static final AddressPattern SSH_SESSION_EVENTS = AddressPattern.of("ssh.session.{sid}.events");

@@ -29,28 +29,29 @@ public final class Json {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
   /**
-   * A hand-built body keeps nested {@link JsonObject}s and {@link JsonArray}s in its map; read as
-   * beans they would turn into {@code {"map": ..., "empty": ...}}, so they are written as what they hold.
+   * Writes Vert.x {@link JsonObject} and {@link JsonArray} values as the JSON they hold. A body
+   * delivered on the local bus is a copy whose nested objects are {@code JsonObject}s (one that
+   * came over the cluster holds plain maps), and without this a record nested in it would not
+   * decode.
    */
   private static SimpleModule vertxJson() {
-    SimpleModule module = new SimpleModule("opsbus-vertx-json");
-    module.addSerializer(new StdSerializer<>(JsonObject.class) {
-      @Override
-      public void serialize(JsonObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-        provider.defaultSerializeValue(value.getMap(), gen);
-      }
-    });
-    module.addSerializer(new StdSerializer<>(JsonArray.class) {
-      @Override
-      public void serialize(JsonArray value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-        provider.defaultSerializeValue(value.getList(), gen);
-      }
-    });
-    return module;
+    return new SimpleModule("opsbus-vertx-json")
+        .addSerializer(JsonObject.class, new StdSerializer<>(JsonObject.class) {
+          @Override
+          public void serialize(JsonObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.getMap(), gen);
+          }
+        })
+        .addSerializer(JsonArray.class, new StdSerializer<>(JsonArray.class) {
+          @Override
+          public void serialize(JsonArray value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.getList(), gen);
+          }
+        });
   }
-
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
   /** A record as the JSON object that travels on the bus. */
   public static JsonObject toJsonObject(Object value) {

@@ -133,6 +133,19 @@ class DefaultPermissionMatrixTest {
   }
 
   @Test
+  void theHostOwnersInternalAddressesAreNeverBridged() {
+    for (String address : List.of(Addresses.HOSTS_GET, Addresses.HOSTS_LIST, Addresses.HOSTS_CONNECTION, Addresses.HOSTS_CHANGED)) {
+      for (Role role : Role.values()) {
+        for (Direction d : Direction.values()) {
+          Decision decision = RULES.check(new Principal("u", Set.of(role), Set.of("*"), null), d, address, ResourceGuard.NONE);
+          assertThat(decision.allowed()).as("%s %s %s", role, d, address).isFalse();
+          assertThat(decision.code()).as("%s %s %s", role, d, address).isEqualTo(ErrorCode.UNKNOWN_ADDRESS);
+        }
+      }
+    }
+  }
+
+  @Test
   void withoutAPrincipalEverythingIsNotLoggedIn() {
     assertThat(RULES.check(null, Direction.SUBSCRIBE, "metrics.node", ResourceGuard.NONE).code()).isEqualTo(ErrorCode.NOT_LOGGED_IN);
   }

@@ -2,6 +2,7 @@ package dev.opsbus.ssh;
 
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.db.Settings;
+import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.ssh.exec.ExecService;
 import dev.opsbus.ssh.monitor.HostMonitor;
@@ -39,7 +40,7 @@ public class SshRelayVerticle extends VerticleBase {
     SshConnector connector = new SshConnector(config.connectTimeout());
     return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
         .compose(key -> {
-          HostDirectory hosts = new HostDirectory(pool, new CredentialCipher(key));
+          HostDirectory hosts = new HostDirectory(new HostsClient(vertx), new CredentialCipher(key));
           exec = new ExecService(vertx, config, hosts, connector);
           terminals = new TerminalService(vertx, config, hosts, connector);
           monitor = new HostMonitor(vertx, config, hosts, connector);

@@ -1,6 +1,10 @@
 package dev.opsbus.ssh;
 
 import dev.opsbus.demohost.DemoSshServer;
+import dev.opsbus.gateway.hosts.HostService;
+import dev.opsbus.gateway.hosts.HostStore;
+import dev.opsbus.model.hosts.HostRecord;
+import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.testkit.TestDatabase;
@@ -10,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -22,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the relay's exec and monitor tests share: a real SSH server (the demo host), the real
- * database with hosts in it (secrets encrypted with the cluster key), and a record of every bus
- * message body and header sent during the test, to prove no secret ever travels.
+ * database with hosts in it, registered through their owner (the gateway's {@link HostStore},
+ * secrets sealed with the cluster key) whose {@link HostService} answers the relay's
+ * {@code hosts.*} requests on this Vert.x, and a record of every bus message body and header sent
+ * during the test, to prove no secret ever travels.
  */
 public final class RelayFixture implements AutoCloseable {
 
@@ -38,7 +43,11 @@ public final class RelayFixture implements AutoCloseable {
   public final DemoSshServer server;
   public final Pool pool;
   public final CredentialCipher cipher;
+  /** The relay's directory: a client of the owner's bus service, like the verticle's. */
   public final HostDirectory hosts;
+  /** The owner of the hosts table, for registering hosts as the API or the launcher would. */
+  public final HostStore owner;
+  private final HostService ownerService;
   public final SshConnector connector = new SshConnector(CONNECT_TIMEOUT);
   public final SshRelayConfig config;
   public final List<String> busTraffic = new CopyOnWriteArrayList<>();
@@ -54,18 +63,19 @@ public final class RelayFixture implements AutoCloseable {
     TestDatabase.reset();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(TestDatabase.connectOptions()).using(vertx).build();
     cipher = new CredentialCipher(await(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)));
-    hosts = new HostDirectory(pool, cipher);
+    owner = await(HostStore.open(vertx, TestDatabase.connectOptions()));
+    ownerService = new HostService(vertx, owner);
+    await(ownerService.start());
+    hosts = new HostDirectory(new HostsClient(vertx), cipher);
     SshRelayConfig d = SshRelayConfig.defaults("test-node", TestDatabase.connectOptions(), dir);
     config = new SshRelayConfig(d.nodeId(), d.db(), d.dataDir(), CONNECT_TIMEOUT, d.reattachGrace(), d.idleTimeout(),
         d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod);
   }
 
-  /** Inserts a host reached as {@code address:port} with {@code password}, pinned to {@code fingerprint}. */
+  /** Registers a host reached as {@code address:port} with {@code password}, pinned to {@code fingerprint}. */
   public void addHost(String id, int port, String password, String fingerprint, JsonArray logs) throws Exception {
-    await(pool.preparedQuery("INSERT INTO hosts (id, name, address, port, username, auth_type, secret_encrypted, host_key_fingerprint, logs)"
-            + " VALUES ($1, $2, $3, $4, $5, 'password', $6, $7, $8::jsonb)")
-        .execute(Tuple.of(id, "host " + id, DemoSshServer.LOOPBACK, port, USER, cipher.encrypt(password), fingerprint,
-            logs == null ? new JsonArray() : logs)));
+    await(owner.register(new HostStore.HostInput(id, "host " + id, DemoSshServer.LOOPBACK, port, USER, HostRecord.PASSWORD, password,
+        logs == null ? new JsonArray() : logs), fingerprint));
   }
 
   /** The demo server, correctly pinned, with the right password. */
@@ -92,6 +102,8 @@ public final class RelayFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      await(ownerService.stop());
+      await(owner.close());
       await(pool.close());
     } finally {
       server.close();

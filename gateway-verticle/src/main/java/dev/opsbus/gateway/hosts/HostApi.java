@@ -7,10 +7,13 @@ import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.hosts.HostChange;
+import dev.opsbus.model.hosts.HostRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,7 +61,7 @@ public final class HostApi {
 
   private void list(RoutingContext ctx) {
     Principal p = Authn.principal(ctx);
-    hosts.list().onSuccess(all -> ctx.json(new JsonArray(all.stream().filter(h -> p.mayAccessHost(h.getString("id"))).toList())))
+    hosts.list().onSuccess(all -> ctx.json(new JsonArray(all.stream().filter(h -> p.mayAccessHost(h.id())).map(Json::toJsonObject).toList())))
         .onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
@@ -68,7 +71,7 @@ public final class HostApi {
       ApiErrors.send(ctx, ErrorCode.ACCESS_DENIED, "you are not granted host '" + id + "'");
       return;
     }
-    hosts.get(id).onSuccess(ctx::json).onFailure(err -> ApiErrors.fail(ctx, err));
+    hosts.get(id).onSuccess(h -> ctx.json(Json.toJsonObject(h))).onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
   private void create(RoutingContext ctx) {
@@ -87,7 +90,7 @@ public final class HostApi {
     hosts.create(in).onSuccess(h -> {
       changed(ctx, "host_created", id);
       ctx.response().setStatusCode(201);
-      ctx.json(h);
+      ctx.json(Json.toJsonObject(h));
     }).onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
@@ -99,7 +102,7 @@ public final class HostApi {
         Bodies.optionalInt(b, "port", 1, 65535), Bodies.optionalString(b, "username", 64), auth[0], auth[1], logs(b));
     hosts.update(id, in).onSuccess(h -> {
       changed(ctx, "host_updated", id);
-      ctx.json(h);
+      ctx.json(Json.toJsonObject(h));
     }).onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
@@ -117,7 +120,7 @@ public final class HostApi {
     hosts.get(id)
         .compose(h -> bus.<JsonObject>request(Addresses.SSH_HOSTKEY_SCAN, new JsonObject().put("hostId", id), Authn.principal(ctx), "SSH relay")
             .map(scan -> {
-              String pinned = h.getJsonObject("hostKey").getString("pinned");
+              String pinned = h.pinned();
               String offered = scan.getString("fingerprint");
               return new JsonObject().put("hostId", id).put("pinned", pinned).put("offered", offered)
                   .put("matches", offered != null && offered.equals(pinned));
@@ -134,13 +137,13 @@ public final class HostApi {
     }
     hosts.pin(id, fp).onSuccess(h -> {
       changed(ctx, "host_key_pinned", id);
-      ctx.json(h);
+      ctx.json(Json.toJsonObject(h));
     }).onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
   private void changed(RoutingContext ctx, String action, String id) {
     Principal p = Authn.principal(ctx);
-    vertx.eventBus().publish(Addresses.HOSTS_CHANGED, new JsonObject().put("type", "hosts_changed").put("hostId", id).put("change", action));
+    vertx.eventBus().publish(Addresses.HOSTS_CHANGED, Json.toJsonObject(HostChange.of(id, action)));
     activity.accept(ActivityEvent.of(action, p.username(), nodeId, null, null, action.replace('_', ' ') + ": " + id, Map.of("hostId", id)));
   }
 
@@ -154,7 +157,7 @@ public final class HostApi {
     if (required && password == null && key == null) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'password' or 'privateKey' is required");
     }
-    return password != null ? new String[] {"password", password} : key != null ? new String[] {"key", key} : new String[] {null, null};
+    return password != null ? new String[] {HostRecord.PASSWORD, password} : key != null ? new String[] {HostRecord.KEY, key} : new String[] {null, null};
   }
 
   private static JsonArray logs(JsonObject b) {

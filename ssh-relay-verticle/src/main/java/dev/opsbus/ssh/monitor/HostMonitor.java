@@ -3,7 +3,9 @@ package dev.opsbus.ssh.monitor;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.hosts.HostChange;
 import dev.opsbus.ssh.HostDirectory;
 import dev.opsbus.ssh.HostDirectory.HostInfo;
 import dev.opsbus.ssh.SshConnector;
@@ -60,6 +62,8 @@ public final class HostMonitor {
   private MessageConsumer<JsonObject> changes;
   private long periodic = -1;
   private boolean stopped;
+  /** The last host list request failed (event loop only): the warning is logged once per outage. */
+  private boolean listFailing;
   /** Per host: health seq, last status, whether a sample is in flight (event loop only). */
   private final Map<String, HealthState> health = new HashMap<>();
   /** Running tails by key (host, stream, path, how it is reached). */
@@ -97,8 +101,8 @@ public final class HostMonitor {
     context = vertx.getOrCreateContext();
     lastSample = vertx.eventBus().consumer(Addresses.METRICS_HOST_LAST, this::answerLast);
     changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, msg -> {
-      Object id = msg.body() == null ? null : msg.body().getValue("hostId");
-      if (id instanceof String hostId) {
+      String hostId = changedHost(msg.body());
+      if (hostId != null) {
         restartTails(hostId);
       }
       reload(false);
@@ -107,6 +111,15 @@ public final class HostMonitor {
       periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
       reload(true);
     });
+  }
+
+  /** The host a {@code hosts.changed} names; null for a body that is no {@code HostChange} (the list is read again anyway). */
+  private static String changedHost(JsonObject body) {
+    try {
+      return body == null ? null : Json.fromJsonObject(body, HostChange.class).hostId();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Stops sampling, kills every remote tail and waits (bounded) for their threads to end. */
@@ -139,6 +152,10 @@ public final class HostMonitor {
       return;
     }
     hosts.all().onSuccess(list -> {
+      if (listFailing) {
+        listFailing = false;
+        LOG.info("host monitor reads the host list again ({} hosts)", list.size());
+      }
       if (stopped) {
         return;
       }
@@ -150,7 +167,15 @@ public final class HostMonitor {
       Set<String> ids = new HashSet<>();
       mine.forEach(h -> ids.add(h.id()));
       health.keySet().removeIf(id -> !ids.contains(id) && !health.get(id).inFlight);
-    }).onFailure(e -> LOG.warn("host monitor could not read the host list: {}", e.getMessage()));
+    }).onFailure(e -> {
+      // once per outage: without a gateway in the cluster this fails every round
+      if (!listFailing) {
+        listFailing = true;
+        LOG.warn("host monitor could not read the host list: {}", e.getMessage());
+      } else {
+        LOG.debug("host monitor still cannot read the host list: {}", e.getMessage());
+      }
+    });
   }
 
   // ---------------------------------------------------------------- health

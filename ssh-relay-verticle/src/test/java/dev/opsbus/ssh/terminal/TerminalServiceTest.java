@@ -8,9 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.opsbus.demohost.DemoSshServer;
+import dev.opsbus.gateway.hosts.HostService;
+import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.db.Settings;
+import dev.opsbus.model.hosts.HostRecord;
+import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.ssh.HostDirectory;
 import dev.opsbus.ssh.SshConnector;
@@ -30,7 +34,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -100,22 +103,26 @@ class TerminalServiceTest {
     }
   }
 
+  /** The owner of the hosts table (the gateway's store and bus service), which the relay asks. */
+  private HostStore owner;
+  private HostService ownerService;
+
   @BeforeEach
   void hosts() throws IOException {
     TestDatabase.reset();
-    String key = await(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES));
-    CredentialCipher cipher = new CredentialCipher(key);
+    owner = await(HostStore.open(vertx, TestDatabase.connectOptions()));
+    ownerService = new HostService(vertx, owner);
+    await(ownerService.start());
     String wrongKey = "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(new byte[32]);
-    insertHost(HOST, server.port(), cipher.encrypt(password), server.fingerprint());
-    insertHost("wrongkey", server.port(), cipher.encrypt(password), wrongKey);
-    insertHost("wrongpass", server.port(), cipher.encrypt("not-the-password"), server.fingerprint());
-    insertHost("closedport", closedPort, cipher.encrypt(password), server.fingerprint());
+    registerHost(HOST, server.port(), password, server.fingerprint());
+    registerHost("wrongkey", server.port(), password, wrongKey);
+    registerHost("wrongpass", server.port(), "not-the-password", server.fingerprint());
+    registerHost("closedport", closedPort, password, server.fingerprint());
     dataDir = Files.createTempDirectory(tmp, "data");
   }
 
-  private static void insertHost(String id, int port, String secret, String fingerprint) {
-    await(pool.preparedQuery("INSERT INTO hosts (id, name, address, port, username, auth_type, secret_encrypted, host_key_fingerprint) "
-        + "VALUES ($1, $1, '127.0.0.1', $2, 'demo', 'password', $3, $4)").execute(Tuple.of(id, port, secret, fingerprint)));
+  private void registerHost(String id, int port, String secret, String fingerprint) {
+    await(owner.register(new HostStore.HostInput(id, id, "127.0.0.1", port, "demo", HostRecord.PASSWORD, secret, null), fingerprint));
   }
 
   @AfterEach
@@ -123,6 +130,8 @@ class TerminalServiceTest {
     for (String id : deployments) {
       await(vertx.undeploy(id));
     }
+    await(ownerService.stop());
+    await(owner.close());
   }
 
   private SshRelayConfig config(UnaryOperator<SshRelayConfig> change) {
@@ -139,7 +148,7 @@ class TerminalServiceTest {
 
   /** Deploys a relay's terminal service the way the verticle does: on its own event-loop context. */
   private void deploy(SshRelayConfig config) {
-    HostDirectory hosts = new HostDirectory(pool, new CredentialCipher(
+    HostDirectory hosts = new HostDirectory(new HostsClient(vertx), new CredentialCipher(
         await(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES))));
     SshConnector connector = new SshConnector(config.connectTimeout());
     deployments.add(await(vertx.deployVerticle(new VerticleBase() {

@@ -1,0 +1,87 @@
+package dev.opsbus.operations;
+
+import static dev.opsbus.operations.OpsHarness.ADMIN;
+import static dev.opsbus.operations.OpsHarness.failureCode;
+import static dev.opsbus.operations.OpsHarness.failureMessage;
+import static dev.opsbus.operations.OpsHarness.request;
+import static dev.opsbus.operations.OpsHarness.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.testkit.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Operations never read the hosts table: whether a host exists is asked of its owner (the
+ * gateway's host service) over the bus, and the answer is taken as given, both ways. Without an
+ * owner the refusal says so instead of claiming the host does not exist.
+ */
+class HostLookupTest {
+
+  Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    TestDatabase.reset();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    result(vertx.close());
+  }
+
+  private static JsonObject sshTest(String hostId) {
+    return new JsonObject().put("hostId", hostId).put("type", "ssh_test");
+  }
+
+  private static JsonObject schedule(String hostId) {
+    return new JsonObject().put("action", "create").put("hostId", hostId).put("type", "ssh_test").put("cron", "0 0 3 * * *");
+  }
+
+  private static long operationRows() throws Exception {
+    try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
+        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM operations")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aHostTheOwnerKnowsStartsAndOneItDoesNotKnowIsNotFound() throws Exception {
+    OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of()));
+
+    assertThat(failureCode(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).isEqualTo(ErrorCode.NOT_FOUND.failureCode());
+    assertThat(failureMessage(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).contains("no host 'demo'");
+    assertThat(failureCode(request(vertx, Addresses.OPS_SCHEDULES, schedule("demo"), ADMIN))).isEqualTo(ErrorCode.NOT_FOUND.failureCode());
+    assertThat(operationRows()).isZero();
+
+    // registered with the owner after operations started: nothing cached, the next start sees it
+    OpsHarness.registerDemoHost(vertx);
+    JsonObject started = result(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN));
+    assertThat(started.getString("status")).isEqualTo("started");
+    assertThat(started.getJsonObject("operation").getString("hostId")).isEqualTo("demo");
+    assertThat(result(request(vertx, Addresses.OPS_SCHEDULES, schedule("demo"), ADMIN)).getString("hostId")).isEqualTo("demo");
+    assertThat(operationRows()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutAnOwnerAStartIsUnavailableNotNotFound() throws Exception {
+    OpsHarness.registerDemoHost(vertx);
+    // operations alone, no gateway anywhere: nobody serves hosts.get
+    result(vertx.deployVerticle(new OperationsVerticle(OpsHarness.config("node-a", List.of()))));
+
+    assertThat(failureCode(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).isEqualTo(ErrorCode.NO_HANDLER.failureCode());
+    assertThat(failureMessage(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).contains("no gateway");
+    assertThat(failureCode(request(vertx, Addresses.OPS_SCHEDULES, schedule("demo"), ADMIN))).isEqualTo(ErrorCode.NO_HANDLER.failureCode());
+    assertThat(operationRows()).isZero();
+  }
+}
