@@ -1,13 +1,19 @@
 package dev.opsbus.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.Map;
 
 /** The one configured Jackson mapper: ISO-8601 instants, nulls left out, unknown fields ignored. */
@@ -18,11 +24,33 @@ public final class Json {
 
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(vertxJson())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+  /**
+   * Nested {@link JsonObject}s and {@link JsonArray}s as the objects and arrays they stand for: a
+   * body put together with them, or delivered by the local bus (which copies nested maps into
+   * them), reads into a record like the same body decoded from the wire.
+   */
+  private static SimpleModule vertxJson() {
+    return new SimpleModule("opsbus-vertx-json")
+        .addSerializer(JsonObject.class, new StdSerializer<>(JsonObject.class) {
+          @Override
+          public void serialize(JsonObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.getMap(), gen);
+          }
+        })
+        .addSerializer(JsonArray.class, new StdSerializer<>(JsonArray.class) {
+          @Override
+          public void serialize(JsonArray value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            provider.defaultSerializeValue(value.getList(), gen);
+          }
+        });
+  }
 
   /** A record as the JSON object that travels on the bus. */
   public static JsonObject toJsonObject(Object value) {
