@@ -41,6 +41,8 @@ public final class RelayFixture implements AutoCloseable {
   public final HostDirectory hosts;
   public final SshConnector connector = new SshConnector(CONNECT_TIMEOUT);
   public final SshRelayConfig config;
+  /** The relay's threads for the services under test; shut down by {@link #close()}. */
+  public final RelayThreads threads;
   public final List<String> busTraffic = new CopyOnWriteArrayList<>();
 
   public RelayFixture(Vertx vertx, Path dir, Duration healthPeriod) throws Exception {
@@ -58,6 +60,7 @@ public final class RelayFixture implements AutoCloseable {
     SshRelayConfig d = SshRelayConfig.defaults("test-node", TestDatabase.connectOptions(), dir);
     config = new SshRelayConfig(d.nodeId(), d.db(), d.dataDir(), CONNECT_TIMEOUT, d.reattachGrace(), d.idleTimeout(),
         d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod);
+    threads = RelayThreads.forRelay(config, dev.opsbus.ssh.exec.ExecService.MAX_RUNNING);
   }
 
   /** Inserts a host reached as {@code address:port} with {@code password}, pinned to {@code fingerprint}. */
@@ -94,6 +97,7 @@ public final class RelayFixture implements AutoCloseable {
     try {
       await(pool.close());
     } finally {
+      threads.shutdown();
       server.close();
     }
   }
