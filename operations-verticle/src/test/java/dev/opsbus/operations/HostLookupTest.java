@@ -74,13 +74,13 @@ class HostLookupTest {
   }
 
   @Test
-  void withoutAnOwnerAStartIsUnavailableNotNotFound() throws Exception {
+  void withoutAnOwnerAStartIsNoHandlerNotNotFound() throws Exception {
     OpsHarness.registerDemoHost(vertx);
     // operations alone, no gateway anywhere: nobody serves hosts.get
     result(vertx.deployVerticle(new OperationsVerticle(OpsHarness.config("node-a", List.of()))));
 
     assertThat(failureCode(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).isEqualTo(ErrorCode.NO_HANDLER.failureCode());
-    assertThat(failureMessage(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).contains("no gateway");
+    assertThat(failureMessage(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).contains("the gateway (owner of the hosts").contains("is not running on any node");
     assertThat(failureCode(request(vertx, Addresses.OPS_SCHEDULES, schedule("demo"), ADMIN))).isEqualTo(ErrorCode.NO_HANDLER.failureCode());
     assertThat(operationRows()).isZero();
   }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The SSH relay: command execution for other verticles ({@code ssh.exec}), shared browser
  * terminals ({@code ssh.open}, {@code ssh.join}, {@code ssh.session.<sid>.*}), host key scans,
- * log tails and host health. sshj always runs on worker threads; secrets never leave this verticle.
+ * log tails and host health. sshj always runs on worker threads or on the relay's own
+ * {@link RelayThreads}, shut down when it stops; secrets never leave this verticle.
  */
 public class SshRelayVerticle extends VerticleBase {
 
@@ -26,6 +27,7 @@ public class SshRelayVerticle extends VerticleBase {
 
   private final SshRelayConfig config;
   private Pool pool;
+  private RelayThreads threads;
   private ExecService exec;
   private TerminalService terminals;
   private HostMonitor monitor;
@@ -38,12 +40,13 @@ public class SshRelayVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(config.db()).using(vertx).build();
     SshConnector connector = new SshConnector(config.connectTimeout());
+    threads = RelayThreads.forRelay(config, ExecService.MAX_RUNNING);
     return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
         .compose(key -> {
           HostDirectory hosts = new HostDirectory(new HostsClient(vertx), new CredentialCipher(key));
-          exec = new ExecService(vertx, config, hosts, connector);
-          terminals = new TerminalService(vertx, config, hosts, connector);
-          monitor = new HostMonitor(vertx, config, hosts, connector);
+          exec = new ExecService(vertx, config, hosts, connector, threads);
+          terminals = new TerminalService(vertx, config, hosts, connector, threads);
+          monitor = new HostMonitor(vertx, config, hosts, connector, threads);
           // metrics count this relay online while it answers; the consumer goes with the verticle
           Future<Void> ping = vertx.eventBus().consumer(Addresses.NODE_SSH_PING.format(config.nodeId()), m -> m.reply(null)).completion();
           return Future.all(exec.start(), terminals.start(), monitor.start(), ping);
@@ -56,6 +59,12 @@ public class SshRelayVerticle extends VerticleBase {
     Future<?> m = monitor == null ? Future.succeededFuture() : monitor.stop();
     Future<?> t = terminals == null ? Future.succeededFuture() : terminals.stop();
     Future<?> e = exec == null ? Future.succeededFuture() : exec.stop();
-    return Future.join(m, t, e).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+    return Future.join(m, t, e).eventually(() -> {
+      // last: the services have ended their commands, shells and tails; this interrupts what is left
+      if (threads != null) {
+        threads.shutdown();
+      }
+      return pool == null ? Future.succeededFuture() : pool.close();
+    });
   }
 }

@@ -60,6 +60,8 @@ class HostsOverTheBusTest {
   private static ExecService exec;
   private static final List<String> traffic = new CopyOnWriteArrayList<>();
 
+  private static RelayThreads threads;
+
   @BeforeAll
   static void start() throws Exception {
     server = DemoSshServer.start(DemoSshServer.Options.of(dir.resolve("host.key"), USER, PASSWORD,
@@ -87,8 +89,9 @@ class HostsOverTheBusTest {
         .getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)));
     SshRelayConfig config = SshRelayConfig.defaults("relay-node", TestDatabase.connectOptions(), dir);
     HostDirectory hosts = new HostDirectory(new HostsClient(rv), cipher);
+    threads = RelayThreads.forRelay(config, ExecService.MAX_RUNNING);
     exec = await(Future.<ExecService>future(p -> rv.runOnContext(x -> {
-      ExecService s = new ExecService(rv, config, hosts, new SshConnector(Duration.ofSeconds(5)));
+      ExecService s = new ExecService(rv, config, hosts, new SshConnector(Duration.ofSeconds(5)), threads);
       s.start().map(s).onComplete(p);
     })));
   }
@@ -105,6 +108,9 @@ class HostsOverTheBusTest {
       }
       if (relayPool != null) {
         await(relayPool.close());
+      }
+      if (threads != null) {
+        threads.shutdown();
       }
     } finally {
       if (relayNode != null) {

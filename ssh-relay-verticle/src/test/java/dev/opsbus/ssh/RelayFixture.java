@@ -50,6 +50,8 @@ public final class RelayFixture implements AutoCloseable {
   private final HostService ownerService;
   public final SshConnector connector = new SshConnector(CONNECT_TIMEOUT);
   public final SshRelayConfig config;
+  /** The relay's threads for the services under test; shut down by {@link #close()}. */
+  public final RelayThreads threads;
   public final List<String> busTraffic = new CopyOnWriteArrayList<>();
 
   public RelayFixture(Vertx vertx, Path dir, Duration healthPeriod) throws Exception {
@@ -70,6 +72,7 @@ public final class RelayFixture implements AutoCloseable {
     SshRelayConfig d = SshRelayConfig.defaults("test-node", TestDatabase.connectOptions(), dir);
     config = new SshRelayConfig(d.nodeId(), d.db(), d.dataDir(), CONNECT_TIMEOUT, d.reattachGrace(), d.idleTimeout(),
         d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod);
+    threads = RelayThreads.forRelay(config, dev.opsbus.ssh.exec.ExecService.MAX_RUNNING);
   }
 
   /** Registers a host reached as {@code address:port} with {@code password}, pinned to {@code fingerprint}. */
@@ -106,6 +109,7 @@ public final class RelayFixture implements AutoCloseable {
       await(owner.close());
       await(pool.close());
     } finally {
+      threads.shutdown();
       server.close();
     }
   }

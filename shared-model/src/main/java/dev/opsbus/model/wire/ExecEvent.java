@@ -1,5 +1,6 @@
 package dev.opsbus.model.wire;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.opsbus.model.Json;
@@ -54,6 +55,7 @@ public sealed interface ExecEvent {
       return new Output(OUTPUT, Instant.now(), execId, seq, stream, line);
     }
 
+    @JsonIgnore
     public boolean isStderr() {
       return STDERR.equals(stream);
     }

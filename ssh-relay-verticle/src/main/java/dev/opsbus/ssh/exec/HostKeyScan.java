@@ -1,9 +1,12 @@
 package dev.opsbus.ssh.exec;
 
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.wire.HostKeyOffer;
 import dev.opsbus.ssh.HostDirectory;
 import dev.opsbus.ssh.SshConnector;
+import dev.opsbus.ssh.WireBodies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -26,28 +29,31 @@ final class HostKeyScan {
     this.connector = connector;
   }
 
-  /** Body {@code {"address","port"}} or {@code {"hostId"}}; reply {@code {"fingerprint","address","port"[,"hostId"]}}. */
+  /** Asked with a {@link HostKeyOffer} naming a host or an address; answered with the same and the fingerprint. */
   void handle(Message<JsonObject> msg) {
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    Future<JsonObject> where;
-    if (body.getValue("hostId") instanceof String hostId) {
-      where = hosts.info(hostId).map(h -> new JsonObject().put("hostId", h.id()).put("address", h.address()).put("port", h.port()));
-    } else if (body.getValue("address") instanceof String address && !address.isBlank()) {
-      Object p = body.getValue("port", 22);
-      if (!(p instanceof Integer port) || port < 1 || port > 65535) {
-        msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "port must be a whole number from 1 to 65535");
-        return;
-      }
-      where = Future.succeededFuture(new JsonObject().put("address", address).put("port", port));
-    } else {
-      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "ssh.hostkey.scan needs a hostId, or an address and a port");
+    HostKeyOffer ask;
+    try {
+      ask = WireBodies.read(msg.body(), HostKeyOffer::fromJson, "ssh.hostkey.scan request");
+    } catch (OpsbusException e) {
+      BusFailures.fail(msg, e.code(), e.getMessage());
       return;
     }
-    where.compose(w -> vertx.executeBlocking(() -> w.put("fingerprint", connector.scanFingerprint(w.getString("address"), w.getInteger("port"))), false))
-        .onSuccess(msg::reply)
-        .onFailure(e -> {
-          ErrorCode code = e instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR;
-          msg.fail(code.failureCode(), e instanceof OpsbusException ? e.getMessage() : "the host key scan failed");
-        });
+    Future<HostKeyOffer> where;
+    if (ask.hostId() != null) {
+      where = hosts.info(ask.hostId()).map(h -> new HostKeyOffer(h.id(), h.address(), h.port(), null));
+    } else if (ask.address() != null && !ask.address().isBlank()) {
+      int port = ask.port() == null ? HostKeyOffer.DEFAULT_PORT : ask.port();
+      if (port < 1 || port > 65535) {
+        BusFailures.fail(msg, ErrorCode.INVALID_REQUEST, "port must be a whole number from 1 to 65535");
+        return;
+      }
+      where = Future.succeededFuture(HostKeyOffer.at(ask.address(), port));
+    } else {
+      BusFailures.fail(msg, ErrorCode.INVALID_REQUEST, "ssh.hostkey.scan needs a hostId, or an address and a port");
+      return;
+    }
+    where.compose(w -> vertx.executeBlocking(() -> w.withFingerprint(connector.scanFingerprint(w.address(), w.port())), false))
+        .onSuccess(offer -> msg.reply(offer.toJson()))
+        .onFailure(e -> BusFailures.fail(msg, e, "the host key scan failed"));
   }
 }

@@ -2,19 +2,26 @@ package dev.opsbus.ssh.monitor;
 
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.AddressPattern;
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.hosts.HostChange;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.wire.HostHealth;
 import dev.opsbus.ssh.HostDirectory;
 import dev.opsbus.ssh.HostDirectory.HostInfo;
+import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +64,7 @@ public final class HostMonitor {
   private final SshRelayConfig config;
   private final HostDirectory hosts;
   private final SshConnector connector;
+  private final RelayThreads threads;
   private final Predicate<String> owns;
 
   private Context context;
@@ -77,25 +86,27 @@ public final class HostMonitor {
     boolean inFlight;
   }
 
-  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector) {
-    this(vertx, config, hosts, connector, hostId -> true);
+  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads) {
+    this(vertx, config, hosts, connector, threads, hostId -> true);
   }
 
   /**
    * @param owns whether this node samples and tails {@code hostId}; in a cluster exactly one live
    *     relay must answer true for each host
    */
-  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, Predicate<String> owns) {
+  public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads,
+      Predicate<String> owns) {
     this.vertx = vertx;
     this.config = config;
     this.hosts = hosts;
     this.connector = connector;
+    this.threads = threads;
     this.owns = owns;
   }
 
   /** The last sample published per host (this relay's own view). */
-  private final java.util.Map<String, JsonObject> last = new java.util.HashMap<>();
-  private io.vertx.core.eventbus.MessageConsumer<JsonObject> lastSample;
+  private final Map<String, HostHealth> last = new HashMap<>();
+  private MessageConsumer<JsonObject> lastSample;
 
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
@@ -203,7 +214,7 @@ public final class HostMonitor {
     String status;
     String message;
     if (!p.reachable()) {
-      status = "down";
+      status = HostHealth.DOWN;
       message = p.message();
     } else {
       List<String> why = new ArrayList<>();
@@ -216,46 +227,39 @@ public final class HostMonitor {
       }
       Double mem = r.memUsedPercent();
       if (mem != null && mem > MEMORY_DEGRADED_PERCENT) {
-        why.add(String.format(java.util.Locale.ROOT, "memory %.1f%% used (over %.0f%%)", mem, MEMORY_DEGRADED_PERCENT));
+        why.add(String.format(Locale.ROOT, "memory %.1f%% used (over %.0f%%)", mem, MEMORY_DEGRADED_PERCENT));
       }
       if (p.message() != null) {
         why.add(p.message());
       }
-      status = why.isEmpty() ? "up" : "degraded";
+      status = why.isEmpty() ? HostHealth.UP : HostHealth.DEGRADED;
       message = why.isEmpty() ? "reachable, SSH in " + p.latencyMs() + " ms" : String.join("; ", why);
     }
     boolean changed = !status.equals(st.status);
     String previous = st.status;
     st.status = status;
     HealthReadings r = p.readings();
-    JsonObject body = new JsonObject().put("type", "host_health").put("ts", Instant.now().toString()).put("hostId", hostId)
-        .put("seq", ++st.seq).put("reachable", p.reachable()).put("latencyMs", p.reachable() ? p.latencyMs() : null)
-        .put("load1", r.load1()).put("load5", r.load5()).put("load15", r.load15())
-        .put("memTotalMb", r.memTotalMb()).put("memUsedMb", r.memUsedMb()).put("diskUsedPercent", r.diskUsedPercent())
-        .put("status", status).put("message", message).put("changed", changed);
-    if (changed && previous != null) {
-      body.put("previousStatus", previous);
-    }
-    if (p.error() != null) {
-      body.put("error", p.error().wireName());
-    }
+    HostHealth sample = new HostHealth(HostHealth.TYPE, Instant.now(), hostId, ++st.seq, p.reachable(),
+        p.reachable() ? p.latencyMs() : null, r.load1(), r.load5(), r.load15(), r.memTotalMb(), r.memUsedMb(),
+        r.diskUsedPercent(), status, message, changed, changed ? previous : null, p.error());
     if (changed) {
       LOG.info("host {} is {}: {}", hostId, status, message);
     }
-    last.put(hostId, body);
-    vertx.eventBus().publish(Addresses.METRICS_HOST.format(hostId), body);
+    last.put(hostId, sample);
+    vertx.eventBus().publish(Addresses.METRICS_HOST.format(hostId), sample.toJson());
   }
 
   /** The last sample of a host, for a new subscriber (the bridge replays it before live samples). */
-  private void answerLast(io.vertx.core.eventbus.Message<JsonObject> msg) {
+  private void answerLast(Message<JsonObject> msg) {
+    // the bridge's replay request names the address parts ({hostId}); its answer is {"changes": [...]}
     String hostId = msg.body() == null ? null : msg.body().getString("hostId");
-    dev.opsbus.model.Principal caller = dev.opsbus.model.BusIdentity.of(msg.headers());
+    Principal caller = BusIdentity.of(msg.headers());
     if (hostId == null || caller != null && !caller.mayAccessHost(hostId)) {
-      msg.fail(dev.opsbus.model.ErrorCode.ACCESS_DENIED.failureCode(), "not granted host '" + hostId + "'");
+      BusFailures.fail(msg, ErrorCode.ACCESS_DENIED, "not granted host '" + hostId + "'");
       return;
     }
-    JsonObject sample = last.get(hostId);
-    msg.reply(new JsonObject().put("changes", sample == null ? new io.vertx.core.json.JsonArray() : new io.vertx.core.json.JsonArray().add(sample)));
+    HostHealth sample = last.get(hostId);
+    msg.reply(new JsonObject().put("changes", sample == null ? new JsonArray() : new JsonArray().add(sample.toJson())));
   }
 
   /** One probe's result; {@code message} carries a problem worth reporting even when reachable. */
@@ -331,10 +335,15 @@ public final class HostMonitor {
   private void startTail(String key, HostInfo h, HostDirectory.LogSpec spec) {
     String address = Addresses.LOGS_HOST.format(h.id(), spec.stream());
     long[] seq = logSeq.computeIfAbsent(address, a -> new long[1]);
-    LogTail tail = new LogTail(vertx, context, hosts, connector, h.id(), spec, address, () -> ++seq[0],
+    LogTail tail = new LogTail(vertx, context, hosts, connector, threads, h.id(), spec, address, () -> ++seq[0],
         config.connectTimeout().toMillis());
-    tails.put(key, tail);
-    tail.start();
+    try {
+      tail.start();
+      tails.put(key, tail);
+    } catch (OpsbusException e) {
+      // not kept: the next reload of the host list tries again
+      LOG.warn("host {}: log {} not tailed for now: {}", h.id(), spec.stream(), e.getMessage());
+    }
   }
 
   /** A host changed (maybe its credentials): its tails reconnect with what is stored now. */

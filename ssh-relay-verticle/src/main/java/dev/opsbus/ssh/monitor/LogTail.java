@@ -2,6 +2,7 @@ package dev.opsbus.ssh.monitor;
 
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshTarget;
 import dev.opsbus.ssh.exec.RemoteProcess;
@@ -42,6 +43,7 @@ final class LogTail {
   private final Context context;
   private final HostDirectory hosts;
   private final SshConnector connector;
+  private final RelayThreads threads;
   private final String hostId;
   private final HostDirectory.LogSpec spec;
   private final LogBatcher batcher;
@@ -52,18 +54,18 @@ final class LogTail {
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private volatile SSHClient ssh;
   private volatile RemoteProcess proc;
-  private Thread thread;
 
   /**
    * @param nextSeq the next {@code seq} for this address (event loop only), kept by the owner so a
    *     restarted tail continues the sequence
    */
-  LogTail(Vertx vertx, Context context, HostDirectory hosts, SshConnector connector, String hostId, HostDirectory.LogSpec spec,
-      String address, LongSupplier nextSeq, long lookupTimeoutMs) {
+  LogTail(Vertx vertx, Context context, HostDirectory hosts, SshConnector connector, RelayThreads threads, String hostId,
+      HostDirectory.LogSpec spec, String address, LongSupplier nextSeq, long lookupTimeoutMs) {
     this.vertx = vertx;
     this.context = context;
     this.hosts = hosts;
     this.connector = connector;
+    this.threads = threads;
     this.hostId = hostId;
     this.spec = spec;
     this.batcher = new LogBatcher(vertx, context, address, hostId, spec.stream(), nextSeq, MAX_LINES, MAX_WAIT_MS,
@@ -71,32 +73,54 @@ final class LogTail {
     this.lookupTimeoutMs = lookupTimeoutMs;
   }
 
+  /**
+   * Starts the tail on a relay thread.
+   *
+   * @throws OpsbusException {@code unavailable} when the relay has no thread for it (nothing is left running)
+   */
   void start() {
-    thread = new Thread(this::loop, "opsbus-log-tail-" + hostId + "-" + spec.stream());
-    thread.setDaemon(true);
-    thread.start();
+    try {
+      threads.start(RelayThreads.Kind.TAIL, this::loop);
+    } catch (OpsbusException e) {
+      stopped.set(true);
+      batcher.stop();
+      ended.complete(null);
+      throw e;
+    }
   }
 
   /** Kills the remote tail, closes the connection and completes when the thread has ended. */
   Future<Void> stop() {
     if (stopped.compareAndSet(false, true)) {
       stopSignal.countDown();
-      vertx.executeBlocking(() -> {
-        RemoteProcess p = proc;
-        SSHClient c = ssh;
-        if (p != null && c != null) {
-          try {
-            RemoteProcess.killTree(c, p.awaitPid(1_000), 3_000);
-          } catch (IOException | InterruptedException e) {
-            LOG.debug("log tail {}/{}: kill failed: {}", hostId, spec.stream(), e.toString());
-          }
-        }
-        closeQuietly();
-        return null;
-      }, false);
+      try {
+        threads.start(RelayThreads.Kind.KILL, this::killRemote);
+      } catch (OpsbusException e) {
+        // no thread to kill it with: cutting the connection at least ends the tail's thread
+        LOG.warn("log tail {}/{}: {}; closing its connection instead of killing the remote tail", hostId, spec.stream(),
+            e.getMessage());
+        vertx.executeBlocking(() -> {
+          closeQuietly();
+          return null;
+        }, false);
+      }
       batcher.stop();
     }
     return Future.fromCompletionStage(ended, context);
+  }
+
+  /** Kill thread: ends the remote tail for real (closing the channel would leave it running), then the connection. */
+  private void killRemote() {
+    RemoteProcess p = proc;
+    SSHClient c = ssh;
+    if (p != null && c != null) {
+      try {
+        RemoteProcess.killTree(c, p.awaitPid(1_000), 3_000);
+      } catch (IOException | InterruptedException e) {
+        LOG.debug("log tail {}/{}: kill failed: {}", hostId, spec.stream(), e.toString());
+      }
+    }
+    closeQuietly();
   }
 
   // ---------------------------------------------------------------- tail thread

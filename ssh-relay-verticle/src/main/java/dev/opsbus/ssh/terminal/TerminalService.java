@@ -1,25 +1,29 @@
 package dev.opsbus.ssh.terminal;
 
-import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.wire.SessionSnapshot;
+import dev.opsbus.model.wire.TerminalControl;
+import dev.opsbus.model.wire.TerminalRequest;
 import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshTarget;
+import dev.opsbus.ssh.WireBodies;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -49,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * them: a relay that owns the session answers at once, any other forwards the request (same body,
  * identity headers, and the original address in the {@code op} header) to
  * {@code ssh.session.<sid>.control}, and passes back the owner's answer or failure. Nobody listens
- * there once a session is forgotten, which is answered {@code not_found}. A closed session stays
+ * there once a session is forgotten: the bus's {@code no_handler} for that address is answered
+ * {@code not_found} on purpose (the session does not exist any more, as far as any caller can
+ * tell), while every other failure keeps its code ({@link BusFailures}). A closed session stays
  * known to its owner for {@link #CLOSED_RETENTION_MS} so that a late attach learns
  * {@code session_closed} and an admin can still fetch the recording through any node.
  * {@code ssh.list} is answered from this relay's sessions plus a cluster view built from everyone's
@@ -69,17 +75,19 @@ public final class TerminalService implements TerminalSession.Listener {
   private final SshRelayConfig config;
   private final HostDirectory hosts;
   private final SshConnector connector;
+  private final RelayThreads threads;
   private final Map<String, TerminalSession> sessions = new LinkedHashMap<>();
-  private final Map<String, JsonObject> remoteView = new HashMap<>();
+  private final Map<String, SessionSnapshot> remoteView = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Context context;
   private boolean stopping;
 
-  public TerminalService(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector) {
+  public TerminalService(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads) {
     this.vertx = vertx;
     this.config = config;
     this.hosts = hosts;
     this.connector = connector;
+    this.threads = threads;
   }
 
   /** Registers the fixed addresses; call it on the verticle's context, which then owns every session. */
@@ -118,45 +126,46 @@ public final class TerminalService implements TerminalSession.Listener {
 
   private void open(Message<JsonObject> msg) {
     Principal caller = BusIdentity.of(msg.headers());
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    String hostId = body.getString("hostId");
     if (caller == null) {
-      msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "no user on the request");
+      BusFailures.fail(msg, ErrorCode.ACCESS_DENIED, "no user on the request");
       return;
     }
-    if (hostId == null || hostId.isBlank()) {
-      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "ssh.open needs a hostId");
+    TerminalRequest req;
+    try {
+      req = WireBodies.read(msg.body(), TerminalRequest::fromJson, Addresses.SSH_OPEN + " request");
+      if (req.hostId() == null || req.hostId().isBlank()) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "ssh.open needs a hostId");
+      }
+      ParticipantPolicy.checkOpen(caller, req.hostId());
+    } catch (OpsbusException e) {
+      BusFailures.fail(msg, e.code(), e.getMessage());
       return;
     }
-    boolean allowed = caller.hasRole(Role.ADMIN) || (caller.hasRole(Role.OPERATOR) && caller.mayAccessHost(hostId));
-    if (!allowed) {
-      msg.fail(ErrorCode.ACCESS_DENIED.failureCode(), "user '" + caller.username() + "' may not open a terminal on host '" + hostId + "'");
-      return;
-    }
-    int cols = body.getValue("cols") instanceof Number n ? n.intValue() : 80;
-    int rows = body.getValue("rows") instanceof Number n ? n.intValue() : 24;
+    String hostId = req.hostId();
+    int cols = req.cols() == null ? 80 : req.cols();
+    int rows = req.rows() == null ? 24 : req.rows();
     if (cols < 1 || cols > 1000 || rows < 1 || rows > 1000) {
-      msg.fail(ErrorCode.INVALID_REQUEST.failureCode(), "cols and rows must be from 1 to 1000");
+      BusFailures.fail(msg, ErrorCode.INVALID_REQUEST, "cols and rows must be from 1 to 1000");
       return;
     }
     if (stopping) {
-      msg.fail(ErrorCode.UNAVAILABLE.failureCode(), "the ssh relay on node " + config.nodeId() + " is stopping");
+      BusFailures.fail(msg, ErrorCode.UNAVAILABLE, "the ssh relay on node " + config.nodeId() + " is stopping");
       return;
     }
     long onNode = sessions.values().stream().filter(s -> !s.isClosed()).count();
     long ofUser = sessions.values().stream().filter(s -> !s.isClosed() && s.owner().equals(caller.username())).count();
     if (onNode >= config.maxSessionsPerNode()) {
-      msg.fail(ErrorCode.TOO_MANY_SESSIONS.failureCode(), "node " + config.nodeId() + " already has "
+      BusFailures.fail(msg, ErrorCode.TOO_MANY_SESSIONS, "node " + config.nodeId() + " already has "
           + config.maxSessionsPerNode() + " terminals open, its limit");
       return;
     }
     if (ofUser >= config.maxSessionsPerUser()) {
-      msg.fail(ErrorCode.TOO_MANY_SESSIONS.failureCode(), "user '" + caller.username() + "' already has "
+      BusFailures.fail(msg, ErrorCode.TOO_MANY_SESSIONS, "user '" + caller.username() + "' already has "
           + config.maxSessionsPerUser() + " terminals open on node " + config.nodeId() + ", the limit");
       return;
     }
     String sid = HexFormat.of().formatHex(randomBytes(16));
-    TerminalSession session = new TerminalSession(vertx, context, config, this, sid, hostId, caller.username(), cols, rows);
+    TerminalSession session = new TerminalSession(vertx, context, config, threads, this, sid, hostId, caller.username(), cols, rows);
     sessions.put(sid, session);
     changed(session);
     hosts.target(hostId)
@@ -178,9 +187,8 @@ public final class TerminalService implements TerminalSession.Listener {
           });
         })
         .onSuccess(v -> {
-          activity(ActivityEvent.SSH_CONNECT, session, null, "opened a terminal on host '" + hostId + "'", Map.of());
-          msg.reply(new JsonObject().put("sessionId", sid).put("hostId", hostId).put("owner", caller.username())
-              .put("status", "active"));
+          activity(ActivityEvent.SSH_CONNECT, session, null, "opened a terminal on host '" + hostId + "'");
+          msg.reply(session.view().toJson());
         })
         .onFailure(e -> {
           ErrorCode code = e instanceof OpsbusException o ? o.code() : ErrorCode.INTERNAL_ERROR;
@@ -189,8 +197,8 @@ public final class TerminalService implements TerminalSession.Listener {
               code.wireName(), why);
           session.failedToOpen(why);
           sessions.remove(sid);
-          activity(ActivityEvent.SSH_CONNECT, session, code, why, Map.of());
-          msg.fail(code.failureCode(), why);
+          activity(ActivityEvent.SSH_CONNECT, session, code, why);
+          BusFailures.fail(msg, code, why);
         });
   }
 
@@ -221,10 +229,14 @@ public final class TerminalService implements TerminalSession.Listener {
   // ---------------------------------------------------------------- per-session requests from any node
 
   private void route(String op, Message<JsonObject> msg) {
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
-    String sid = body.getString("sessionId");
+    String sid;
+    try {
+      sid = WireBodies.read(msg.body(), TerminalRequest::fromJson, op + " request").sessionId();
+    } catch (OpsbusException e) {
+      sid = null;
+    }
     if (sid == null || !SESSION_ID.matcher(sid).matches()) {
-      TerminalSession.failIfAsked(msg, ErrorCode.INVALID_REQUEST, op + " needs a sessionId of 32 hex digits");
+      BusFailures.fail(msg, ErrorCode.INVALID_REQUEST, op + " needs a sessionId of 32 hex digits");
       return;
     }
     TerminalSession local = sessions.get(sid);
@@ -233,28 +245,37 @@ public final class TerminalService implements TerminalSession.Listener {
       return;
     }
     if (op.equals(Addresses.SSH_RECORDING)) {
-      Principal caller = BusIdentity.of(msg.headers());
-      if (caller == null || !caller.hasRole(Role.ADMIN)) {
-        TerminalSession.failIfAsked(msg, ErrorCode.ACCESS_DENIED, "only an admin may fetch a recording");
-        return;
-      }
-      String file = TerminalSession.recordingPath(config, sid);
-      vertx.fileSystem().exists(file).onComplete(ar -> {
-        if (ar.succeeded() && ar.result()) {
-          vertx.fileSystem().readFile(file)
-              .onSuccess(b -> msg.reply(b.toString(StandardCharsets.UTF_8)))
-              .onFailure(e -> msg.fail(ErrorCode.NOT_FOUND.failureCode(), "the recording of terminal " + sid + " cannot be read"));
-        } else {
-          forward(op, sid, msg);
-        }
-      });
+      recordingOfForgotten(sid, msg);
       return;
     }
     forward(op, sid, msg);
   }
 
+  /** A recording outlives its session here: served from this node's disk, else by whichever relay still knows the session. */
+  private void recordingOfForgotten(String sid, Message<JsonObject> msg) {
+    Principal caller = BusIdentity.of(msg.headers());
+    if (caller == null || !caller.hasRole(Role.ADMIN)) {
+      BusFailures.fail(msg, ErrorCode.ACCESS_DENIED, "only an admin may fetch a recording");
+      return;
+    }
+    String file = TerminalSession.recordingPath(config, sid);
+    vertx.fileSystem().exists(file).onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        vertx.fileSystem().readFile(file)
+            .onSuccess(b -> msg.reply(b.toString(StandardCharsets.UTF_8)))
+            .onFailure(e -> BusFailures.fail(msg, ErrorCode.NOT_FOUND, "the recording of terminal " + sid + " cannot be read"));
+      } else {
+        forward(Addresses.SSH_RECORDING, sid, msg);
+      }
+    });
+  }
+
+  /**
+   * Hands a request for a session this relay does not hold to its owner and passes the answer
+   * back. Nobody serving the session's control address means no relay holds it: {@code not_found}.
+   */
   private void forward(String op, String sid, Message<JsonObject> msg) {
-    DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalSession.OP_HEADER, op);
+    DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalControl.OP_HEADER, op);
     BusIdentity.copy(msg.headers(), opts.getHeaders());
     String control = Addresses.SSH_SESSION_CONTROL.format(sid);
     if (msg.replyAddress() == null) {
@@ -264,14 +285,11 @@ public final class TerminalService implements TerminalSession.Listener {
     vertx.eventBus().request(control, msg.body(), opts).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result().body());
-      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-        msg.fail(ErrorCode.NOT_FOUND.failureCode(), "no terminal session " + sid);
-      } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-        msg.fail(ErrorCode.TIMEOUT.failureCode(), "the relay holding terminal " + sid + " did not answer in time");
-      } else if (ar.cause() instanceof ReplyException re) {
-        msg.fail(re.failureCode(), re.getMessage());
+      } else if (BusFailures.codeOf(ar.cause()) == ErrorCode.NO_HANDLER) {
+        BusFailures.fail(msg, ErrorCode.NOT_FOUND, "no terminal session " + sid);
       } else {
-        msg.fail(ErrorCode.INTERNAL_ERROR.failureCode(), String.valueOf(ar.cause().getMessage()));
+        OpsbusException e = BusFailures.explain(ar.cause(), "relay holding terminal " + sid);
+        BusFailures.fail(msg, e.code(), e.getMessage());
       }
     });
   }
@@ -279,18 +297,23 @@ public final class TerminalService implements TerminalSession.Listener {
   // ---------------------------------------------------------------- ssh.list and the cluster view
 
   private void onSessionChange(Message<JsonObject> msg) {
-    JsonObject s = msg.body();
-    if (s == null || config.nodeId().equals(s.getString("node")) || s.getString("sessionId") == null) {
+    SessionSnapshot s;
+    try {
+      s = msg.body() == null ? null : SessionSnapshot.fromJson(msg.body());
+    } catch (IllegalArgumentException e) {
+      LOG.debug("ignoring an unreadable ssh.sessions entry: {}", e.getMessage());
       return;
     }
-    String sid = s.getString("sessionId");
-    if ("closed".equals(s.getString("status")) || "disconnected".equals(s.getString("status"))) {
-      remoteView.remove(sid);
+    if (s == null || s.sessionId() == null || s.status() == null || config.nodeId().equals(s.node())) {
       return;
     }
-    JsonObject known = remoteView.get(sid);
-    if (known == null || known.getLong("version", 0L) < s.getLong("version", 0L)) {
-      remoteView.put(sid, s);
+    if (s.status().ended()) {
+      remoteView.remove(s.sessionId());
+      return;
+    }
+    SessionSnapshot known = remoteView.get(s.sessionId());
+    if (known == null || known.version() < s.version()) {
+      remoteView.put(s.sessionId(), s);
     }
   }
 
@@ -300,44 +323,34 @@ public final class TerminalService implements TerminalSession.Listener {
     JsonArray out = new JsonArray();
     for (TerminalSession s : sessions.values()) {
       if (!s.isClosed()) {
-        JsonObject v = s.view();
+        SessionSnapshot v = s.view();
         if (maySee(caller, v)) {
-          out.add(v);
+          out.add(v.toJson());
         }
       }
     }
-    for (JsonObject v : remoteView.values()) {
-      if (!sessions.containsKey(v.getString("sessionId")) && maySee(caller, v)) {
-        out.add(v);
+    for (SessionSnapshot v : remoteView.values()) {
+      if (!sessions.containsKey(v.sessionId()) && maySee(caller, v)) {
+        out.add(v.toJson());
       }
     }
     msg.reply(out);
   }
 
-  private static boolean maySee(Principal caller, JsonObject session) {
-    if (caller == null || caller.hasRole(Role.ADMIN) || caller.mayAccessHost(session.getString("hostId"))) {
-      return true;
-    }
-    JsonArray ps = session.getJsonArray("participants", new JsonArray());
-    for (int i = 0; i < ps.size(); i++) {
-      if (caller.username().equals(ps.getJsonObject(i).getString("username"))) {
-        return true;
-      }
-    }
-    return false;
+  private static boolean maySee(Principal caller, SessionSnapshot session) {
+    return caller == null || caller.hasRole(Role.ADMIN) || caller.mayAccessHost(session.hostId()) || session.participant(caller.username()).isPresent();
   }
 
   // ---------------------------------------------------------------- what sessions report
 
   @Override
   public void changed(TerminalSession session) {
-    vertx.eventBus().publish(Addresses.SSH_SESSIONS, session.snapshot());
+    vertx.eventBus().publish(Addresses.SSH_SESSIONS, session.snapshot().toJson());
   }
 
   @Override
   public void closed(TerminalSession session) {
-    JsonObject v = session.view();
-    activity(ActivityEvent.SSH_DISCONNECT, session, null, v.getString("reason"), Map.of());
+    activity(ActivityEvent.SSH_DISCONNECT, session, null, session.view().reason());
     long kept = sessions.values().stream().filter(TerminalSession::isClosed).count();
     if (kept > MAX_CLOSED_KEPT) {
       sessions.values().stream().filter(TerminalSession::isClosed).findFirst().ifPresent(this::forget);
@@ -354,8 +367,8 @@ public final class TerminalService implements TerminalSession.Listener {
     }
   }
 
-  private void activity(String action, TerminalSession s, ErrorCode code, String message, Map<String, Object> extra) {
-    Map<String, Object> data = new LinkedHashMap<>(extra);
+  private void activity(String action, TerminalSession s, ErrorCode code, String message) {
+    Map<String, Object> data = new LinkedHashMap<>();
     data.put("sessionId", s.id());
     data.put("hostId", s.hostId());
     ActivityEvent ev = ActivityEvent.of(action, s.owner(), config.nodeId(),

@@ -42,7 +42,7 @@ class ExecServiceTest {
   void setUp(Vertx vertx) throws Exception {
     fx = new RelayFixture(vertx, dir, Duration.ofMinutes(5));
     fx.addGoodHost("demo", null);
-    exec = new ExecService(vertx, fx.config, fx.hosts, fx.connector, Duration.ofSeconds(60), Duration.ofMinutes(10));
+    exec = new ExecService(vertx, fx.config, fx.hosts, fx.connector, fx.threads, Duration.ofSeconds(60), Duration.ofMinutes(10));
     await(exec.start());
   }
 

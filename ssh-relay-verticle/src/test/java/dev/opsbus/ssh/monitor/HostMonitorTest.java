@@ -72,7 +72,7 @@ class HostMonitorTest {
     LinkedBlockingQueue<JsonObject> good = listen(Addresses.METRICS_HOST.format("good"));
     LinkedBlockingQueue<JsonObject> gone = listen(Addresses.METRICS_HOST.format("gone"));
     LinkedBlockingQueue<JsonObject> unpinned = listen(Addresses.METRICS_HOST.format("unpinned"));
-    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
     await(monitor.start());
 
     JsonObject s = next(good, RelayFixture.WAIT);
@@ -116,7 +116,7 @@ class HostMonitorTest {
   void aWrongHostKeyMakesTheHostDownWithTheReason() throws Exception {
     fx.addHost("spoofed", fx.server.port(), RelayFixture.PASSWORD, RelayFixture.WRONG_FINGERPRINT, null);
     LinkedBlockingQueue<JsonObject> q = listen(Addresses.METRICS_HOST.format("spoofed"));
-    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
     await(monitor.start());
     JsonObject s = next(q, RelayFixture.WAIT);
     assertThat(s.getString("status")).isEqualTo("down");
@@ -129,7 +129,7 @@ class HostMonitorTest {
     fx.addGoodHost("theirs", null);
     LinkedBlockingQueue<JsonObject> mine = listen(Addresses.METRICS_HOST.format("mine"));
     LinkedBlockingQueue<JsonObject> theirs = listen(Addresses.METRICS_HOST.format("theirs"));
-    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, "mine"::equals);
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads, "mine"::equals);
     await(monitor.start());
     next(mine, RelayFixture.WAIT);
     next(mine, RelayFixture.WAIT);
@@ -142,7 +142,7 @@ class HostMonitorTest {
     Files.writeString(log, "old line, never sent\n");
     fx.addGoodHost("logs", new JsonArray().add(new JsonObject().put("stream", "app").put("path", log.toString())));
     LinkedBlockingQueue<JsonObject> q = listen(Addresses.LOGS_HOST.format("logs", "app"));
-    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector);
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
     await(monitor.start());
 
     // the tail starts at the end of the file some time after start(): probe until a line comes through

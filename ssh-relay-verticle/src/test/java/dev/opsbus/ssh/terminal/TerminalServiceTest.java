@@ -17,6 +17,7 @@ import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.ssh.HostDirectory;
+import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.terminal.TerminalHarness.Events;
@@ -153,16 +154,21 @@ class TerminalServiceTest {
     SshConnector connector = new SshConnector(config.connectTimeout());
     deployments.add(await(vertx.deployVerticle(new VerticleBase() {
       private TerminalService service;
+      private RelayThreads threads;
 
       @Override
       public Future<?> start() {
-        service = new TerminalService(vertx, config, hosts, connector);
+        threads = RelayThreads.forRelay(config, 0);
+        service = new TerminalService(vertx, config, hosts, connector, threads);
         return service.start();
       }
 
       @Override
       public Future<?> stop() {
-        return service.stop();
+        return service.stop().eventually(() -> {
+          threads.shutdown();
+          return Future.succeededFuture();
+        });
       }
     })));
   }

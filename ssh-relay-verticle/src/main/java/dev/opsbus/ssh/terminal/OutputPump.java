@@ -1,0 +1,253 @@
+package dev.opsbus.ssh.terminal;
+
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.wire.TerminalControl;
+import dev.opsbus.ssh.RelayThreads;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A terminal's output, from the shell to {@code ssh.session.<sid>.out}: a relay thread reads the
+ * shell, the event loop coalesces what it read and publishes it with its byte offset ({@code off}
+ * header), keeping the last of it as scrollback.
+ *
+ * <p>Output after a quiet spell (no output for {@value #QUIET_MS} ms, as before a keystroke's echo)
+ * goes out at once; output that follows closely waits until {@value #FLUSH_DELAY_MS} ms after its
+ * first byte or {@value #FLUSH_BYTES} bytes, so a flood is a message per few ms, not one per read.
+ * At most {@value #MAX_OUTPUT_IN_FLIGHT} bytes may wait for the event loop, after which the reader
+ * stops reading and SSH flow control holds the host back. The same happens while any reader holds
+ * the output ({@link #hold}): a browser that reads slowly paces the shell like a slow line would,
+ * instead of piling output up in memory; a hold lapses after {@value #HOLD_LEASE_MS} ms unless renewed.
+ */
+final class OutputPump {
+
+  /** What the pump tells its session, always on the session's context. */
+  interface Sink {
+    /** A chunk went out (for the recording). */
+    void published(byte[] bytes);
+
+    /** The shell wrote something: the session is not idle. */
+    void activity();
+
+    /** The shell's output ended: it exited or the connection dropped. */
+    void ended(String why);
+  }
+
+  static final int FLUSH_BYTES = 16 * 1024;
+  static final long FLUSH_DELAY_MS = 5;
+  /** Output arriving after this long without any is published at once (an echo does not wait). */
+  static final long QUIET_MS = 2;
+  static final int MAX_OUTPUT_IN_FLIGHT = 1024 * 1024;
+  /** How long a flow hold lasts unless its holder renews it (a gateway that died holds nothing for long). */
+  static final long HOLD_LEASE_MS = 15_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutputPump.class);
+  private static final long HOLD_SWEEP_MS = 1_000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final RelayThreads threads;
+  private final String sid;
+  private final String hostId;
+  private final String address;
+  private final Scrollback scrollback;
+  private final Sink sink;
+  private final Semaphore outputInFlight = new Semaphore(MAX_OUTPUT_IN_FLIGHT);
+
+  // event loop only
+  private Buffer pending = Buffer.buffer();
+  private long flushTimer = -1;
+  private long lastOutputNanos = System.nanoTime() - QUIET_MS * 2_000_000L;
+  private long offset;
+  private boolean stopped;
+  /** Flow holds by holder (one per terminal socket that fell behind), to the nanoTime they lapse. */
+  private final Map<String, Long> holds = new HashMap<>();
+  private long holdSweep = -1;
+
+  /** The reader waits on this while {@link #held}. */
+  private final Object gate = new Object();
+  private boolean held;
+
+  OutputPump(Vertx vertx, Context context, RelayThreads threads, String sid, String hostId, int scrollbackBytes, Sink sink) {
+    this.vertx = vertx;
+    this.context = context;
+    this.threads = threads;
+    this.sid = sid;
+    this.hostId = hostId;
+    this.address = Addresses.SSH_SESSION_OUT.format(sid);
+    this.scrollback = new Scrollback(scrollbackBytes);
+    this.sink = sink;
+  }
+
+  /**
+   * Starts reading {@code shell} on a relay thread.
+   *
+   * @throws dev.opsbus.model.OpsbusException {@code unavailable} when the relay has no thread free
+   */
+  void start(InputStream shell) {
+    threads.start(RelayThreads.Kind.TERMINAL, () -> readLoop(shell));
+  }
+
+  /** The offset of the next byte to be published; every byte before it is in a published chunk. */
+  long offset() {
+    return offset;
+  }
+
+  /** The last published output, up to the scrollback size, ending at {@link #offset()}. */
+  byte[] scrollback() {
+    return scrollback.snapshot();
+  }
+
+  /** Publishes what waits, cancels the timers and lets go of every hold; output read later is dropped. */
+  void stop() {
+    flush();
+    stopped = true;
+    cancelTimer(flushTimer);
+    cancelTimer(holdSweep);
+    flushTimer = holdSweep = -1;
+    holds.clear();
+    setHeld(false);
+  }
+
+  // ---------------------------------------------------------------- reader thread
+
+  private void readLoop(InputStream in) {
+    byte[] buf = new byte[FLUSH_BYTES];
+    String end;
+    try {
+      while (true) {
+        if (!awaitUnheld()) {
+          end = "the terminal's reader was interrupted";
+          break;
+        }
+        int n = in.read(buf);
+        if (n < 0) {
+          end = "the shell exited";
+          break;
+        }
+        if (n == 0) {
+          continue;
+        }
+        byte[] chunk = Arrays.copyOf(buf, n);
+        outputInFlight.acquireUninterruptibly(n);
+        context.runOnContext(v -> onOutput(chunk));
+      }
+    } catch (IOException e) {
+      end = "the connection to host '" + hostId + "' was lost: " + e.getMessage();
+    }
+    String why = end;
+    context.runOnContext(v -> sink.ended(why));
+  }
+
+  /** Returns once no hold is in force (false if interrupted). */
+  private boolean awaitUnheld() {
+    synchronized (gate) {
+      while (held) {
+        try {
+          gate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private void onOutput(byte[] chunk) {
+    if (stopped) {
+      outputInFlight.release(chunk.length);
+      return;
+    }
+    pending.appendBytes(chunk);
+    sink.activity();
+    long now = System.nanoTime();
+    boolean quiet = now - lastOutputNanos >= QUIET_MS * 1_000_000L;
+    lastOutputNanos = now;
+    if (pending.length() >= FLUSH_BYTES || (quiet && pending.length() == chunk.length)) {
+      // a full chunk, or the first output after a quiet spell (an echo): no reason to wait
+      flush();
+    } else if (flushTimer < 0) {
+      flushTimer = vertx.setTimer(FLUSH_DELAY_MS, t -> {
+        flushTimer = -1;
+        flush();
+      });
+    }
+  }
+
+  private void flush() {
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+      flushTimer = -1;
+    }
+    if (pending.length() == 0) {
+      return;
+    }
+    Buffer chunk = pending;
+    pending = Buffer.buffer();
+    byte[] bytes = chunk.getBytes();
+    long off = offset;
+    offset += bytes.length;
+    scrollback.append(bytes);
+    sink.published(bytes);
+    vertx.eventBus().publish(address, chunk, new DeliveryOptions().addHeader(TerminalControl.OFFSET_HEADER, Long.toString(off)));
+    outputInFlight.release(bytes.length);
+  }
+
+  /**
+   * A reader's socket fell behind ({@code on}) or caught up: the shell is not read while any hold
+   * is in force. A hold lapses after {@value #HOLD_LEASE_MS} ms unless renewed.
+   */
+  void hold(String holder, boolean on) {
+    if (stopped) {
+      return;
+    }
+    if (on) {
+      holds.put(holder, System.nanoTime() + HOLD_LEASE_MS * 1_000_000L);
+      if (holdSweep < 0) {
+        holdSweep = vertx.setPeriodic(HOLD_SWEEP_MS, t -> sweepHolds());
+      }
+    } else {
+      holds.remove(holder);
+    }
+    setHeld(!holds.isEmpty());
+  }
+
+  private void sweepHolds() {
+    long now = System.nanoTime();
+    holds.values().removeIf(lapse -> now - lapse >= 0);
+    if (holds.isEmpty()) {
+      cancelTimer(holdSweep);
+      holdSweep = -1;
+    }
+    setHeld(!holds.isEmpty());
+  }
+
+  private void setHeld(boolean on) {
+    synchronized (gate) {
+      if (held != on) {
+        held = on;
+        LOG.debug("terminal {}: output {}", sid, on ? "held by a slow reader" : "released");
+        gate.notifyAll();
+      }
+    }
+  }
+
+  private void cancelTimer(long id) {
+    if (id >= 0) {
+      vertx.cancelTimer(id);
+    }
+  }
+}
