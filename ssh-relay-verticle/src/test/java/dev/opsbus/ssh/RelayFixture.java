@@ -57,7 +57,7 @@ public final class RelayFixture implements AutoCloseable {
     hosts = new HostDirectory(pool, cipher);
     SshRelayConfig d = SshRelayConfig.defaults("test-node", TestDatabase.connectOptions(), dir);
     config = new SshRelayConfig(d.nodeId(), d.db(), d.dataDir(), CONNECT_TIMEOUT, d.reattachGrace(), d.idleTimeout(),
-        d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod);
+        d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod, d.dbPoolSize());
   }
 
   /** Inserts a host reached as {@code address:port} with {@code password}, pinned to {@code fingerprint}. */
