@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * The {@code --config} JSON file: one object of sections. The {@code node} section holds the values
- * that also have a flag ({@link NodeSettings.Option}); every other section belongs to one module,
+ * that also have a flag ({@link NodeSettingsParser.Option}); every other section belongs to one module,
  * whose config record reads and checks it. This class only reads the file, refuses unknown
  * sections, and adds the file's name to a record's error.
  */
@@ -46,8 +46,8 @@ final class ConfigFile {
   }
 
   /** Reads the file {@code raw} names, refusing unknown sections and unknown {@code node} keys. */
-  static ConfigFile read(NodeSettings.Raw raw) {
-    Path p = NodeSettings.path(raw);
+  static ConfigFile read(NodeSettingsParser.Raw raw) {
+    Path p = NodeSettingsParser.path(raw);
     String text;
     try {
       text = Files.readString(p);
@@ -89,7 +89,7 @@ final class ConfigFile {
 
   private static Set<String> nodeKeys() {
     Set<String> keys = new LinkedHashSet<>();
-    for (NodeSettings.Option o : NodeSettings.Option.values()) {
+    for (NodeSettingsParser.Option o : NodeSettingsParser.Option.values()) {
       if (o.fileKey != null) {
         keys.add(o.fileKey);
       }
@@ -98,7 +98,7 @@ final class ConfigFile {
   }
 
   /** A {@code node} section value as text, arrays joined with commas, so flags and file share one parser. */
-  NodeSettings.Raw nodeValue(String key) {
+  NodeSettingsParser.Raw nodeValue(String key) {
     JsonNode n = root.path(NODE).get(key);
     if (n == null || n.isNull()) {
       return null;
@@ -112,12 +112,12 @@ final class ConfigFile {
         }
         parts.add(e.asText());
       });
-      return new NodeSettings.Raw(String.join(",", parts), origin);
+      return new NodeSettingsParser.Raw(String.join(",", parts), origin);
     }
     if (!n.isValueNode()) {
       throw new SettingsException(origin + ": must be a string, number or boolean");
     }
-    return new NodeSettings.Raw(n.asText(), origin);
+    return new NodeSettingsParser.Raw(n.asText(), origin);
   }
 
   /** Hands each module section to its config record, over what the builder holds. */
