@@ -64,7 +64,7 @@ public record LoadOptions(
   public static LoadOptions quick(String protocol, URI url, String controlUrl, int clients, double load,
       double warmupSeconds, double durationSeconds) {
     return new LoadOptions(protocol, url, controlUrl, protocol, "smoke", 1, clients, 1000, warmupSeconds,
-        durationSeconds, 2, 0.2, List.of(load), 200, 0, 70, DEFAULT_P99_LIMIT_MS, "bench.fanout", null,
+        durationSeconds, 2, 0.2, List.of(load), 200, 0, 70, DEFAULT_P99_LIMIT_MS, OpsbusBenchPublisher.FANOUT_ADDRESS, null,
         "admin", null, -1, List.of(), 1);
   }
 

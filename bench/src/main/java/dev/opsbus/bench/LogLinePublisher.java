@@ -1,7 +1,6 @@
 package dev.opsbus.bench;
 
 import dev.opsbus.model.Addresses;
-import dev.opsbus.ssh.monitor.LogBatcher;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -11,10 +10,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The log-lines scenario's source, on the opsbus bench server: a thread that produces stamped log
- * lines at a fixed rate, as the relay's tail thread reads them, and hands them to the relay's own
- * {@link LogBatcher}, which publishes {@code log_lines} messages on {@link #ADDRESS} from the event
- * loop. Batched: the relay's settings (10 lines or 100 ms). Unbatched: the same batcher with one line
- * per message, so one bus message (and one bridge frame) per line, in the same format.
+ * lines at a fixed rate, as the relay's tail thread reads them, and hands them to a
+ * {@link BenchLogBatcher} (the relay's batching, copied), which publishes {@code log_lines} messages on
+ * {@link #ADDRESS} from the event loop. Batched: the relay's settings (10 lines or 100 ms). Unbatched:
+ * the same batcher with one line per message, so one bus message (and one bridge frame) per line, in
+ * the same format.
  *
  * <p>Each line starts with {@code t=<scheduled time, monotonic ns> seq=<n> }, then text up to the
  * line size. Control API under {@code /bench/logs/}: {@code POST start?rate=R&duration=D&batch=true&size=S},
@@ -49,7 +49,7 @@ final class LogLinePublisher {
     final long durationNanos;
     final long t0;
     final long end;
-    final LogBatcher batcher;
+    final BenchLogBatcher batcher;
     volatile boolean stopped;
     volatile long added;
     volatile long maxLagNanos;
@@ -62,10 +62,8 @@ final class LogLinePublisher {
       this.durationNanos = (long) (durationSeconds * 1e9);
       this.t0 = System.nanoTime() + BroadcastPublisher.START_LEAD_NANOS;
       this.end = t0 + durationNanos;
-      this.batcher = batched
-          ? LogBatcher.relayDefaults(vertx, context, ADDRESS, HOST_ID, STREAM, () -> ++seq[0])
-          : new LogBatcher(vertx, context, ADDRESS, HOST_ID, STREAM, () -> ++seq[0], 1, LogBatcher.MAX_WAIT_MS,
-              LogBatcher.MAX_PENDING);
+      this.batcher = new BenchLogBatcher(vertx, context, ADDRESS, HOST_ID, STREAM, () -> ++seq[0],
+          batched ? BenchLogBatcher.MAX_LINES : 1);
       this.thread = new Thread(this, "bench-log-lines");
       thread.setDaemon(true);
     }
@@ -136,7 +134,7 @@ final class LogLinePublisher {
         r.thread.start();
         reply(req, 200, new JsonObject().put("started", true).put("rate", rate).put("size", size)
             .put("durationMs", r.durationNanos / 1e6).put("t0", r.t0).put("batched", batched)
-            .put("maxLines", batched ? LogBatcher.MAX_LINES : 1).put("maxWaitMs", LogBatcher.MAX_WAIT_MS)
+            .put("maxLines", batched ? BenchLogBatcher.MAX_LINES : 1).put("maxWaitMs", BenchLogBatcher.MAX_WAIT_MS)
             .put("address", ADDRESS));
       } else if (path.equals(PREFIX + "stop") && req.method() == HttpMethod.POST) {
         stop();

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The opsbus side of the bench: publishes the stamped bench message on {@link Addresses#BENCH_FANOUT}
+ * The opsbus side of the bench: publishes the stamped bench message on {@link #FANOUT_ADDRESS}
  * as a {@link JsonObject}, as real opsbus services publish, and lets the node's gateway bridge fan it
  * out. Serves the bench control API on its own small HTTP server, since the gateway's router is not
  * open to other verticles. Its {@code clients} are the bridge subscriptions the gateway reports (its
@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
 public final class OpsbusBenchPublisher extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpsbusBenchPublisher.class);
+
+  /**
+   * The bench's fan-out address. No default rule names it: the bench server adds its own subscribe
+   * rule ({@link OpsbusBenchServer#rules()}), so a production node never bridges it.
+   */
+  public static final String FANOUT_ADDRESS = "bench.fanout";
 
   /** How long the control API waits for the gateway's stats reply before answering 503. */
   static final long STATS_TIMEOUT_MILLIS = 5_000;
@@ -59,7 +65,7 @@ public final class OpsbusBenchPublisher extends VerticleBase {
     statsAddress = config.statsAddress();
     logs = new LogLinePublisher(vertx, context);
     BroadcastPublisher publisher = new BroadcastPublisher(vertx,
-        body -> vertx.eventBus().publish(Addresses.BENCH_FANOUT, new JsonObject(body)));
+        body -> vertx.eventBus().publish(FANOUT_ADDRESS, new JsonObject(body)));
     control = new BenchControl(publisher, () -> subscribers,
         "opsbus " + BuildInfo.version() + " bridge over raw WebSocket (vertx-core " + RawBroadcastServer.vertxVersion()
             + "), Java " + Runtime.version());

@@ -110,7 +110,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   /** The default rules plus a subscribe rule for the bench address; overflow disconnect (the default). */
   public static PermissionRules rules() {
     List<PermissionRule> rules = new ArrayList<>(PermissionRules.defaults().rules());
-    rules.add(new PermissionRule(AddressPattern.of(Addresses.BENCH_FANOUT), Set.of(Direction.SUBSCRIBE),
+    rules.add(new PermissionRule(AddressPattern.of(OpsbusBenchPublisher.FANOUT_ADDRESS), Set.of(Direction.SUBSCRIBE),
         Set.of(Role.ADMIN, Role.VIEWER), List.of(), PermissionRule.Overflow.DISCONNECT));
     return new PermissionRules(rules);
   }

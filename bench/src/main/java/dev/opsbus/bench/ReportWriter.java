@@ -917,8 +917,8 @@ public final class ReportWriter {
     md.append(String.format(Locale.ROOT, """
         A browser (%d per point) subscribed to `logs.host.bench.app` through the opsbus bridge
         (`/eventbus/websocket`, the real `rec` frames), on a gateway-only node. A bench thread produces stamped
-        ~%d-byte log lines at a fixed rate, as the SSH relay's tail thread reads them, and hands them to the
-        relay's own `LogBatcher`: **batched** as the relay does (at most 10 lines per message, a line waits at
+        ~%d-byte log lines at a fixed rate, as the SSH relay's tail thread reads them, and hands them to a copy
+        of the relay's log batching: **batched** as the relay does (at most 10 lines per message, a line waits at
         most 100 ms) or **unbatched** (the same batcher and message format with one line per message). Frames and
         bytes are per browser, for the lines scheduled in the window; bytes are WebSocket frames (payload and
         header). Latency is from each line's scheduled time to its arrival, so it includes the batching wait.

@@ -1,6 +1,9 @@
 package dev.opsbus.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsbus.model.config.ConfigSection;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The bounds every real-time connection lives within, whatever its transport.
@@ -36,6 +39,11 @@ public record BridgeLimits(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The config file's section for these limits, and its keys (durations in milliseconds). */
+  public static final String SECTION = "bridge";
+  public static final Set<String> KEYS = Set.of("maxFrameBytes", "maxAddressLength", "queueBound", "maxSubscriptions",
+      "ratePerSecond", "rateBurst", "maxConnectionsPerUser", "idleTimeoutMs", "requestTimeoutMs");
+
   public BridgeLimits {
     positive("maxFrameBytes", maxFrameBytes);
     positive("maxAddressLength", maxAddressLength);
@@ -59,6 +67,26 @@ public record BridgeLimits(
     return new BridgeLimits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_ADDRESS_LENGTH, DEFAULT_QUEUE_BOUND,
         DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST, DEFAULT_MAX_CONNECTIONS_PER_USER,
         DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /**
+   * The config file's {@code bridge} section over {@code base}: keys left out keep their value in
+   * {@code base}; every given one must be a positive whole number.
+   *
+   * @throws dev.opsbus.model.config.ConfigException naming the unknown or bad key
+   */
+  public static BridgeLimits fromJson(JsonNode section, BridgeLimits base) {
+    ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    return new BridgeLimits(
+        s.positiveInt("maxFrameBytes", base.maxFrameBytes()),
+        s.positiveInt("maxAddressLength", base.maxAddressLength()),
+        s.positiveInt("queueBound", base.queueBound()),
+        s.positiveInt("maxSubscriptions", base.maxSubscriptions()),
+        s.positiveInt("ratePerSecond", base.ratePerSecond()),
+        s.positiveInt("rateBurst", base.rateBurst()),
+        s.positiveInt("maxConnectionsPerUser", base.maxConnectionsPerUser()),
+        s.duration("idleTimeoutMs", Duration::ofMillis, base.idleTimeout()),
+        s.duration("requestTimeoutMs", Duration::ofMillis, base.requestTimeout()));
   }
 
   public BridgeLimits withQueueBound(int bound) {

@@ -1,15 +1,25 @@
 package dev.opsbus.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.model.PermissionRules;
+import dev.opsbus.model.config.ConfigSection;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Everything the gateway needs, built by the launcher from flags, environment and config file.
+ * Everything the gateway needs. The launcher starts from {@link #defaults()}, applies the config
+ * file's {@code gateway} and {@code bridge} sections ({@link #fromJson}), its own host, port, rules
+ * and admin password ({@link #withNodeValues}), and once the node runs, its id, version and database
+ * ({@link #forNode}).
  *
+ * @param nodeId this node; null until {@link #forNode}
+ * @param version the build version; null until {@link #forNode}
  * @param host interface to bind (0.0.0.0 by default)
  * @param port HTTP port; 0 picks a free one (tests)
+ * @param db the database; null until {@link #forNode}
+ * @param dbPoolSize connections in the gateway's database pool
  * @param allowedOrigins Origins allowed to open real-time connections; a request without an Origin
  *     header (a script, not a browser) is allowed. Empty: same-origin only (the Host header)
  * @param tokenTtl how long a login token lives
@@ -36,10 +46,72 @@ public record GatewayConfig(
   public static final int DEFAULT_DB_POOL_SIZE = 8;
   public static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(15);
 
+  /** The config file's section for the gateway, and its keys; the limits have their own, {@link BridgeLimits#SECTION}. */
+  public static final String SECTION = "gateway";
+  public static final Set<String> KEYS = Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize");
+
   public GatewayConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
     }
+    if (dbPoolSize <= 0) {
+      throw new IllegalArgumentException("database pool size must be positive, got " + dbPoolSize);
+    }
+    if (tokenTtl.isNegative() || tokenTtl.isZero()) {
+      throw new IllegalArgumentException("token lifetime must be positive");
+    }
+  }
+
+  /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
+  public static GatewayConfig defaults() {
+    return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults());
+  }
+
+  /**
+   * The config file's {@code gateway} section over {@code base}; keys left out keep their value in
+   * {@code base}. {@code tokenTtlMinutes} and {@code dbPoolSize} are positive whole numbers,
+   * {@code secureCookie} true or false, {@code allowedOrigins} a list of strings ({@code "*"}: any).
+   *
+   * @throws dev.opsbus.model.config.ConfigException naming the unknown or bad key
+   */
+  public static GatewayConfig fromJson(JsonNode section, GatewayConfig base) {
+    ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
+        s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
+        s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
+        base.initialAdminPassword, base.bridge);
+  }
+
+  /** This config with the values the launcher takes from its own settings rather than from the section. */
+  public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge);
+  }
+
+  /** This config for one running node. */
+  public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge);
+  }
+
+  public GatewayConfig withBridge(BridgeLimits limits) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, limits);
+  }
+
+  public GatewayConfig withTokenTtl(Duration ttl) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
+        initialAdminPassword, bridge);
+  }
+
+  /** Keeps the admin password out of logs, and the rule table down to its size. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[nodeId=" + nodeId + ", version=" + version + ", host=" + host + ", port=" + port
+        + ", dbPoolSize=" + dbPoolSize + ", rules=" + (rules == null ? 0 : rules.rules().size())
+        + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
+        + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge + "]";
   }
 }

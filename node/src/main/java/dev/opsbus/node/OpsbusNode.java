@@ -4,14 +4,10 @@ import com.hazelcast.cluster.Cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.opsbus.demohost.DemoSshServer;
-import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.gateway.GatewayVerticle;
-import dev.opsbus.metrics.MetricsConfig;
 import dev.opsbus.metrics.MetricsVerticle;
 import dev.opsbus.model.BuildInfo;
-import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.operations.OperationsVerticle;
-import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshRelayVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -147,14 +143,12 @@ public final class OpsbusNode implements AutoCloseable {
     List<String> names = settings.verticles().stream().map(VerticleKind::wireName).toList();
     for (VerticleKind kind : settings.verticles()) {
       long t0 = System.nanoTime();
+      // each config comes from its section of the settings; only what exists now the node runs is added
       VerticleBase verticle = switch (kind) {
-        case GATEWAY -> new GatewayVerticle(new GatewayConfig(nodeId, BuildInfo.version(), settings.httpHost(),
-            settings.httpPort(), db, settings.dbPoolSize(), settings.permissions(), settings.allowedOrigins(),
-            settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge()));
-        case METRICS -> new MetricsVerticle(new MetricsConfig(nodeId, BuildInfo.version(), startedAt,
-            settings.metricsPeriod(), names));
-        case OPERATIONS -> new OperationsVerticle(OperationsConfig.defaults(nodeId, db).withCommands(settings.operationCommands()));
-        case SSH_RELAY -> new SshRelayVerticle(SshRelayConfig.defaults(nodeId, db, settings.dataDir()));
+        case GATEWAY -> new GatewayVerticle(settings.gateway().forNode(nodeId, BuildInfo.version(), db));
+        case METRICS -> new MetricsVerticle(settings.metrics().forNode(nodeId, BuildInfo.version(), startedAt));
+        case OPERATIONS -> new OperationsVerticle(settings.operations().forNode(nodeId, db));
+        case SSH_RELAY -> new SshRelayVerticle(settings.sshRelay().forNode(nodeId, db));
       };
       try {
         awaitRaw(vertx.deployVerticle(verticle), STEP_TIMEOUT);

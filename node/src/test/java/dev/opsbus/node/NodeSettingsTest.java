@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
+import dev.opsbus.operations.OperationsConfig;
+import dev.opsbus.ssh.SshRelayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +41,8 @@ class NodeSettingsTest {
     assertThat(s.demo()).isFalse();
     assertThat(s.adminPassword()).isNull();
     assertThat(s.permissions().rules()).hasSameSizeAs(PermissionRules.defaults().rules());
-    assertThat(s.bridge()).isEqualTo(BridgeLimits.defaults());
-    assertThat(s.metricsPeriod()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.gateway().bridge()).isEqualTo(BridgeLimits.defaults());
+    assertThat(s.metrics().period()).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test
@@ -92,16 +94,68 @@ class NodeSettingsTest {
     NodeSettings s = NodeSettings.parse(List.of("--config", f.toString()), Map.of());
 
     assertThat(s.permissions().rules()).hasSize(1);
-    assertThat(s.allowedOrigins()).containsExactly("https://ops.example");
-    assertThat(s.tokenTtl()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(s.secureCookie()).isTrue();
-    assertThat(s.dbPoolSize()).isEqualTo(3);
-    assertThat(s.bridge().queueBound()).isEqualTo(16);
-    assertThat(s.bridge().ratePerSecond()).isEqualTo(7);
-    assertThat(s.bridge().maxFrameBytes()).isEqualTo(BridgeLimits.DEFAULT_MAX_FRAME_BYTES);
-    assertThat(s.bridge().idleTimeout()).isEqualTo(Duration.ofMillis(1500));
-    assertThat(s.bridge().requestTimeout()).isEqualTo(Duration.ofMillis(2500));
-    assertThat(s.metricsPeriod()).isEqualTo(Duration.ofMillis(250));
+    assertThat(s.gateway().allowedOrigins()).containsExactly("https://ops.example");
+    assertThat(s.gateway().tokenTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(s.gateway().secureCookie()).isTrue();
+    assertThat(s.gateway().dbPoolSize()).isEqualTo(3);
+    assertThat(s.gateway().bridge().queueBound()).isEqualTo(16);
+    assertThat(s.gateway().bridge().ratePerSecond()).isEqualTo(7);
+    assertThat(s.gateway().bridge().maxFrameBytes()).isEqualTo(BridgeLimits.DEFAULT_MAX_FRAME_BYTES);
+    assertThat(s.gateway().bridge().idleTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(s.gateway().bridge().requestTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(s.metrics().period()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void relayAndOperationsSectionsBuildTheirConfigsWithTheNodesOwnValues() throws Exception {
+    Path f = config("""
+        {
+          "node": {"dataDir": "relay-data", "verticles": ["ssh-relay", "operations"]},
+          "sshRelay": {"idleTimeoutSeconds": 600, "maxSessionsPerUser": 2, "recordInput": true, "dbPoolSize": 2},
+          "operations": {"heartbeatMs": 2000, "nodeLostAfterSeconds": 8, "retentionDays": 30, "dbPoolSize": 3,
+                         "commands": [{"name": "uptime", "command": "uptime"}]}
+        }
+        """);
+
+    NodeSettings s = NodeSettings.parse(List.of("--config", f.toString()), Map.of());
+
+    assertThat(s.sshRelay().dataDir()).isEqualTo(Path.of("relay-data"));
+    assertThat(s.sshRelay().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.sshRelay().maxSessionsPerUser()).isEqualTo(2);
+    assertThat(s.sshRelay().maxSessionsPerNode()).isEqualTo(SshRelayConfig.DEFAULT_MAX_SESSIONS_PER_NODE);
+    assertThat(s.sshRelay().recordInput()).isTrue();
+    assertThat(s.sshRelay().dbPoolSize()).isEqualTo(2);
+    assertThat(s.operations().heartbeat()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.operations().nodeLostAfter()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(s.operations().retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(s.operations().dbPoolSize()).isEqualTo(3);
+    assertThat(s.operations().commands()).extracting(OperationsConfig.CommandOperation::name).containsExactly("uptime");
+    assertThat(s.metrics().verticles()).containsExactly("ssh-relay", "operations");
+    assertThat(s.sshRelay().forNode("n1", null).nodeId()).isEqualTo("n1");
+  }
+
+  @Test
+  void theGatewayConfigCarriesTheNodesHostPortRulesAndAdminPassword() {
+    NodeSettings s = NodeSettings.parse(List.of("--http-host", "127.0.0.2", "--http-port", "7005"),
+        Map.of("OPSBUS_ADMIN_PASSWORD", "hunter22"));
+
+    assertThat(s.gateway().host()).isEqualTo("127.0.0.2");
+    assertThat(s.gateway().port()).isEqualTo(7005);
+    assertThat(s.gateway().initialAdminPassword()).isEqualTo("hunter22");
+    assertThat(s.gateway().rules()).isSameAs(s.permissions());
+  }
+
+  @Test
+  void aBadRelayOrOperationsValueNamesItsKeyAndTheFile() throws Exception {
+    Path relay = config("{\"sshRelay\": {\"idleTimeoutSeconds\": -5}}");
+    assertThatThrownBy(() -> NodeSettings.parse(List.of("--config", relay.toString()), Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("sshRelay.idleTimeoutSeconds in config file " + relay + ": must be a positive whole number, got -5");
+
+    Path ops = config("{\"operations\": {\"retentionDay\": 5}}");
+    assertThatThrownBy(() -> NodeSettings.parse(List.of("--config", ops.toString()), Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageStartingWith("config file " + ops + ": unknown key 'operations.retentionDay' (known: ");
   }
 
   @Test

@@ -33,7 +33,7 @@ public class OperationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(6)).connectingTo(config.db()).using(vertx).build();
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
     List<OperationType> types = new ArrayList<>(OperationType.builtIns());
     for (OperationsConfig.CommandOperation c : config.commands()) {
       if (types.stream().anyMatch(t -> t.name().equals(c.name()))) {

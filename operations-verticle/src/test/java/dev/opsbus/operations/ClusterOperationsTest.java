@@ -108,8 +108,8 @@ class ClusterOperationsTest {
     try {
       OperationsConfig ca = OpsHarness.config("node-a", List.of());
       OperationsConfig cb = OpsHarness.config("node-b", List.of());
-      ca = new OperationsConfig(ca.nodeId(), ca.db(), ca.commands(), ca.heartbeat(), ca.nodeLostAfter(), ca.retention(), Duration.ofMillis(200));
-      cb = new OperationsConfig(cb.nodeId(), cb.db(), cb.commands(), cb.heartbeat(), cb.nodeLostAfter(), cb.retention(), Duration.ofMillis(200));
+      ca = ca.withSchedulerTick(Duration.ofMillis(200));
+      cb = cb.withSchedulerTick(Duration.ofMillis(200));
       OpsHarness.deployOperations(a, ca);
       OpsHarness.deployOperations(b, cb);
       JsonObject schedule = result(request(a, Addresses.OPS_SCHEDULES, new JsonObject().put("action", "create").put("hostId", "demo")

@@ -9,9 +9,6 @@ public final class Addresses {
   private Addresses() {
   }
 
-  /** Longest address the bridge accepts from a client. */
-  public static final int MAX_LENGTH = 256;
-
   // metrics and status
   public static final String METRICS_NODE = "metrics.node";
   public static final String METRICS_CLUSTER = "metrics.cluster";
@@ -116,13 +113,6 @@ public final class Addresses {
 
   // logs
   public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");
-
-  // benchmarks
-  /**
-   * The bench publisher's fan-out address (bench module only). No default rule names it: the bench
-   * server adds its own subscribe rule, so a production node never bridges it.
-   */
-  public static final String BENCH_FANOUT = "bench.fanout";
 
   /**
    * Node-local address (never bridged: no rule names it) on which the metrics verticle asks the

@@ -2,12 +2,16 @@ package dev.opsbus.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsbus.model.config.ConfigException;
+import dev.opsbus.model.config.ConfigSection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one permission rule set every transport enforces. Deny by default: a use is allowed only when
@@ -18,6 +22,9 @@ public final class PermissionRules {
 
   /** The rule file shipped in this module, used unless {@code --config} gives another. */
   public static final String DEFAULT_RESOURCE = "/dev/opsbus/model/default-permissions.json";
+  /** The config file's section for the rules, and its one key. */
+  public static final String SECTION = "permissions";
+  public static final Set<String> KEYS = Set.of("rules");
 
   private final List<PermissionRule> rules;
 
@@ -48,9 +55,34 @@ public final class PermissionRules {
     }
   }
 
-  /** Reads a list of rules already parsed from a larger config document. */
-  public static PermissionRules fromList(List<?> rules) {
-    return new PermissionRules(Json.MAPPER.convertValue(rules, new TypeReference<List<PermissionRule>>() { }));
+  /**
+   * The config file's {@code permissions} section: {@code {"rules": [...]}} replaces {@code base} as a
+   * whole; without {@code rules}, {@code base} stays.
+   *
+   * @throws ConfigException naming {@code permissions.rules} (or an unknown key) when it cannot be used
+   */
+  public static PermissionRules fromJson(JsonNode section, PermissionRules base) {
+    ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    JsonNode rules = s.raw("rules");
+    if (rules == null) {
+      return base;
+    }
+    if (!rules.isArray()) {
+      throw s.bad("rules", "must be a list of rules");
+    }
+    try {
+      return new PermissionRules(Json.MAPPER.convertValue(rules, new TypeReference<List<PermissionRule>>() { }));
+    } catch (IllegalArgumentException e) {
+      throw s.bad("rules", firstLine(e.getMessage()));
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   public List<PermissionRule> rules() {
@@ -107,16 +139,6 @@ public final class PermissionRules {
       boolean ok = "host".equals(check.name()) ? p.mayAccessHost(value) : guard.allows(p, check.name(), value);
       if (!ok) {
         return "host".equals(check.name()) ? "not granted host '" + value + "'" : "check " + check.name() + " failed for '" + value + "'";
-      }
-    }
-    return null;
-  }
-
-  /** The replay service for an address (see {@link PermissionRule#replay()}), or null. */
-  public String replayFor(String address) {
-    for (PermissionRule r : rules) {
-      if (r.directions().contains(Direction.SUBSCRIBE) && r.replay() != null && r.address().matches(address)) {
-        return r.replay();
       }
     }
     return null;

@@ -1,12 +1,20 @@
 package dev.opsbus.ssh;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsbus.model.config.ConfigSection;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Configuration of the SSH relay.
+ * Configuration of the SSH relay. The launcher starts from {@link #defaults}, applies the config
+ * file's {@code sshRelay} section ({@link #fromJson}) and its data directory ({@link #withDataDir}),
+ * and once the node runs, its id and database ({@link #forNode}).
  *
+ * @param nodeId this node; null until {@link #forNode}
+ * @param db the database; null until {@link #forNode}
  * @param dataDir where session recordings go ({@code <dataDir>/recordings})
  * @param connectTimeout TCP connect plus key exchange plus authentication, each bounded by this
  * @param reattachGrace how long a terminal whose browsers all left stays open for a reattach
@@ -16,6 +24,7 @@ import java.time.Duration;
  * @param scrollbackBytes output kept per terminal and replayed to a joiner
  * @param recordInput also record keystrokes in the asciicast (off: output only)
  * @param healthPeriod how often each host's health is sampled
+ * @param dbPoolSize connections in the relay's database pool
  */
 public record SshRelayConfig(
     String nodeId,
@@ -28,7 +37,8 @@ public record SshRelayConfig(
     int maxSessionsPerNode,
     int scrollbackBytes,
     boolean recordInput,
-    Duration healthPeriod) {
+    Duration healthPeriod,
+    int dbPoolSize) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REATTACH_GRACE = Duration.ofSeconds(60);
@@ -37,9 +47,59 @@ public record SshRelayConfig(
   public static final int DEFAULT_MAX_SESSIONS_PER_NODE = 200;
   public static final int DEFAULT_SCROLLBACK_BYTES = 256 * 1024;
   public static final Duration DEFAULT_HEALTH_PERIOD = Duration.ofSeconds(30);
+  public static final int DEFAULT_DB_POOL_SIZE = 4;
+
+  /** The config file's section for the relay, and its keys. */
+  public static final String SECTION = "sshRelay";
+  public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
+      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize");
+
+  public SshRelayConfig {
+    for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("relay durations must be positive, got " + d);
+      }
+    }
+    if (maxSessionsPerUser <= 0 || maxSessionsPerNode <= 0 || scrollbackBytes <= 0 || dbPoolSize <= 0) {
+      throw new IllegalArgumentException("relay session limits, scrollback and pool size must be positive");
+    }
+  }
 
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
-        DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD);
+        DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
+        DEFAULT_DB_POOL_SIZE);
+  }
+
+  /**
+   * The config file's {@code sshRelay} section over {@code base}; keys left out keep their value in
+   * {@code base}. Numbers are positive whole numbers (durations in the unit their key names),
+   * {@code recordInput} is true or false.
+   *
+   * @throws dev.opsbus.model.config.ConfigException naming the unknown or bad key
+   */
+  public static SshRelayConfig fromJson(JsonNode section, SshRelayConfig base) {
+    ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    return new SshRelayConfig(base.nodeId, base.db, base.dataDir,
+        s.duration("connectTimeoutMs", Duration::ofMillis, base.connectTimeout),
+        s.duration("reattachGraceSeconds", Duration::ofSeconds, base.reattachGrace),
+        s.duration("idleTimeoutSeconds", Duration::ofSeconds, base.idleTimeout),
+        s.positiveInt("maxSessionsPerUser", base.maxSessionsPerUser),
+        s.positiveInt("maxSessionsPerNode", base.maxSessionsPerNode),
+        s.positiveInt("scrollbackBytes", base.scrollbackBytes),
+        s.bool("recordInput", base.recordInput),
+        s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
+        s.positiveInt("dbPoolSize", base.dbPoolSize));
+  }
+
+  public SshRelayConfig withDataDir(Path dir) {
+    return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize);
+  }
+
+  /** This config for one running node. */
+  public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize);
   }
 }

@@ -38,7 +38,7 @@ public class SshRelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(config.db()).using(vertx).build();
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
     SshConnector connector = new SshConnector(config.connectTimeout());
     threads = RelayThreads.forRelay(config, ExecService.MAX_RUNNING);
     return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)

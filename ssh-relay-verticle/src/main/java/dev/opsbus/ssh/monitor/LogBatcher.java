@@ -18,17 +18,17 @@ import java.util.function.LongSupplier;
  * (the relay's tail thread); batches are published on the given context's event loop. Past
  * {@code maxPending} waiting lines the oldest are dropped and the next message says how many.
  *
- * <p>The relay's {@link LogTail} uses it with {@link #MAX_LINES} and {@link #MAX_WAIT_MS}; the
- * benchmarks use it as is to measure what batching saves on the wire.
+ * <p>The relay's {@link LogTail} uses it with {@link #MAX_LINES} and {@link #MAX_WAIT_MS}. The
+ * benchmarks keep their own copy ({@code bench/BenchLogBatcher}): change both together.
  */
-public final class LogBatcher {
+final class LogBatcher {
 
   /** The relay's batch size: lines per message. */
-  public static final int MAX_LINES = 10;
+  static final int MAX_LINES = 10;
   /** The relay's longest wait for a line before its (partial) batch goes out. */
-  public static final long MAX_WAIT_MS = 100;
+  static final long MAX_WAIT_MS = 100;
   /** The relay's bound on lines waiting for the event loop. */
-  public static final int MAX_PENDING = 10_000;
+  static final int MAX_PENDING = 10_000;
 
   private final Vertx vertx;
   private final Context context;
@@ -58,7 +58,7 @@ public final class LogBatcher {
    * @param maxWaitMs the longest a line waits for a fuller batch
    * @param maxPending lines kept waiting before the oldest are dropped
    */
-  public LogBatcher(Vertx vertx, Context context, String address, String hostId, String stream, LongSupplier nextSeq,
+  LogBatcher(Vertx vertx, Context context, String address, String hostId, String stream, LongSupplier nextSeq,
       int maxLines, long maxWaitMs, int maxPending) {
     if (maxLines < 1 || maxWaitMs < 1 || maxPending < maxLines) {
       throw new IllegalArgumentException("need maxLines >= 1, maxWaitMs >= 1 and maxPending >= maxLines");
@@ -75,13 +75,13 @@ public final class LogBatcher {
   }
 
   /** The relay's batcher: {@link #MAX_LINES} lines or {@link #MAX_WAIT_MS} ms, {@link #MAX_PENDING} waiting. */
-  public static LogBatcher relayDefaults(Vertx vertx, Context context, String address, String hostId, String stream,
+  static LogBatcher relayDefaults(Vertx vertx, Context context, String address, String hostId, String stream,
       LongSupplier nextSeq) {
     return new LogBatcher(vertx, context, address, hostId, stream, nextSeq, MAX_LINES, MAX_WAIT_MS, MAX_PENDING);
   }
 
   /** Any thread: queue a line, wake the event loop when a batch is full or a first line waits. */
-  public void add(String line) {
+  void add(String line) {
     int size;
     synchronized (pending) {
       if (pending.size() >= maxPending) {
@@ -101,7 +101,7 @@ public final class LogBatcher {
   }
 
   /** Any thread: no more timers; lines still waiting are not published. */
-  public void stop() {
+  void stop() {
     if (stopped.compareAndSet(false, true)) {
       context.runOnContext(v -> {
         if (flushTimer >= 0) {
@@ -113,17 +113,17 @@ public final class LogBatcher {
   }
 
   /** Messages published so far. */
-  public long messages() {
+  long messages() {
     return messages.get();
   }
 
   /** Lines published so far (in all messages). */
-  public long linesPublished() {
+  long linesPublished() {
     return linesPublished.get();
   }
 
   /** Lines dropped so far because too many were waiting. */
-  public long linesDropped() {
+  long linesDropped() {
     return linesDropped.get();
   }
 

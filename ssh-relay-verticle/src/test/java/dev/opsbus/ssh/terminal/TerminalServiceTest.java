@@ -137,14 +137,15 @@ class TerminalServiceTest {
 
   private SshRelayConfig config(UnaryOperator<SshRelayConfig> change) {
     SshRelayConfig base = new SshRelayConfig("node-a", TestDatabase.connectOptions(), dataDir, Duration.ofSeconds(5),
-        Duration.ofSeconds(30), Duration.ofMinutes(5), 4, 20, SshRelayConfig.DEFAULT_SCROLLBACK_BYTES, false, Duration.ofSeconds(30));
+        Duration.ofSeconds(30), Duration.ofMinutes(5), 4, 20, SshRelayConfig.DEFAULT_SCROLLBACK_BYTES, false, Duration.ofSeconds(30),
+        SshRelayConfig.DEFAULT_DB_POOL_SIZE);
     return change.apply(base);
   }
 
   private static SshRelayConfig with(SshRelayConfig c, String nodeId, Duration grace, Duration idle, int perUser, int perNode,
       boolean recordInput) {
     return new SshRelayConfig(nodeId, c.db(), c.dataDir(), c.connectTimeout(), grace, idle, perUser, perNode, c.scrollbackBytes(),
-        recordInput, c.healthPeriod());
+        recordInput, c.healthPeriod(), c.dbPoolSize());
   }
 
   /** Deploys a relay's terminal service the way the verticle does: on its own event-loop context. */

@@ -1,0 +1,50 @@
+package dev.opsbus.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.opsbus.model.Json;
+import dev.opsbus.model.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SshRelayConfigTest {
+
+  private static final SshRelayConfig DEFAULTS = SshRelayConfig.defaults(null, null, Path.of("data"));
+
+  private static SshRelayConfig read(String section) throws Exception {
+    return SshRelayConfig.fromJson(Json.MAPPER.readTree(section), DEFAULTS);
+  }
+
+  @Test
+  void everyFieldIsAKey() throws Exception {
+    SshRelayConfig c = read("""
+        {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
+         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2}
+        """);
+
+    assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2));
+    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 3);
+  }
+
+  @Test
+  void anEmptySectionKeepsTheDefaults() throws Exception {
+    assertThat(read("{}")).isEqualTo(DEFAULTS);
+  }
+
+  @Test
+  void anUnknownKeyIsRefusedByItsPath() {
+    assertThatThrownBy(() -> read("{\"idleTimeoutMs\": 1000}"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sshRelay.idleTimeoutMs")
+        .hasMessageContaining("idleTimeoutSeconds");
+  }
+
+  @Test
+  void aBadValueIsRefusedNamingItsKey() {
+    assertThatThrownBy(() -> read("{\"maxSessionsPerNode\": 0}"))
+        .isInstanceOf(ConfigException.class).hasMessage("sshRelay.maxSessionsPerNode: must be a positive whole number, got 0");
+    assertThatThrownBy(() -> read("{\"recordInput\": 1}")).hasMessageStartingWith("sshRelay.recordInput: ");
+  }
+}
