@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.GatewayConfig;
+import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.metrics.MetricsConfig;
 import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.model.Json;
@@ -52,6 +53,7 @@ import java.util.Set;
  * @param bridge limits of real-time connections
  * @param metricsPeriod how often the metrics verticle samples
  * @param operationCommands operation types defined in the config file, beside the built-in ones
+ * @param trustedProxies CIDRs of reverse proxies whose forwarding headers the gateway believes
  */
 public record NodeSettings(
     String httpHost,
@@ -73,7 +75,8 @@ public record NodeSettings(
     int dbPoolSize,
     BridgeLimits bridge,
     Duration metricsPeriod,
-    List<OperationsConfig.CommandOperation> operationCommands) {
+    List<OperationsConfig.CommandOperation> operationCommands,
+    List<String> trustedProxies) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -99,6 +102,7 @@ public record NodeSettings(
     }
     clusterMembers = List.copyOf(clusterMembers);
     operationCommands = operationCommands == null ? List.of() : List.copyOf(operationCommands);
+    trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     Objects.requireNonNull(clusterHost, "clusterHost");
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(dataDir, "dataDir");
@@ -178,6 +182,7 @@ public record NodeSettings(
     private BridgeLimits bridge = BridgeLimits.defaults();
     private Duration metricsPeriod = MetricsConfig.DEFAULT_PERIOD;
     private List<OperationsConfig.CommandOperation> operationCommands = List.of();
+    private List<String> trustedProxies = List.of();
 
     private Builder() {
     }
@@ -203,6 +208,7 @@ public record NodeSettings(
       bridge = s.bridge;
       metricsPeriod = s.metricsPeriod;
       operationCommands = s.operationCommands;
+      trustedProxies = s.trustedProxies;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -227,11 +233,12 @@ public record NodeSettings(
     public Builder bridge(BridgeLimits v) { bridge = v; return this; }
     public Builder metricsPeriod(Duration v) { metricsPeriod = v; return this; }
     public Builder operationCommands(List<OperationsConfig.CommandOperation> v) { operationCommands = v; return this; }
+    public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
 
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
           dataDir, configFile, demo, adminPassword, permissions == null ? PermissionRules.defaults() : permissions,
-          allowedOrigins, tokenTtl, secureCookie, dbPoolSize, bridge, metricsPeriod, operationCommands);
+          allowedOrigins, tokenTtl, secureCookie, dbPoolSize, bridge, metricsPeriod, operationCommands, trustedProxies);
     }
   }
 
@@ -564,7 +571,7 @@ public record NodeSettings(
       }
       f.checkKeys("node", nodeKeys());
       f.checkKeys("permissions", Set.of("rules"));
-      f.checkKeys("gateway", Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize"));
+      f.checkKeys("gateway", Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies"));
       f.checkKeys("bridge", Set.of("maxFrameBytes", "maxAddressLength", "queueBound", "maxSubscriptions", "ratePerSecond",
           "rateBurst", "maxConnectionsPerUser", "idleTimeoutMs", "requestTimeoutMs"));
       f.checkKeys("metrics", Set.of("periodMs"));
@@ -623,6 +630,25 @@ public record NodeSettings(
       return new Raw(n.asText(), origin);
     }
 
+    /** A list of non-blank strings, or null when the key is absent. */
+    private List<String> stringList(String section, String key) {
+      JsonNode n = root.path(section).get(key);
+      if (n == null) {
+        return null;
+      }
+      List<String> list = new ArrayList<>();
+      if (!n.isArray()) {
+        throw new SettingsException(origin(section, key) + ": must be a list of strings");
+      }
+      n.forEach(e -> {
+        if (!e.isTextual() || e.asText().isBlank()) {
+          throw new SettingsException(origin(section, key) + ": must be a list of strings");
+        }
+        list.add(e.asText());
+      });
+      return list;
+    }
+
     void applySections(Builder b) {
       JsonNode rules = root.path("permissions").get("rules");
       if (rules != null) {
@@ -649,6 +675,15 @@ public record NodeSettings(
           list.add(o.asText());
         });
         b.allowedOrigins(list);
+      }
+      List<String> proxies = stringList("gateway", "trustedProxies");
+      if (proxies != null) {
+        try {
+          ClientAddress.validate(proxies);
+        } catch (IllegalArgumentException e) {
+          throw new SettingsException(origin("gateway", "trustedProxies") + ": " + e.getMessage(), e);
+        }
+        b.trustedProxies(proxies);
       }
       Long ttl = positive("gateway", "tokenTtlMinutes");
       if (ttl != null) {

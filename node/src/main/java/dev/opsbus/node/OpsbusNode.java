@@ -149,7 +149,8 @@ public final class OpsbusNode implements AutoCloseable {
       VerticleBase verticle = switch (kind) {
         case GATEWAY -> new GatewayVerticle(new GatewayConfig(nodeId, BuildInfo.version(), settings.httpHost(),
             settings.httpPort(), db, settings.dbPoolSize(), settings.permissions(), settings.allowedOrigins(),
-            settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge()));
+            settings.tokenTtl(), settings.secureCookie(), settings.adminPassword(), settings.bridge(),
+            settings.trustedProxies()));
         case METRICS -> new MetricsVerticle(new MetricsConfig(nodeId, BuildInfo.version(), startedAt,
             settings.metricsPeriod(), names));
         case OPERATIONS -> new OperationsVerticle(OperationsConfig.defaults(nodeId, db).withCommands(settings.operationCommands()));

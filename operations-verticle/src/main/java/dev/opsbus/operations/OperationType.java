@@ -42,7 +42,10 @@ public record OperationType(String name, String command, List<Param> params, Set
         c.timeout() == null ? Duration.ofMinutes(5) : c.timeout());
   }
 
-  /** The parameters, checked and normalised (all as strings, ready for shell quoting by the relay). */
+  /**
+   * The parameters, checked and normalised (all as strings, ready for shell quoting by the relay).
+   * No value may start with {@code -}, except an {@code enum} value, which the config's author chose.
+   */
   public Map<String, String> validate(JsonObject given) {
     JsonObject in = given == null ? new JsonObject() : given;
     for (String field : in.fieldNames()) {
@@ -80,6 +83,13 @@ public record OperationType(String name, String command, List<Param> params, Set
             throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": '" + s + "' is not a valid " + p.name());
           }
         }
+      }
+      if (!p.kind().equals("enum") && s.startsWith("-")) {
+        // a leading '-' would reach the command as an option ("--help", "-rf"), not as a value
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not start with '-'");
+      }
+      if (s.indexOf('\0') >= 0) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not contain a NUL character");
       }
       out.put(p.name(), s);
     }
