@@ -148,7 +148,7 @@ public class GatewayVerticle extends VerticleBase {
                   // skips its cross-thread write queue (a 4 KB array that each upgraded WebSocket
                   // kept, since the socket holds on to its upgrade request and so its connection)
                   .setStrictThreadMode(true))
-              .requestHandler(router)
+              .requestHandler(InputGuard.beforeRouter(router))
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));

@@ -60,6 +60,9 @@ class BadInputTest {
     assertInvalid(get("/api/activity?since=yesterday"), "since");
     assertInvalid(get("/api/activity?sinceSeq=1e3"), "sinceSeq");
     assertInvalid(get("/api/operations?hostId=%zz"), "query string");
+    // vertx-web would answer these in plain text before any route runs
+    assertInvalid(get("/api/hosts/%zz"), "path");
+    assertInvalid(get("/api/operations/abc%"), "path");
   }
 
   @Test

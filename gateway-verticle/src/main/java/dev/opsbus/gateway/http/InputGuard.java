@@ -1,7 +1,10 @@
 package dev.opsbus.gateway.http;
 
 import dev.opsbus.model.ErrorCode;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +23,36 @@ public final class InputGuard {
   private static final int MAX_DEPTH = 64;
 
   private InputGuard() {
+  }
+
+  /**
+   * Wraps the router: a path with a broken percent escape ({@code %zz}, a trailing {@code %}) makes
+   * vertx-web answer a plain-text 400 before any route runs, so it is refused here in the API's form.
+   */
+  public static Handler<HttpServerRequest> beforeRouter(Handler<HttpServerRequest> router) {
+    return req -> {
+      if (escapesAreWellFormed(req.path())) {
+        router.handle(req);
+        return;
+      }
+      HttpServerResponse res = req.response();
+      SecurityHeaders.apply(res);
+      res.setStatusCode(ErrorCode.INVALID_REQUEST.httpStatus()).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", ErrorCode.INVALID_REQUEST.wireName())
+              .put("message", "the path is not validly percent-encoded").encode());
+    };
+  }
+
+  static boolean escapesAreWellFormed(String path) {
+    if (path == null) {
+      return true;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static void handle(RoutingContext ctx) {
