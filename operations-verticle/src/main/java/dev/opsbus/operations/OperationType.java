@@ -79,20 +79,27 @@ public record OperationType(String name, String command, List<Param> params, Set
           if (!(v instanceof String)) {
             throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": must be a string");
           }
+          refuseUnsafe(p, s);
           if (p.pattern() != null && !Pattern.compile(p.pattern()).matcher(s).matches()) {
             throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": '" + s + "' is not a valid " + p.name());
           }
         }
       }
-      if (!p.kind().equals("enum") && s.startsWith("-")) {
-        // a leading '-' would reach the command as an option ("--help", "-rf"), not as a value
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not start with '-'");
-      }
-      if (s.indexOf('\0') >= 0) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not contain a NUL character");
+      if (!p.kind().equals("enum")) {
+        refuseUnsafe(p, s);
       }
       out.put(p.name(), s);
     }
     return out;
+  }
+
+  /** A leading '-' would reach the command as an option ("--help", "-rf"), not as a value; NUL cannot reach it at all. */
+  private static void refuseUnsafe(Param p, String value) {
+    if (value.startsWith("-")) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not start with '-'");
+    }
+    if (value.indexOf('\0') >= 0) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not contain a NUL character");
+    }
   }
 }

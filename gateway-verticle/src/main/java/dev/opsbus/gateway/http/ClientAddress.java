@@ -164,7 +164,14 @@ public final class ClientAddress {
     } else if (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':') && s.contains(".")) {
       s = s.substring(0, s.indexOf(':'));
     }
-    if (!IPV4.matcher(s).matches() && !IPV6.matcher(s).matches()) {
+    if (IPV4.matcher(s).matches()) {
+      for (String octet : s.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          // InetAddress would take "999.1.1.1" for a host name and look it up
+          return null;
+        }
+      }
+    } else if (!IPV6.matcher(s).matches()) {
       return null;
     }
     try {
