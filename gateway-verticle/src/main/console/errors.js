@@ -23,6 +23,7 @@ const SENTENCES = {
   slow_consumer: 'This tab could not keep up with the updates and was reconnected.',
   origin_not_allowed: 'This page is not allowed to connect from its origin.',
   too_large: 'The request is too large.',
+  unsupported_media_type: 'The request was not sent as JSON.',
   cancelled: 'It was cancelled.',
   invalid_request: 'The request was refused as invalid.',
   internal_error: 'The server hit an internal error.',
@@ -33,7 +34,7 @@ const BY_FAILURE_CODE = {
   1430: 'too_many_connections', 1431: 'too_many_subscriptions', 1432: 'too_many_sessions', 1404: 'unknown_address',
   1410: 'not_found', 1503: 'slow_consumer', 1504: 'no_handler', 1508: 'timeout', 1509: 'unavailable',
   1601: 'host_unreachable', 1602: 'host_key_mismatch', 1603: 'host_key_unknown', 1604: 'ssh_auth_failed',
-  1605: 'session_closed', 1502: 'invalid_request',
+  1605: 'session_closed', 1502: 'invalid_request', 1415: 'unsupported_media_type',
 };
 
 /** The code of an error of any of our transports. */

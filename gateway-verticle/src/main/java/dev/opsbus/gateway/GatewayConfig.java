@@ -1,6 +1,7 @@
 package dev.opsbus.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
 import io.vertx.pgclient.PgConnectOptions;
@@ -20,12 +21,16 @@ import java.util.Set;
  * @param port HTTP port; 0 picks a free one (tests)
  * @param db the database; null until {@link #forNode}
  * @param dbPoolSize connections in the gateway's database pool
- * @param allowedOrigins Origins allowed to open real-time connections; a request without an Origin
- *     header (a script, not a browser) is allowed. Empty: same-origin only (the Host header)
+ * @param allowedOrigins Origins, besides the node's own, allowed to open real-time connections and
+ *     to change things over the HTTP API (see {@code CsrfGuard}). Empty: same-origin only
  * @param tokenTtl how long a login token lives
- * @param secureCookie set the Secure flag on the token cookie (behind HTTPS)
+ * @param secureCookie always set the Secure flag on the token cookie; without it the flag is set
+ *     when the request came over TLS (or a trusted proxy says so)
  * @param initialAdminPassword the password of {@code admin} when it is created on first start;
  *     null to generate one and log it once
+ * @param trustedProxies CIDRs of reverse proxies whose {@code Forwarded} / {@code X-Forwarded-*}
+ *     headers name the client, its scheme and host (login throttle, Secure cookie, origin check);
+ *     empty: the peer is the client
  */
 public record GatewayConfig(
     String nodeId,
@@ -39,7 +44,8 @@ public record GatewayConfig(
     Duration tokenTtl,
     boolean secureCookie,
     String initialAdminPassword,
-    BridgeLimits bridge) {
+    BridgeLimits bridge,
+    List<String> trustedProxies) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -48,10 +54,12 @@ public record GatewayConfig(
 
   /** The config file's section for the gateway, and its keys; the limits have their own, {@link BridgeLimits#SECTION}. */
   public static final String SECTION = "gateway";
-  public static final Set<String> KEYS = Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize");
+  public static final Set<String> KEYS = Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies");
 
   public GatewayConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
+    trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    ClientAddress.validate(trustedProxies);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
     }
@@ -66,7 +74,7 @@ public record GatewayConfig(
   /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
-        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults());
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of());
   }
 
   /**
@@ -78,32 +86,38 @@ public record GatewayConfig(
    */
   public static GatewayConfig fromJson(JsonNode section, GatewayConfig base) {
     ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    List<String> proxies = s.strings("trustedProxies", base.trustedProxies);
+    try {
+      ClientAddress.validate(proxies);
+    } catch (IllegalArgumentException e) {
+      throw s.bad("trustedProxies", e.getMessage());
+    }
     return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
         s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
         s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
-        base.initialAdminPassword, base.bridge);
+        base.initialAdminPassword, base.bridge, proxies);
   }
 
   /** This config with the values the launcher takes from its own settings rather than from the section. */
   public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge);
+        initialAdminPassword, bridge, trustedProxies);
   }
 
   /** This config for one running node. */
   public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge);
+        initialAdminPassword, bridge, trustedProxies);
   }
 
   public GatewayConfig withBridge(BridgeLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, limits);
+        initialAdminPassword, limits, trustedProxies);
   }
 
   public GatewayConfig withTokenTtl(Duration ttl) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
-        initialAdminPassword, bridge);
+        initialAdminPassword, bridge, trustedProxies);
   }
 
   /** Keeps the admin password out of logs, and the rule table down to its size. */
@@ -112,6 +126,13 @@ public record GatewayConfig(
     return "GatewayConfig[nodeId=" + nodeId + ", version=" + version + ", host=" + host + ", port=" + port
         + ", dbPoolSize=" + dbPoolSize + ", rules=" + (rules == null ? 0 : rules.rules().size())
         + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
-        + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge + "]";
+        + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge
+        + ", trustedProxies=" + trustedProxies + "]";
+  }
+
+  /** Without trusted proxies. */
+  public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
+      List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge) {
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of());
   }
 }

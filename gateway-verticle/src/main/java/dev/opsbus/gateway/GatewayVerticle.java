@@ -1,6 +1,7 @@
 package dev.opsbus.gateway;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
+import dev.opsbus.gateway.auth.PasswordPolicy;
 import dev.opsbus.model.db.Settings;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.UserStore;
@@ -8,6 +9,10 @@ import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.AuthApi;
 import dev.opsbus.gateway.http.Authn;
+import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.CsrfGuard;
+import dev.opsbus.gateway.http.InputGuard;
+import dev.opsbus.gateway.http.SecurityHeaders;
 import dev.opsbus.gateway.http.UserApi;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.gateway.hosts.HostApi;
@@ -107,7 +112,10 @@ public class GatewayVerticle extends VerticleBase {
         .build();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
-    Future<String> openApi = vertx.executeBlocking(GatewayVerticle::readOpenApi);
+    Future<String> openApi = vertx.executeBlocking(() -> {
+      PasswordPolicy.commonListSize(); // reads the common-password list here, off the event loop
+      return readOpenApi();
+    });
     Settings settings = new Settings(pool);
     return openApi.onSuccess(doc -> openApiDocument = doc)
         .compose(doc -> Future.all(settings.getOrCreateSecret(Settings.JWT_KEY, 64),
@@ -141,7 +149,7 @@ public class GatewayVerticle extends VerticleBase {
                   // skips its cross-thread write queue (a 4 KB array that each upgraded WebSocket
                   // kept, since the socket holds on to its upgrade request and so its connection)
                   .setStrictThreadMode(true))
-              .requestHandler(router)
+              .requestHandler(InputGuard.beforeRouter(router))
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
@@ -173,6 +181,11 @@ public class GatewayVerticle extends VerticleBase {
       }
       boolean generated = config.initialAdminPassword() == null || config.initialAdminPassword().isEmpty();
       String password = generated ? generatePassword() : config.initialAdminPassword();
+      if (!generated && PasswordPolicy.problem(password) != null) {
+        // the operator chose it; it could not be hashed at all past 72 bytes
+        PasswordPolicy.requireHashable("OPSBUS_ADMIN_PASSWORD", password);
+        LOG.warn("first start: OPSBUS_ADMIN_PASSWORD breaks the password policy ({}): change it after logging in", PasswordPolicy.problem(password));
+      }
       return hasher.hash(password)
           .compose(hash -> users.createIfAbsent("admin", hash, Set.of(Role.ADMIN), Set.of(Principal.ALL_HOSTS)))
           .map(created -> {
@@ -212,10 +225,14 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(UserStore users, PasswordHasher hasher, TokenService tokens) {
     Router router = Router.router(vertx);
-    Authn authn = new Authn(tokens, config.secureCookie());
+    ClientAddress clients = new ClientAddress(config.trustedProxies());
+    Authn authn = new Authn(tokens, config.secureCookie(), clients);
 
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT));
-    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId()).mount(router);
+    // every API answer: no-store and nosniff; then the body, cross-site refusals and unstorable input (docs/SECURITY.md)
+    router.route("/api/*").handler(SecurityHeaders::handle);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
+        .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
+    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).mount(router);
     new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
     BusCalls bus = new BusCalls(vertx, config.bridge().requestTimeout().toMillis());
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);

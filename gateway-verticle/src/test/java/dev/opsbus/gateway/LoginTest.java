@@ -179,12 +179,12 @@ class LoginTest {
 
     String admin = gw.adminToken();
     HttpResponse<Buffer> dup = Await.result(gw.http.post("/api/users").bearerTokenAuthentication(admin)
-        .sendJsonObject(new JsonObject().put("username", "nina").put("password", "long-enough").put("roles", List.of("viewer"))));
+        .sendJsonObject(new JsonObject().put("username", "nina").put("password", "long-enough-pw-7").put("roles", List.of("viewer"))));
     assertThat(dup.statusCode()).isEqualTo(409);
     assertThat(dup.bodyAsJsonObject().getString("error")).isEqualTo("already_exists");
 
     HttpResponse<Buffer> badRole = Await.result(gw.http.post("/api/users").bearerTokenAuthentication(admin)
-        .sendJsonObject(new JsonObject().put("username", "olga").put("password", "long-enough").put("roles", List.of("root"))));
+        .sendJsonObject(new JsonObject().put("username", "olga").put("password", "long-enough-pw-7").put("roles", List.of("root"))));
     assertThat(badRole.statusCode()).isEqualTo(400);
     assertThat(badRole.bodyAsJsonObject().getString("message")).contains("roles").contains("root");
 

@@ -85,7 +85,9 @@ class ConsoleBrowserIT {
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
         .setExecutablePath(Paths.get(chromium)).setHeadless(true).setArgs(CHROMIUM_ARGS));
-    adminApi = playwright.request().newContext(new APIRequest.NewContextOptions().setBaseURL(base));
+    // it keeps the session cookie like a browser, so it says where it comes from like the console does
+    adminApi = playwright.request().newContext(new APIRequest.NewContextOptions().setBaseURL(base)
+        .setExtraHTTPHeaders(Map.of("Origin", base)));
     APIResponse login = adminApi.post("/api/login", RequestOptions.create().setData(Map.of("username", "admin", "password", ADMIN_PASSWORD)));
     assertThat(login.status()).as(login.text()).isEqualTo(200);
     user("vic", "viewer", List.of("demo"));

@@ -240,4 +240,14 @@ class NodeSettingsTest {
     assertThat(s.verticles()).containsExactly(VerticleKind.METRICS);
     assertThat(s.toBuilder().cluster(true).build().httpPort()).isZero();
   }
+
+  @Test
+  void trustedProxiesAreReadFromTheGatewaySectionAndABadBlockIsRefusedByItsPath() throws Exception {
+    assertThat(NodeSettings.parse(List.of(), Map.of()).gateway().trustedProxies()).isEmpty();
+    Path f = config("{\"gateway\": {\"trustedProxies\": [\"10.0.0.0/8\", \"::1\"]}}");
+    assertThat(NodeSettings.parse(List.of("--config", f.toString()), Map.of()).gateway().trustedProxies()).containsExactly("10.0.0.0/8", "::1");
+    Path bad = config("{\"gateway\": {\"trustedProxies\": [\"proxy.example\"]}}");
+    assertThatThrownBy(() -> NodeSettings.parse(List.of("--config", bad.toString()), Map.of()))
+        .isInstanceOf(SettingsException.class).hasMessageContaining("gateway.trustedProxies").hasMessageContaining("proxy.example");
+  }
 }

@@ -42,7 +42,10 @@ public record OperationType(String name, String command, List<Param> params, Set
         c.timeout() == null ? Duration.ofMinutes(5) : c.timeout());
   }
 
-  /** The parameters, checked and normalised (all as strings, ready for shell quoting by the relay). */
+  /**
+   * The parameters, checked and normalised (all as strings, ready for shell quoting by the relay).
+   * No value may start with {@code -}, except an {@code enum} value, which the config's author chose.
+   */
   public Map<String, String> validate(JsonObject given) {
     JsonObject in = given == null ? new JsonObject() : given;
     for (String field : in.fieldNames()) {
@@ -76,13 +79,27 @@ public record OperationType(String name, String command, List<Param> params, Set
           if (!(v instanceof String)) {
             throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": must be a string");
           }
+          refuseUnsafe(p, s);
           if (p.pattern() != null && !Pattern.compile(p.pattern()).matcher(s).matches()) {
             throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": '" + s + "' is not a valid " + p.name());
           }
         }
       }
+      if (!p.kind().equals("enum")) {
+        refuseUnsafe(p, s);
+      }
       out.put(p.name(), s);
     }
     return out;
+  }
+
+  /** A leading '-' would reach the command as an option ("--help", "-rf"), not as a value; NUL cannot reach it at all. */
+  private static void refuseUnsafe(Param p, String value) {
+    if (value.startsWith("-")) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not start with '-'");
+    }
+    if (value.indexOf('\0') >= 0) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "params." + p.name() + ": may not contain a NUL character");
+    }
   }
 }

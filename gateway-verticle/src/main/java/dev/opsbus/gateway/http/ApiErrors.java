@@ -4,6 +4,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class ApiErrors {
     if (ctx.response().ended()) {
       return;
     }
+    SecurityHeaders.apply(ctx.response());
     ctx.response()
         .setStatusCode(code.httpStatus())
         .putHeader("content-type", "application/json")
@@ -30,10 +32,15 @@ public final class ApiErrors {
   }
 
   public static void fail(RoutingContext ctx, Throwable err) {
-    if (err instanceof OpsbusException oe) {
+    if (err instanceof OpsbusException oe && oe.code() != ErrorCode.INTERNAL_ERROR) {
       send(ctx, oe.code(), oe.getMessage());
       return;
     }
+    if (err instanceof HttpException he && he.getStatusCode() >= 400 && he.getStatusCode() < 500) {
+      sendStatus(ctx, he.getStatusCode());
+      return;
+    }
+    // an internal failure's text (a service's exception, a database message) stays in the log
     String id = UUID.randomUUID().toString().substring(0, 8);
     LOG.error("request {} {} failed (error id {})", ctx.request().method(), ctx.request().path(), id, err);
     send(ctx, ErrorCode.INTERNAL_ERROR, "the server failed to handle this request (error id " + id + ")");
@@ -46,13 +53,22 @@ public final class ApiErrors {
       fail(ctx, err);
       return;
     }
-    int status = ctx.statusCode();
+    sendStatus(ctx, ctx.statusCode());
+  }
+
+  private static void sendStatus(RoutingContext ctx, int status) {
     switch (status) {
       case 404 -> send(ctx, ErrorCode.NOT_FOUND, "no such resource: " + ctx.request().path());
       case 405 -> send(ctx, ErrorCode.INVALID_REQUEST, "method " + ctx.request().method() + " is not allowed on " + ctx.request().path());
       case 413 -> send(ctx, ErrorCode.TOO_LARGE, "request body is too large");
-      case 400 -> send(ctx, ErrorCode.INVALID_REQUEST, "the request is malformed");
-      default -> send(ctx, ErrorCode.INTERNAL_ERROR, "the request failed with status " + status);
+      case 415 -> send(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "this content type is not accepted here");
+      default -> {
+        if (status >= 400 && status < 500) {
+          send(ctx, ErrorCode.INVALID_REQUEST, "the request is malformed");
+        } else {
+          send(ctx, ErrorCode.INTERNAL_ERROR, "the request failed with status " + status);
+        }
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.http;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
+import dev.opsbus.gateway.auth.PasswordPolicy;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.User;
 import dev.opsbus.gateway.auth.UserStore;
@@ -27,9 +28,12 @@ public final class AuthApi {
   private final Authn authn;
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
+  private final ClientAddress clients;
   private final LoginThrottle throttle = new LoginThrottle(10, 50, 60_000);
 
-  public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId) {
+  public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId,
+      ClientAddress clients) {
+    this.clients = clients;
     this.users = users;
     this.hasher = hasher;
     this.tokens = tokens;
@@ -49,8 +53,10 @@ public final class AuthApi {
     JsonObject body = Bodies.object(ctx);
     String username = Bodies.requiredString(body, "username", 128);
     String password = Bodies.requiredString(body, "password", 1024);
-    String remote = String.valueOf(ctx.request().remoteAddress().hostAddress());
-    long wait = throttle.retryAfterSeconds(remote, username);
+    PasswordPolicy.requireHashable("password", password);
+    String remote = clients.of(ctx.request());
+    // the slot is taken before bcrypt runs: parallel guesses cannot all slip past the check
+    long wait = throttle.reserve(remote, username);
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", String.valueOf(wait));
       ApiErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many failed logins: try again in " + wait + " s");
@@ -61,23 +67,25 @@ public final class AuthApi {
             .map(ok -> ok ? found : Optional.<User>empty()))
         .onSuccess(user -> {
           if (user.isEmpty()) {
-            throttle.failed(remote, username);
             activity.accept(ActivityEvent.of(ActivityEvent.LOGIN_FAILED, username, nodeId, null,
                 ErrorCode.INVALID_CREDENTIALS.wireName(), "wrong username or password", Map.of("remote", remote)));
             ApiErrors.send(ctx, ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
             return;
           }
-          throttle.succeeded(username);
+          throttle.succeeded(remote, username);
           User u = user.get();
           TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
           activity.accept(ActivityEvent.of(ActivityEvent.LOGIN, u.username(), nodeId, null, null, "logged in", Map.of("remote", remote)));
           answerWithToken(ctx, issued, u.username(), u.roles());
         })
-        .onFailure(err -> ApiErrors.fail(ctx, err));
+        .onFailure(err -> {
+          throttle.released(remote, username);
+          ApiErrors.fail(ctx, err);
+        });
   }
 
   private void answerWithToken(RoutingContext ctx, TokenService.Issued issued, String username, java.util.Set<Role> roles) {
-    ctx.response().addCookie(authn.tokenCookie(issued.token(), tokens.ttl()));
+    ctx.response().addCookie(authn.tokenCookie(ctx.request(), issued.token(), tokens.ttl()));
     ctx.json(new JsonObject()
         .put("token", issued.token())
         .put("expiresAt", issued.expiresAt().toString())
@@ -88,7 +96,7 @@ public final class AuthApi {
   private void logout(RoutingContext ctx) {
     Principal p = Authn.principal(ctx);
     activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
-    ctx.response().addCookie(authn.clearedCookie());
+    ctx.response().addCookie(authn.clearedCookie(ctx.request()));
     ctx.response().setStatusCode(204).end();
   }
 

@@ -27,10 +27,16 @@ public final class Authn {
 
   private final TokenService tokens;
   private final boolean secureCookie;
+  private final ClientAddress clients;
 
-  public Authn(TokenService tokens, boolean secureCookie) {
+  /**
+   * @param secureCookie always mark the cookie Secure; otherwise it is Secure when the request came
+   *     over TLS (or a trusted proxy says it did)
+   */
+  public Authn(TokenService tokens, boolean secureCookie, ClientAddress clients) {
     this.tokens = tokens;
     this.secureCookie = secureCookie;
+    this.clients = clients;
   }
 
   /** The token a request carries, header first, then cookie; null when none. */
@@ -81,13 +87,17 @@ public final class Authn {
     return ctx.get(TOKEN);
   }
 
-  Cookie tokenCookie(String token, Duration ttl) {
-    return Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true).setSecure(secureCookie)
+  Cookie tokenCookie(HttpServerRequest req, String token, Duration ttl) {
+    return Cookie.cookie(COOKIE, token).setPath("/").setHttpOnly(true).setSecure(secure(req))
         .setSameSite(CookieSameSite.STRICT).setMaxAge(ttl.toSeconds());
   }
 
-  Cookie clearedCookie() {
-    return Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true).setSecure(secureCookie)
+  Cookie clearedCookie(HttpServerRequest req) {
+    return Cookie.cookie(COOKIE, "").setPath("/").setHttpOnly(true).setSecure(secure(req))
         .setSameSite(CookieSameSite.STRICT).setMaxAge(0);
+  }
+
+  private boolean secure(HttpServerRequest req) {
+    return secureCookie || clients.secure(req);
   }
 }

@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.http;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
+import dev.opsbus.gateway.auth.PasswordPolicy;
 import dev.opsbus.gateway.auth.User;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.model.AddressPattern;
@@ -21,8 +22,6 @@ import java.util.function.Consumer;
 
 /** {@code GET|POST /api/users}, {@code PUT|DELETE /api/users/{username}}: admins only. */
 public final class UserApi {
-
-  static final int MIN_PASSWORD = 8;
 
   private final UserStore users;
   private final PasswordHasher hasher;
@@ -105,9 +104,7 @@ public final class UserApi {
   }
 
   private static String password(String p) {
-    if (p.length() < MIN_PASSWORD) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'password' must have at least " + MIN_PASSWORD + " characters");
-    }
+    PasswordPolicy.require("password", p);
     return p;
   }
 
@@ -120,8 +117,11 @@ public final class UserApi {
     }
     Set<Role> roles = new LinkedHashSet<>();
     for (Object o : array) {
+      if (!(o instanceof String r)) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'roles' must be a list of role names (strings)");
+      }
       try {
-        roles.add(Role.parse(String.valueOf(o)));
+        roles.add(Role.parse(r));
       } catch (IllegalArgumentException e) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'roles': " + e.getMessage());
       }
@@ -138,7 +138,9 @@ public final class UserApi {
     }
     Set<String> hosts = new LinkedHashSet<>();
     for (Object o : array) {
-      String h = String.valueOf(o);
+      if (!(o instanceof String h)) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'hosts' must be a list of host ids (strings)");
+      }
       if (!h.equals(Principal.ALL_HOSTS) && !h.matches(AddressPattern.SEGMENT)) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'hosts': '" + h + "' is not a host id (letters, digits, '-', '_') or \"*\"");
       }

@@ -8,9 +8,14 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.event.Operation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
@@ -18,6 +23,9 @@ import io.vertx.ext.web.RoutingContext;
  * refusals to statuses: unknown host 404, bad parameter 400 naming the field, not allowed 403.
  */
 public final class OperationApi {
+
+  private static final Pattern HOST_ID = Pattern.compile("^[A-Za-z0-9_-]{1,63}$");
+  private static final List<String> STATUSES = List.of(Operation.PENDING, Operation.IN_PROGRESS, Operation.COMPLETED, Operation.FAILED, Operation.CANCELLED);
 
   private final Authn authn;
   private final BusCalls bus;
@@ -36,7 +44,7 @@ public final class OperationApi {
     router.post("/api/operations/:id/cancel").handler(ctx -> ask(ctx, Addresses.OPS_CANCEL, new JsonObject().put("operationId", ctx.pathParam("id")), 202));
     router.route("/api/schedules*").handler(authn.required()).handler(Authn.role(Role.ADMIN));
     router.get("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, new JsonObject().put("action", "list"), 200));
-    router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, Bodies.object(ctx).copy().put("action", "create"), 201));
+    router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, schedule(Bodies.object(ctx)), 201));
     router.delete("/api/schedules/:id").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
         new JsonObject().put("action", "delete").put("id", ctx.pathParam("id")), 200));
     router.get("/api/activity").handler(authn.required()).handler(Authn.role(Role.ADMIN)).handler(this::activity);
@@ -63,13 +71,32 @@ public final class OperationApi {
 
   private void list(RoutingContext ctx) {
     JsonObject req = new JsonObject();
-    for (String p : new String[] {"hostId", "status", "type", "before"}) {
-      String v = ctx.queryParams().get(p);
-      if (v != null && !v.isEmpty()) {
-        req.put(p, v);
+    String hostId = query(ctx, "hostId");
+    if (hostId != null) {
+      if (!HOST_ID.matcher(hostId).matches()) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
       }
+      req.put("hostId", hostId);
     }
-    req.put("limit", intParam(ctx, "limit", 100));
+    String status = query(ctx, "status");
+    if (status != null) {
+      if (!STATUSES.contains(status)) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "status: one of " + STATUSES);
+      }
+      req.put("status", status);
+    }
+    String type = query(ctx, "type");
+    if (type != null) {
+      if (type.length() > 100) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: at most 100 characters");
+      }
+      req.put("type", type);
+    }
+    String before = query(ctx, "before");
+    if (before != null) {
+      req.put("before", time("before", before));
+    }
+    req.put("limit", intParam(ctx, "limit", 100, 1, 500));
     String since = ctx.queryParams().get("sinceVersion");
     if (since == null) {
       since = ctx.queryParams().get("sinceSeq");
@@ -80,8 +107,24 @@ public final class OperationApi {
     ask(ctx, Addresses.OPS_LIST, req, 200);
   }
 
+  /** The schedule to create, field by field: nothing but what the scheduler reads goes on the bus. */
+  private static JsonObject schedule(JsonObject b) {
+    JsonObject req = new JsonObject().put("action", "create")
+        .put("hostId", Bodies.requiredString(b, "hostId", 63))
+        .put("type", Bodies.requiredString(b, "type", 100))
+        .put("cron", Bodies.requiredString(b, "cron", 200));
+    Object params = b.getValue("params");
+    if (params != null && !(params instanceof JsonObject)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'params' must be an object");
+    }
+    if (params != null) {
+      req.put("params", params);
+    }
+    return req;
+  }
+
   private void activity(RoutingContext ctx) {
-    JsonObject req = new JsonObject().put("limit", intParam(ctx, "limit", 100));
+    JsonObject req = new JsonObject().put("limit", intParam(ctx, "limit", 100, 1, 1000));
     String since = ctx.queryParams().get("since");
     String sinceSeq = ctx.queryParams().get("sinceSeq");
     String beforeSeq = ctx.queryParams().get("beforeSeq");
@@ -90,21 +133,34 @@ public final class OperationApi {
     } else if (beforeSeq != null) {
       req.put("beforeSeq", longParam("beforeSeq", beforeSeq));
     } else if (since != null) {
-      try {
-        req.put("since", java.time.OffsetDateTime.parse(since).toString());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "since: an ISO-8601 time such as 2026-11-22T10:00:00Z");
-      }
+      req.put("since", time("since", since));
     }
     ask(ctx, Addresses.ACTIVITY_LIST, req, 200);
   }
 
-  private static int intParam(RoutingContext ctx, String name, int dflt) {
+  private static String query(RoutingContext ctx, String name) {
+    String v = ctx.queryParams().get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  private static String time(String name, String v) {
+    try {
+      return OffsetDateTime.parse(v).toString();
+    } catch (DateTimeParseException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, name + ": an ISO-8601 time with an offset, such as 2026-11-22T10:00:00Z");
+    }
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
     String v = ctx.queryParams().get(name);
     if (v == null) {
       return dflt;
     }
-    return (int) longParam(name, v);
+    long n = longParam(name, v);
+    if (n < min || n > max) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, name + ": from " + min + " to " + max);
+    }
+    return (int) n;
   }
 
   private static long longParam(String name, String v) {
@@ -113,6 +169,10 @@ public final class OperationApi {
     } catch (NumberFormatException e) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, name + ": must be a whole number");
     }
+  }
+
+  private static String shortened(String v) {
+    return v.length() > 64 ? v.substring(0, 64) + "..." : v;
   }
 
   private void ask(RoutingContext ctx, String address, JsonObject body, int status) {
