@@ -1,5 +1,8 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.auth.Bearer;
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Decision;
 import dev.opsbus.model.Direction;
 import dev.opsbus.model.ErrorCode;
@@ -9,7 +12,6 @@ import dev.opsbus.model.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -209,7 +211,7 @@ final class BridgeConnection implements Subscriber {
     if (headers == null) {
       return Future.succeededFuture();
     }
-    String presented = BridgeServer.bearer(headers.getString("authorization"));
+    String presented = Bearer.token(headers.getString("authorization"));
     if (presented == null || presented.equals(token)) {
       return Future.succeededFuture();
     }
@@ -285,7 +287,7 @@ final class BridgeConnection implements Subscriber {
         }
       }
     }
-    BridgeServer.identify(opts, principal);
+    BusIdentity.stamp(opts, principal);
     return opts;
   }
 
@@ -320,17 +322,9 @@ final class BridgeConnection implements Subscriber {
       }
       if (ar.succeeded()) {
         writeDirect(BridgeFrames.rec(replyAddress, ar.result().body(), null, null));
-      } else if (ar.cause() instanceof ReplyException re) {
-        switch (re.failureType()) {
-          case NO_HANDLERS -> writeErr(replyAddress, ErrorCode.NO_HANDLER, "nothing is serving '" + address + "' right now");
-          case TIMEOUT -> writeErr(replyAddress, ErrorCode.TIMEOUT, "no reply from '" + address + "' within " + server.limits().requestTimeout().toSeconds() + " s");
-          default -> {
-            ErrorCode code = ErrorCode.fromFailureCode(re.failureCode());
-            writeDirect(BridgeFrames.err(replyAddress, re.failureCode(), code.wireName(), String.valueOf(re.getMessage())));
-          }
-        }
       } else {
-        writeErr(replyAddress, ErrorCode.INTERNAL_ERROR, "the request failed");
+        OpsbusException e = BusFailures.explain(ar.cause(), "service at '" + address + "'");
+        writeErr(replyAddress, e.code(), e.getMessage());
       }
     });
   }
@@ -430,7 +424,7 @@ final class BridgeConnection implements Subscriber {
       }
     }
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(server.limits().requestTimeout().toMillis());
-    BridgeServer.identify(opts, principal);
+    BusIdentity.stamp(opts, principal);
     Overflow overflow = server.rules().overflowFor(address);
     server.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
       List<Held> waiting = stopReplaying(address);
@@ -446,7 +440,7 @@ final class BridgeConnection implements Subscriber {
           }
           deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
         }
-      } else if (!(ar.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS)) {
+      } else if (BusFailures.codeOf(ar.cause()) != ErrorCode.NO_HANDLER) {
         // no history service runs at all: there is nothing to replay, live updates simply follow
         writeErr(address, ErrorCode.UNAVAILABLE, "the history of '" + address + "' could not be replayed (" + (ar.failed() ? ar.cause().getMessage() : "empty answer")
             + "): live updates follow");

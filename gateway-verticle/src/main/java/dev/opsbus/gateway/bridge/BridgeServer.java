@@ -3,7 +3,6 @@ package dev.opsbus.gateway.bridge;
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.presence.PresenceService;
-import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
@@ -11,7 +10,6 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -34,17 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class BridgeServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
-
-  /** Header carrying the requesting user on messages the bridge forwards onto the bus. */
-  public static final String USER_HEADER = BusIdentity.USER;
-
-  /**
-   * Stamps who is asking on a message the gateway puts on the bus. Services trust these headers;
-   * clients can never set them (the bridge drops every client header starting with {@code opsbus-}).
-   */
-  public static DeliveryOptions identify(DeliveryOptions opts, Principal p) {
-    return BusIdentity.stamp(opts, p);
-  }
 
   private final Vertx vertx;
   private final String nodeId;
@@ -214,19 +201,6 @@ public final class BridgeServer {
 
   void delivered() {
     stats.delivered();
-  }
-
-  /** The token in {@code "Bearer <token>"}, or null. */
-  public static String bearer(String authorization) {
-    if (authorization == null) {
-      return null;
-    }
-    String a = authorization.trim();
-    if (a.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String t = a.substring(7).trim();
-      return t.isEmpty() ? null : t;
-    }
-    return null;
   }
 
   // ---- accessors for the connections ----

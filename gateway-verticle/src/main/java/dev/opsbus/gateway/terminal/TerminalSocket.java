@@ -1,11 +1,11 @@
 package dev.opsbus.gateway.terminal;
 
-import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.bridge.Delivery;
 import dev.opsbus.gateway.bridge.Subscriber;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule.Overflow;
@@ -223,7 +223,7 @@ final class TerminalSocket implements Subscriber {
   private void hold(boolean on) {
     holding = on;
     holdSentAt = System.nanoTime();
-    DeliveryOptions opts = BridgeServer.identify(new DeliveryOptions(), principal).addHeader("op", Addresses.SSH_FLOW);
+    DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions(), principal).addHeader("op", Addresses.SSH_FLOW);
     vertx.eventBus().send(Addresses.SSH_SESSION_CONTROL.format(sid), new JsonObject().put("holder", holder).put("hold", on), opts);
   }
 
@@ -246,7 +246,7 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
-    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BridgeServer.identify(new DeliveryOptions(), principal));
+    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BusIdentity.stamp(new DeliveryOptions(), principal));
   }
 
   private void control(String text) {
@@ -311,7 +311,7 @@ final class TerminalSocket implements Subscriber {
     }
     if (wasAttached) {
       vertx.eventBus().send(Addresses.SSH_DETACH, new JsonObject().put("sessionId", sid),
-          BridgeServer.identify(new DeliveryOptions(), principal));
+          BusIdentity.stamp(new DeliveryOptions(), principal));
     }
   }
 }
