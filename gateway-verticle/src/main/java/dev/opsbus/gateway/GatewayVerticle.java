@@ -7,6 +7,7 @@ import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.AuthApi;
+import dev.opsbus.gateway.http.ErrorCodeTable;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.UserApi;
 import dev.opsbus.gateway.http.BusCalls;
@@ -230,6 +231,7 @@ public class GatewayVerticle extends VerticleBase {
 
     router.get("/api/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));
+    ErrorCodeTable.mount(router);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", config.nodeId())));
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(ctx -> ctx.response()
