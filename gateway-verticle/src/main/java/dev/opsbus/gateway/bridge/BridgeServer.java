@@ -3,14 +3,17 @@ package dev.opsbus.gateway.bridge;
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.presence.PresenceService;
+import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -48,6 +51,7 @@ public final class BridgeServer {
   private long sweeper = -1;
   private PresenceService presence;
   private FlushBatcher flushes;
+  private MessageConsumer<Object> statsConsumer;
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
@@ -70,15 +74,24 @@ public final class BridgeServer {
     this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
   }
 
-  /** Starts the periodic sweep that closes idle connections and those whose token expired. */
-  public void start() {
+  /**
+   * Starts the periodic sweep that closes idle connections and those whose token expired, and
+   * answers this node's metrics verticle on {@code node.{nodeId}.gateway.stats} (node-local: no
+   * rule names it, so it is never bridged). Completes once that consumer is registered.
+   */
+  public Future<Void> start() {
     long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
     sweeper = vertx.setPeriodic(period, id -> sweep());
+    statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsJson()));
+    return statsConsumer.completion();
   }
 
   public void stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+    }
+    if (statsConsumer != null) {
+      statsConsumer.unregister();
     }
     for (BridgeConnection c : Set.copyOf(connections)) {
       c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", 1001);
@@ -194,7 +207,7 @@ public final class BridgeServer {
     data.put("remote", conn.transport().remoteAddress());
     ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
         code.wireName(), message, data);
-    vertx.eventBus().publish(dev.opsbus.model.Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
+    vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
     LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
         p == null ? "-" : p.username(), address, code.wireName());
   }
