@@ -12,7 +12,6 @@ import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -35,14 +34,18 @@ import org.slf4j.LoggerFactory;
 public final class BridgeServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
+  /** Longest {@code presence.view} a tab may announce. */
+  private static final int MAX_VIEW_LENGTH = 200;
+  /** WebSocket close status "going away": the node drops its connections. */
+  private static final int CLOSE_GOING_AWAY = 1001;
 
   private final Vertx vertx;
   private final String nodeId;
-  private final PermissionRules rules;
-  private final ResourceGuard guard;
-  private final TokenService tokens;
   private final BridgeLimits limits;
   private final SubscriptionIndex index;
+  private final BridgeContext context;
+  private final FrameParser parser;
+  private final Books books = new Books();
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final Map<String, Integer> perUser = new HashMap<>();
   private final Map<BridgeConnection, String> counted = new HashMap<>();
@@ -58,20 +61,13 @@ public final class BridgeServer {
     this.presence = p;
   }
 
-  void viewing(BridgeConnection conn, Object body) {
-    if (presence != null && body instanceof JsonObject o && o.getValue("view") instanceof String v && v.length() <= 200) {
-      presence.view(conn.id(), v);
-    }
-  }
-
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.rules = rules;
-    this.guard = guard;
-    this.tokens = tokens;
     this.limits = limits;
     this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
+    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus());
+    this.parser = new FrameParser(limits.maxAddressLength());
   }
 
   /**
@@ -94,7 +90,7 @@ public final class BridgeServer {
       statsConsumer.unregister();
     }
     for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", 1001);
+      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
     }
     index.clear();
   }
@@ -107,7 +103,7 @@ public final class BridgeServer {
   public int dropAllConnections(String reason) {
     int n = 0;
     for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, reason, 1001);
+      c.closeWith(ErrorCode.UNAVAILABLE, reason, CLOSE_GOING_AWAY);
       n++;
     }
     return n;
@@ -135,50 +131,19 @@ public final class BridgeServer {
   }
 
   void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
-    BridgeConnection conn = new BridgeConnection(++nextId, transport, this, principal, token, authProblem);
+    BridgeConnection conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem);
     connections.add(conn);
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
     transport.dataHandler(conn::onData);
-    if (principal != null && !admitUser(conn, principal)) {
+    if (principal != null && !books.loggedIn(conn, principal)) {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
-      refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
+      books.refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
       return;
     }
     LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
         principal == null ? "-" : principal.username());
-  }
-
-  /** Counts a connection against its user's cap; false when the user is at the cap. */
-  boolean admitUser(BridgeConnection conn, Principal p) {
-    int n = perUser.getOrDefault(p.username(), 0);
-    if (n >= limits.maxConnectionsPerUser()) {
-      return false;
-    }
-    perUser.put(p.username(), n + 1);
-    counted.put(conn, p.username());
-    if (presence != null) {
-      presence.opened(conn.id(), p.username());
-    }
-    return true;
-  }
-
-  void detach(BridgeConnection conn) {
-    if (connections.remove(conn)) {
-      stats.closed(conn.transport().kind());
-    }
-    String user = counted.remove(conn);
-    if (user != null) {
-      perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
-      if (presence != null) {
-        presence.closed(conn.id());
-      }
-    }
-  }
-
-  void expire(BridgeConnection conn) {
-    conn.closeWith(ErrorCode.TOKEN_EXPIRED, "the token expired: log in again, or refresh the token before it runs out", BridgeConnection.CLOSE_POLICY);
   }
 
   private void sweep() {
@@ -189,58 +154,73 @@ public final class BridgeServer {
       if (now - c.lastSeenNanos() > idleNanos) {
         c.closeWith(ErrorCode.TIMEOUT, "nothing received for " + limits.idleTimeout().toSeconds() + " s (clients ping every 5 s): closed", BridgeConnection.CLOSE_POLICY);
       } else if (c.principal() != null && c.principal().isExpired(wall)) {
-        expire(c);
+        c.expire();
       }
     }
   }
 
-  /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
-  void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
-    stats.refused(code);
-    if (!report) {
-      return;
+  /** The books of all connections, kept from what each one reports. */
+  private final class Books implements ConnectionListener {
+
+    /** Counts a connection against its user's cap; false when the user is at the cap. */
+    @Override
+    public boolean loggedIn(BridgeConnection conn, Principal p) {
+      int n = perUser.getOrDefault(p.username(), 0);
+      if (n >= limits.maxConnectionsPerUser()) {
+        return false;
+      }
+      perUser.put(p.username(), n + 1);
+      counted.put(conn, p.username());
+      if (presence != null) {
+        presence.opened(conn.id(), p.username());
+      }
+      return true;
     }
-    Principal p = conn.principal();
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("transport", conn.transport().kind());
-    data.put("connection", conn.id());
-    data.put("remote", conn.transport().remoteAddress());
-    ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
-        code.wireName(), message, data);
-    vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
-    LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
-        p == null ? "-" : p.username(), address, code.wireName());
-  }
 
-  void delivered() {
-    stats.delivered();
-  }
+    /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
+    @Override
+    public void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
+      stats.refused(code);
+      if (!report) {
+        return;
+      }
+      Principal p = conn.principal();
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("transport", conn.transport().kind());
+      data.put("connection", conn.id());
+      data.put("remote", conn.transport().remoteAddress());
+      ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
+          code.wireName(), message, data);
+      vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
+      LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
+          p == null ? "-" : p.username(), address, code.wireName());
+    }
 
-  // ---- accessors for the connections ----
+    @Override
+    public void delivered() {
+      stats.delivered();
+    }
 
-  BridgeLimits limits() {
-    return limits;
-  }
+    @Override
+    public void viewing(BridgeConnection conn, Object body) {
+      if (presence != null && body instanceof JsonObject o && o.getValue("view") instanceof String v && v.length() <= MAX_VIEW_LENGTH) {
+        presence.view(conn.id(), v);
+      }
+    }
 
-  PermissionRules rules() {
-    return rules;
-  }
-
-  ResourceGuard guard() {
-    return guard;
-  }
-
-  TokenService tokens() {
-    return tokens;
-  }
-
-  SubscriptionIndex index() {
-    // same as subscriptions(), for the connections
-    return index;
-  }
-
-  EventBus bus() {
-    return vertx.eventBus();
+    @Override
+    public void closed(BridgeConnection conn) {
+      if (connections.remove(conn)) {
+        stats.closed(conn.transport().kind());
+      }
+      String user = counted.remove(conn);
+      if (user != null) {
+        perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+        if (presence != null) {
+          presence.closed(conn.id());
+        }
+      }
+    }
   }
 
   // ---- observation ----
