@@ -10,6 +10,7 @@ import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.wire.GatewayStatsReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -78,7 +79,7 @@ public final class BridgeServer {
   public Future<Void> start() {
     long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
     sweeper = vertx.setPeriodic(period, id -> sweep());
-    statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsJson()));
+    statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsReport().toJson()));
     return statsConsumer.completion();
   }
 
@@ -259,14 +260,8 @@ public final class BridgeServer {
   }
 
   /** What the metrics verticle of this node reads. */
-  public JsonObject statsJson() {
-    return new JsonObject()
-        .put("sockJsConnections", stats.open("sockjs"))
-        .put("webSocketConnections", stats.open("websocket"))
-        .put("bridgeSubscriptions", index.subscriptionCount())
-        .put("busConsumers", index.consumerCount())
-        .put("webSessions", perUser.size())
-        .put("delivered", stats.deliveredTotal())
-        .put("refused", stats.refusedTotal());
+  public GatewayStatsReport statsReport() {
+    return new GatewayStatsReport(stats.open(SockJsTransport.KIND), stats.open(WebSocketTransport.KIND), index.subscriptionCount(),
+        index.consumerCount(), perUser.size(), stats.deliveredTotal(), stats.refusedTotal());
   }
 }

@@ -8,9 +8,11 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /**
  * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
@@ -49,16 +51,15 @@ public final class OperationApi {
     if (params != null && !(params instanceof JsonObject)) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'params' must be an object");
     }
-    JsonObject req = new JsonObject().put("hostId", ctx.pathParam("hostId")).put("type", type)
-        .put("params", params == null ? new JsonObject() : params);
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
     }
-    if (key != null) {
-      req.put("idempotencyKey", Authn.principal(ctx).username() + ":" + key);
-    }
-    ask(ctx, Addresses.OPS_START, req, 202);
+    // a key is the user's own: two users using the same key start two operations
+    String scopedKey = key == null ? null : Authn.principal(ctx).username() + ":" + key;
+    StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,
+        params == null ? Map.of() : ((JsonObject) params).getMap(), scopedKey);
+    ask(ctx, Addresses.OPS_START, req.toJson(), 202);
   }
 
   private void list(RoutingContext ctx) {
