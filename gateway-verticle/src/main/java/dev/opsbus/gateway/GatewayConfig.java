@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;

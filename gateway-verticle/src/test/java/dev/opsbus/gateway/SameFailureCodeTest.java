@@ -2,6 +2,7 @@ package dev.opsbus.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.testkit.Await;

@@ -1,6 +1,5 @@
 package dev.opsbus.gateway.bridge;
 
-import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.ResourceGuard;

@@ -1,6 +1,5 @@
 package dev.opsbus.gateway.bridge;
 
-import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.model.Addresses;

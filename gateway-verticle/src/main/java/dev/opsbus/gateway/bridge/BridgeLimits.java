@@ -1,4 +1,4 @@
-package dev.opsbus.gateway;
+package dev.opsbus.gateway.bridge;
 
 import java.time.Duration;
 
