@@ -4,7 +4,7 @@
 
 import { Bus } from './bus.js';
 import { get, post } from './api.js';
-import { explain, isAuthProblem, codeOf } from './errors.js';
+import { explain, isAuthProblem, codeOf, loadErrorCodes } from './errors.js';
 import { h, clear, toast } from './ui.js';
 import * as login from './login.js';
 import * as dashboard from './dashboard.js';
@@ -138,6 +138,7 @@ function scheduleRefresh() {
 
 async function loggedIn(user) {
   me = user;
+  loadErrorCodes(); // again, in case the server could not be reached when the page loaded
   who.textContent = me.username + ' (' + me.roles.join(', ') + ')';
   who.hidden = false;
   logoutButton.hidden = false;
@@ -201,4 +202,5 @@ function ctxBase() {
 window.addEventListener('hashchange', route);
 // for people (and tests) looking at a running console from the devtools
 window.opsbus = { get bus() { return bus; }, get me() { return me; } };
-route();
+// the server's code table first, so the first refusal is already read right
+loadErrorCodes().then(route);

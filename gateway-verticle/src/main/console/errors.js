@@ -26,23 +26,37 @@ const SENTENCES = {
   unsupported_media_type: 'The request was not sent as JSON.',
   cancelled: 'It was cancelled.',
   invalid_request: 'The request was refused as invalid.',
+  invalid_json: 'The server could not read what this page sent (not valid JSON).',
+  invalid_frame: 'The server could not understand what this page sent.',
+  unknown_address: 'The server does not know what this page asked for.',
   internal_error: 'The server hit an internal error.',
 };
 
-const BY_FAILURE_CODE = {
-  1403: 'access_denied', 1401: 'not_logged_in', 1419: 'token_expired', 1402: 'invalid_token', 1429: 'rate_limited',
-  1430: 'too_many_connections', 1431: 'too_many_subscriptions', 1432: 'too_many_sessions', 1404: 'unknown_address',
-  1410: 'not_found', 1503: 'slow_consumer', 1504: 'no_handler', 1508: 'timeout', 1509: 'unavailable',
-  1601: 'host_unreachable', 1602: 'host_key_mismatch', 1603: 'host_key_unknown', 1604: 'ssh_auth_failed',
-  1605: 'session_closed', 1502: 'invalid_request', 1415: 'unsupported_media_type',
-};
+// Bus failure code -> wire name, from the server's own table (GET /api/error-codes), never a copy.
+let byFailureCode = {};
+let loaded = null;
+
+/** Reads the server's code table once; a failed read is tried again at the next call. */
+export function loadErrorCodes() {
+  if (!loaded) {
+    loaded = fetch('/api/error-codes', { credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.json() : Promise.reject(new Error('status ' + res.status))))
+      .then((rows) => {
+        const map = {};
+        for (const row of rows) map[row.failureCode] = row.code;
+        byFailureCode = map;
+      })
+      .catch(() => { loaded = null; });
+  }
+  return loaded || Promise.resolve();
+}
 
 /** The code of an error of any of our transports. */
 export function codeOf(err) {
   if (!err) return 'internal_error';
   if (err.code) return err.code;
   if (err.failureType && err.failureType !== 'RECIPIENT_FAILURE') return err.failureType;
-  if (err.failureCode && BY_FAILURE_CODE[err.failureCode]) return BY_FAILURE_CODE[err.failureCode];
+  if (err.failureCode && byFailureCode[err.failureCode]) return byFailureCode[err.failureCode];
   return 'internal_error';
 }
 

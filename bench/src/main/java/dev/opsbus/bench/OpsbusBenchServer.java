@@ -1,6 +1,6 @@
 package dev.opsbus.bench;
 
-import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.Direction;

@@ -2,6 +2,7 @@ package dev.opsbus.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
 import io.vertx.pgclient.PgConnectOptions;

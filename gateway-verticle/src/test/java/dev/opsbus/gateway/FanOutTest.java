@@ -26,7 +26,7 @@ class FanOutTest {
     TestCluster.Node node = TestCluster.start(TestCluster.newName());
     GatewayHarness gw = GatewayHarness.startOn(node.vertx(), c -> new GatewayConfig(c.nodeId(), c.version(), c.host(), c.port(), c.db(),
         c.dbPoolSize(), c.rules(), c.allowedOrigins(), c.tokenTtl(), c.secureCookie(), c.initialAdminPassword(),
-        new dev.opsbus.gateway.BridgeLimits(c.bridge().maxFrameBytes(), c.bridge().maxAddressLength(), c.bridge().queueBound(),
+        new dev.opsbus.gateway.bridge.BridgeLimits(c.bridge().maxFrameBytes(), c.bridge().maxAddressLength(), c.bridge().queueBound(),
             c.bridge().maxSubscriptions(), c.bridge().ratePerSecond(), c.bridge().rateBurst(), 500, c.bridge().idleTimeout(),
             c.bridge().requestTimeout())));
     List<BridgeClient> clients = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.gateway.bridge.BridgeLimits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

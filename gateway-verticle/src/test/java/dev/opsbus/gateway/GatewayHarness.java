@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.testkit.Await;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.testkit.TestDatabase;

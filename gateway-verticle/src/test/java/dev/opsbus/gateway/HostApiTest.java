@@ -119,7 +119,7 @@ class HostApiTest {
     post("/api/hosts", admin, host("lone"));
     HttpResponse<Buffer> r = get("/api/hosts/lone/host-key", admin);
     assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("no_handler");
     assertThat(r.bodyAsJsonObject().getString("message")).contains("SSH relay");
   }
 

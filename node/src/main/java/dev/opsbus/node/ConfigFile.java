@@ -2,7 +2,7 @@ package dev.opsbus.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.metrics.MetricsConfig;
 import dev.opsbus.model.Json;

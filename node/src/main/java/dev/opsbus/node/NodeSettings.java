@@ -1,6 +1,6 @@
 package dev.opsbus.node;
 
-import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.metrics.MetricsConfig;
 import dev.opsbus.model.PermissionRules;

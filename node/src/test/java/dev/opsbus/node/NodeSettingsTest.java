@@ -3,7 +3,7 @@ package dev.opsbus.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opsbus.gateway.BridgeLimits;
+import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.ssh.SshRelayConfig;

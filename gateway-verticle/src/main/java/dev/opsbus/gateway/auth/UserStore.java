@@ -77,6 +77,12 @@ public final class UserStore {
             : Future.succeededFuture());
   }
 
+  /** Every user there is; none only before the very first start has created {@code admin}. */
+  public Future<Long> count() {
+    return pool.query("SELECT count(*) FROM users").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   public Future<Long> countAdmins() {
     return pool.query("SELECT count(*) FROM users WHERE 'admin' = ANY(roles)").execute()
         .map(rows -> rows.iterator().next().getLong(0));

@@ -1,30 +1,34 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.auth.Bearer;
+import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Decision;
 import dev.opsbus.model.Direction;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.PermissionRule;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client of the bridge: its identity, its subscriptions, its bounded outbound queue and its
- * inbound rate limit. Frames are handled one at a time, in order. Every refusal is answered with an
- * {@code err} frame and reported to the server (which puts it on {@code activity.events}).
+ * One client of the bridge: its identity, its subscriptions, its inbound rate limit, and its way
+ * out (written at once while the socket keeps up, else through an {@link OutboundQueue}). Frames
+ * are handled one at a time, in order. Every refusal is answered with an {@code err} frame and
+ * reported to its {@link ConnectionListener} (which puts it on {@code activity.events}).
  */
 final class BridgeConnection implements Subscriber {
 
@@ -34,29 +38,29 @@ final class BridgeConnection implements Subscriber {
   static final int CLOSE_POLICY = 1008;
   /** WebSocket close status "try again later": the server cut a slow consumer. */
   static final int CLOSE_TRY_AGAIN = 1013;
-
-  private record Pending(String address, String frame) {
-  }
+  /** A rate-limited flood is reported to the activity log at most once per this window. */
+  private static final long RATE_LIMIT_REPORT_MS = 10_000;
+  private static final Future<Void> IDLE = Future.succeededFuture();
 
   private final long id;
   private final BridgeTransport transport;
-  private final BridgeServer server;
+  private final BridgeContext ctx;
+  private final ConnectionListener listener;
+  private final FrameParser parser;
   private final TokenBucket bucket;
   /** Sized for the usual one or two addresses; grows up to {@code maxSubscriptions}. */
   private final Set<String> subscriptions = new HashSet<>(2);
   /**
-   * Frames waiting for the transport to drain, created on the first backlog: most connections
-   * keep up and never need one, and an idle one should not carry an empty queue's array.
+   * Frames waiting for the transport to drain, made on the first backlog and dropped once caught
+   * up: most connections keep up and never need one, and an idle one should not carry it.
    */
-  private ArrayDeque<Pending> queue;
-  /** Addresses whose replay is under way, with the live messages held meanwhile; null when none is. */
-  private java.util.Map<String, List<Held>> replaying;
+  private OutboundQueue queue;
+  /** Live messages held while a replay runs; null when none does. */
+  private ReplayBuffer replays;
 
   private Principal principal;
   private String token;
   private ErrorCode authProblem;
-  private static final Future<Void> IDLE = Future.succeededFuture();
-
   /** The frame being handled, or {@link #IDLE}; the next frame waits for it. */
   private Future<Void> chain = IDLE;
   private long lastSeenNanos = System.nanoTime();
@@ -64,14 +68,17 @@ final class BridgeConnection implements Subscriber {
   private boolean draining;
   private boolean closed;
 
-  BridgeConnection(long id, BridgeTransport transport, BridgeServer server, Principal principal, String token, ErrorCode authProblem) {
+  BridgeConnection(long id, BridgeTransport transport, BridgeContext ctx, ConnectionListener listener, FrameParser parser,
+      Principal principal, String token, ErrorCode authProblem) {
     this.id = id;
     this.transport = transport;
-    this.server = server;
+    this.ctx = ctx;
+    this.listener = listener;
+    this.parser = parser;
     this.principal = principal;
     this.token = token;
     this.authProblem = principal == null ? (authProblem == null ? ErrorCode.NOT_LOGGED_IN : authProblem) : null;
-    this.bucket = new TokenBucket(server.limits().ratePerSecond(), server.limits().rateBurst());
+    this.bucket = new TokenBucket(ctx.limits().ratePerSecond(), ctx.limits().rateBurst());
   }
 
   long id() {
@@ -90,10 +97,6 @@ final class BridgeConnection implements Subscriber {
     return lastSeenNanos;
   }
 
-  boolean isClosed() {
-    return closed;
-  }
-
   // ---- inbound ----
 
   void onData(Buffer data) {
@@ -101,18 +104,19 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     lastSeenNanos = System.nanoTime();
-    if (data.length() > server.limits().maxFrameBytes()) {
-      refuse(null, ErrorCode.TOO_LARGE, "frame of " + data.length() + " bytes is over the limit of " + server.limits().maxFrameBytes());
+    int max = ctx.limits().maxFrameBytes();
+    if (data.length() > max) {
+      refuse(null, ErrorCode.TOO_LARGE, "frame of " + data.length() + " bytes is over the limit of " + max);
       return;
     }
     if (!bucket.tryTake()) {
       long now = System.currentTimeMillis();
-      boolean report = now - lastRateLimitReport > 10_000;
+      boolean report = now - lastRateLimitReport > RATE_LIMIT_REPORT_MS;
       if (report) {
         lastRateLimitReport = now;
       }
-      writeErr(null, ErrorCode.RATE_LIMITED, "more than " + server.limits().ratePerSecond() + " frames per second: frame dropped");
-      server.refused(this, null, ErrorCode.RATE_LIMITED, "rate limited", report);
+      writeErr(null, ErrorCode.RATE_LIMITED, "more than " + ctx.limits().ratePerSecond() + " frames per second: frame dropped");
+      listener.refused(this, null, ErrorCode.RATE_LIMITED, "rate limited", report);
       return;
     }
     // the frame waits behind the one still being handled (a token check may be under way);
@@ -142,93 +146,58 @@ final class BridgeConnection implements Subscriber {
 
   private Future<Void> handle(Buffer data) {
     if (closed) {
-      return Future.succeededFuture();
+      return IDLE;
     }
-    JsonObject frame;
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(data);
-      if (!(parsed instanceof JsonObject o)) {
-        refuse(null, ErrorCode.INVALID_FRAME, "a frame is a JSON object with a \"type\"");
-        return Future.succeededFuture();
-      }
-      frame = o;
-    } catch (DecodeException e) {
-      refuse(null, ErrorCode.INVALID_JSON, "frame is not valid JSON");
-      return Future.succeededFuture();
+    BridgeFrame parsed = parser.parse(data);
+    if (parsed instanceof BridgeFrame.Invalid bad) {
+      refuse(null, bad.code(), bad.message());
+      return IDLE;
     }
-    Object typeValue = frame.getValue("type");
-    if (!(typeValue instanceof String type)) {
-      refuse(null, ErrorCode.INVALID_FRAME, "frame has no \"type\" (register, unregister, send, publish, ping)");
-      return Future.succeededFuture();
+    if (!(parsed instanceof BridgeFrame.Addressed frame)) {
+      return IDLE; // a ping: seen, nothing to answer
     }
-    if ("ping".equals(type)) {
-      return Future.succeededFuture();
-    }
-    if (!Set.of("register", "unregister", "send", "publish").contains(type)) {
-      refuse(null, ErrorCode.INVALID_FRAME, "unknown frame type '" + type + "' (register, unregister, send, publish, ping)");
-      return Future.succeededFuture();
-    }
-    Object addressValue = frame.getValue("address");
-    if (!(addressValue instanceof String address) || address.isEmpty()) {
-      refuse(null, ErrorCode.INVALID_FRAME, "a " + type + " frame needs an \"address\"");
-      return Future.succeededFuture();
-    }
-    if (address.length() > server.limits().maxAddressLength()) {
-      refuse(null, ErrorCode.INVALID_FRAME, "address of " + address.length() + " characters is over the limit of " + server.limits().maxAddressLength());
-      return Future.succeededFuture();
-    }
-    Object replyValue = frame.getValue("replyAddress");
-    String replyAddress = replyValue instanceof String s && !s.isEmpty() ? s : null;
-    if (replyAddress != null && replyAddress.length() > server.limits().maxAddressLength()) {
-      refuse(null, ErrorCode.INVALID_FRAME, "replyAddress is over the limit of " + server.limits().maxAddressLength() + " characters");
-      return Future.succeededFuture();
-    }
-    // refusals go to the reply callback when there is one, else to the address's handlers
-    String errAddress = replyAddress != null ? replyAddress : address;
-    Object headersValue = frame.getValue("headers");
-    JsonObject headers = headersValue instanceof JsonObject h ? h : null;
-    return authenticate(headers).transform(ar -> {
+    return authenticate(frame.headers()).transform(ar -> {
       if (ar.failed()) {
         OpsbusException e = ar.cause() instanceof OpsbusException oe ? oe
             : new OpsbusException(ErrorCode.INVALID_TOKEN, "the token could not be checked");
-        refuse(errAddress, e.code(), e.getMessage());
-        return Future.succeededFuture();
+        refuse(frame.errAddress(), e.code(), e.getMessage());
+      } else if (frame instanceof BridgeFrame.Register r) {
+        register(r.address(), r.headers());
+      } else if (frame instanceof BridgeFrame.Unregister u) {
+        unregister(u.address());
+      } else if (frame instanceof BridgeFrame.Publish p) {
+        publish(p);
+      } else if (frame instanceof BridgeFrame.Send s) {
+        send(s);
       }
-      switch (type) {
-        case "register" -> register(address, headers);
-        case "unregister" -> unregister(address);
-        case "publish" -> publish(address, frame.getValue("body"), headers);
-        default -> send(address, frame.getValue("body"), headers, replyAddress);
-      }
-      return Future.succeededFuture();
+      return IDLE;
     });
   }
 
   /** A frame may carry {@code headers.authorization = "Bearer <token>"}: log in, or refresh, with it. */
   private Future<Void> authenticate(JsonObject headers) {
     if (headers == null) {
-      return Future.succeededFuture();
+      return IDLE;
     }
-    String presented = BridgeServer.bearer(headers.getString("authorization"));
+    String presented = Bearer.token(headers.getString("authorization"));
     if (presented == null || presented.equals(token)) {
-      return Future.succeededFuture();
+      return IDLE;
     }
-    return server.tokens().verify(presented).compose(p -> {
+    return ctx.tokens().verify(presented).compose(p -> {
       if (closed) {
-        return Future.succeededFuture();
+        return IDLE;
       }
       if (principal != null && !principal.username().equals(p.username())) {
         return Future.failedFuture(new OpsbusException(ErrorCode.ACCESS_DENIED, "a connection cannot change user: open a new one"));
       }
-      boolean firstLogin = principal == null;
-      if (firstLogin && !server.admitUser(this, p)) {
+      if (principal == null && !listener.loggedIn(this, p)) {
         return Future.failedFuture(new OpsbusException(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has too many connections open"));
       }
       principal = p;
       token = presented;
       authProblem = null;
       recheckSubscriptions();
-      return Future.succeededFuture();
+      return IDLE;
     });
   }
 
@@ -238,10 +207,10 @@ final class BridgeConnection implements Subscriber {
           ? "the token has expired: log in again or refresh it"
           : authProblem == ErrorCode.INVALID_TOKEN ? "the token is not valid: log in again" : "log in first: this connection carries no valid token");
     }
-    if (principal.isExpired(java.time.Instant.now())) {
+    if (principal.isExpired(Instant.now())) {
       return Decision.deny(ErrorCode.TOKEN_EXPIRED, "the token has expired: log in again or refresh it");
     }
-    return server.rules().check(principal, direction, address, server.guard());
+    return ctx.rules().check(principal, direction, address, ctx.guard());
   }
 
   private void register(String address, JsonObject headers) {
@@ -253,84 +222,63 @@ final class BridgeConnection implements Subscriber {
       refuse(address, d.code(), d.reason());
       return;
     }
-    if (subscriptions.size() >= server.limits().maxSubscriptions()) {
-      refuse(address, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection may watch at most " + server.limits().maxSubscriptions() + " addresses");
+    int max = ctx.limits().maxSubscriptions();
+    if (subscriptions.size() >= max) {
+      refuse(address, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection may watch at most " + max + " addresses");
       return;
     }
     subscriptions.add(address);
     if (d.rule().replay() != null) {
       replay(address, d.rule(), headers);
     }
-    server.index().subscribe(address, this).onFailure(err -> {
+    ctx.index().subscribe(address, this).onFailure(err -> {
       LOG.warn("bus consumer for {} failed to register: {}", address, err.getMessage());
       writeErr(address, ErrorCode.UNAVAILABLE, "could not subscribe to '" + address + "' right now");
     });
   }
 
   private void unregister(String address) {
-    stopReplaying(address);
+    cancelReplay(address);
     if (subscriptions.remove(address)) {
-      server.index().unsubscribe(address, this);
+      ctx.index().unsubscribe(address, this);
     }
   }
 
-  private DeliveryOptions deliveryOptions(JsonObject headers) {
-    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(server.limits().requestTimeout().toMillis());
-    if (headers != null) {
-      for (String name : headers.fieldNames()) {
-        Object v = headers.getValue(name);
-        // the token stays in the gateway; who asked travels as opsbus-user, set below
-        if (!"authorization".equalsIgnoreCase(name) && !name.toLowerCase().startsWith("opsbus-") && v != null) {
-          opts.addHeader(name, String.valueOf(v));
-        }
-      }
-    }
-    BridgeServer.identify(opts, principal);
-    return opts;
-  }
-
-  private void publish(String address, Object body, JsonObject headers) {
-    Decision d = check(Direction.PUBLISH, address);
+  private void publish(BridgeFrame.Publish frame) {
+    Decision d = check(Direction.PUBLISH, frame.address());
     if (!d.allowed()) {
-      refuse(address, d.code(), d.reason());
+      refuse(frame.address(), d.code(), d.reason());
       return;
     }
-    server.bus().publish(address, body, deliveryOptions(headers));
+    ctx.bus().publish(frame.address(), frame.body(), busOptions(frame));
   }
 
-  private void send(String address, Object body, JsonObject headers, String replyAddress) {
-    Direction direction = replyAddress != null ? Direction.REQUEST : Direction.SEND;
-    Decision d = check(direction, address);
+  private void send(BridgeFrame.Send frame) {
+    String address = frame.address();
+    String replyAddress = frame.replyAddress();
+    Decision d = check(replyAddress != null ? Direction.REQUEST : Direction.SEND, address);
     if (!d.allowed()) {
-      refuse(replyAddress != null ? replyAddress : address, d.code(), d.reason());
+      refuse(frame.errAddress(), d.code(), d.reason());
       return;
     }
     if (replyAddress == null) {
-      if (dev.opsbus.model.Addresses.PRESENCE_VIEW.equals(address)) {
+      if (Addresses.PRESENCE_VIEW.equals(address)) {
         // what this tab views is the gateway's own business: it never goes on the bus
-        server.viewing(this, body);
+        listener.viewing(this, frame.body());
         return;
       }
-      server.bus().send(address, body, deliveryOptions(headers));
+      ctx.bus().send(address, frame.body(), busOptions(frame));
       return;
     }
-    server.bus().request(address, body, deliveryOptions(headers)).onComplete(ar -> {
+    ctx.bus().request(address, frame.body(), busOptions(frame)).onComplete(ar -> {
       if (closed) {
         return;
       }
       if (ar.succeeded()) {
         writeDirect(BridgeFrames.rec(replyAddress, ar.result().body(), null, null));
-      } else if (ar.cause() instanceof ReplyException re) {
-        switch (re.failureType()) {
-          case NO_HANDLERS -> writeErr(replyAddress, ErrorCode.NO_HANDLER, "nothing is serving '" + address + "' right now");
-          case TIMEOUT -> writeErr(replyAddress, ErrorCode.TIMEOUT, "no reply from '" + address + "' within " + server.limits().requestTimeout().toSeconds() + " s");
-          default -> {
-            ErrorCode code = ErrorCode.fromFailureCode(re.failureCode());
-            writeDirect(BridgeFrames.err(replyAddress, re.failureCode(), code.wireName(), String.valueOf(re.getMessage())));
-          }
-        }
       } else {
-        writeErr(replyAddress, ErrorCode.INTERNAL_ERROR, "the request failed");
+        OpsbusException e = BusFailures.explain(ar.cause(), "service at '" + address + "'");
+        writeErr(replyAddress, e.code(), e.getMessage());
       }
     });
   }
@@ -342,15 +290,81 @@ final class BridgeConnection implements Subscriber {
       Decision d = check(Direction.SUBSCRIBE, address);
       if (!d.allowed()) {
         it.remove();
-        server.index().unsubscribe(address, this);
+        ctx.index().unsubscribe(address, this);
         refuse(address, d.code(), d.reason());
       }
     }
   }
 
+  private DeliveryOptions busOptions(BridgeFrame.Addressed frame) {
+    return BusIdentity.stamp(frame.busHeaders(new DeliveryOptions().setSendTimeout(ctx.limits().requestTimeout().toMillis())), principal);
+  }
+
   private void refuse(String address, ErrorCode code, String message) {
     writeErr(address, code, message);
-    server.refused(this, address, code, message, true);
+    listener.refused(this, address, code, message, true);
+  }
+
+  // ---- resync on subscribe ----
+
+  /**
+   * A new subscriber of an address with history first gets, from the replay service, the current
+   * state or (with {@code headers.sinceSeq}) every change it missed; live messages that arrive
+   * meanwhile are held, then sent unless the replay already had them. No gap, no duplicate.
+   */
+  private void replay(String address, PermissionRule rule, JsonObject headers) {
+    JsonObject req;
+    try {
+      req = ReplayBuffer.request(address, rule, headers);
+    } catch (OpsbusException e) {
+      refuse(address, e.code(), e.getMessage());
+      return;
+    }
+    if (replays == null) {
+      replays = new ReplayBuffer();
+    }
+    replays.begin(address);
+    DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions().setSendTimeout(ctx.limits().requestTimeout().toMillis()), principal);
+    Overflow overflow = ctx.rules().overflowFor(address);
+    ctx.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
+      JsonArray changes = ar.succeeded() ? ReplayBuffer.changes(ar.result().body()) : null;
+      List<String> live = endReplay(address, ReplayBuffer.lastSeq(changes));
+      if (closed || live == null) {
+        return;
+      }
+      if (changes != null) {
+        for (Object o : changes) {
+          deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
+        }
+      } else if (BusFailures.codeOf(ar.cause()) != ErrorCode.NO_HANDLER) {
+        // with no history service at all there is nothing to replay and nothing to say; any other failure is told
+        writeErr(address, ErrorCode.UNAVAILABLE, "the history of '" + address + "' could not be replayed ("
+            + (ar.failed() ? ar.cause().getMessage() : "empty answer") + "): live updates follow");
+      }
+      for (String frame : live) {
+        deliver(address, frame, overflow);
+      }
+    });
+  }
+
+  private List<String> endReplay(String address, long lastReplayedSeq) {
+    if (replays == null) {
+      return null;
+    }
+    List<String> live = replays.end(address, lastReplayedSeq);
+    if (replays.isEmpty()) {
+      replays = null;
+    }
+    return live;
+  }
+
+  private void cancelReplay(String address) {
+    if (replays != null) {
+      replays.cancel(address);
+      if (replays.isEmpty()) {
+        replays = null;
+      }
+    }
   }
 
   // ---- outbound ----
@@ -362,11 +376,9 @@ final class BridgeConnection implements Subscriber {
    */
   @Override
   public void deliver(String address, Delivery delivery, Overflow overflow) {
-    List<Held> held = replaying == null ? null : replaying.get(address);
-    if (held != null) {
+    if (replays != null && replays.isReplaying(address)) {
       // live messages wait until the replay before them is sent
-      held.add(new Held(delivery.frame(), seqOf(delivery.message().body())));
-      if (held.size() > server.limits().queueBound()) {
+      if (replays.hold(address, delivery.frame(), ReplayBuffer.seqOf(delivery.message().body())) > ctx.limits().queueBound()) {
         slowConsumer();
       }
       return;
@@ -376,19 +388,31 @@ final class BridgeConnection implements Subscriber {
     }
     if (writableNow()) {
       transport.write(delivery);
-      server.delivered();
+      listener.delivered();
       return;
     }
     enqueue(address, delivery.frame(), overflow);
   }
 
+  private void deliver(String address, String frame, Overflow overflow) {
+    if (!receiving(Instant.now())) {
+      return;
+    }
+    if (writableNow()) {
+      transport.write(frame);
+      listener.delivered();
+      return;
+    }
+    enqueue(address, frame, overflow);
+  }
+
   /** Logged in with a live token; an expired one closes the connection. */
-  private boolean receiving(java.time.Instant now) {
+  private boolean receiving(Instant now) {
     if (closed || principal == null) {
       return false;
     }
     if (principal.isExpired(now)) {
-      server.expire(this);
+      expire();
       return false;
     }
     return true;
@@ -399,99 +423,11 @@ final class BridgeConnection implements Subscriber {
     return (queue == null || queue.isEmpty()) && !transport.writeQueueFull();
   }
 
-  private record Held(String frame, Long seq) {
-  }
-
-  private static Long seqOf(Object body) {
-    return body instanceof JsonObject o && o.getValue("seq") instanceof Number n ? n.longValue() : null;
-  }
-
-  /**
-   * A new subscriber of an address with history first gets, from the replay service, the current
-   * state or (with {@code headers.sinceSeq}) every change it missed; live messages that arrive
-   * meanwhile are held, then sent unless the replay already had them. No gap, no duplicate.
-   */
-  private void replay(String address, dev.opsbus.model.PermissionRule rule, JsonObject headers) {
-    List<Held> held = new ArrayList<>();
-    if (replaying == null) {
-      replaying = new java.util.HashMap<>(2);
-    }
-    replaying.put(address, held);
-    JsonObject req = new JsonObject().put("replay", true).put("address", address);
-    rule.address().match(address).ifPresent(parts -> parts.forEach(req::put));
-    Object since = headers == null ? null : headers.getValue("sinceSeq");
-    if (since != null) {
-      try {
-        req.put("sinceSeq", Long.parseLong(String.valueOf(since)));
-      } catch (NumberFormatException e) {
-        stopReplaying(address);
-        refuse(address, ErrorCode.INVALID_FRAME, "headers.sinceSeq must be a whole number");
-        return;
-      }
-    }
-    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(server.limits().requestTimeout().toMillis());
-    BridgeServer.identify(opts, principal);
-    Overflow overflow = server.rules().overflowFor(address);
-    server.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
-      List<Held> waiting = stopReplaying(address);
-      if (closed || waiting == null) {
-        return;
-      }
-      long last = Long.MIN_VALUE;
-      if (ar.succeeded() && ar.result().body() != null) {
-        for (Object o : ar.result().body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
-          Long seq = seqOf(o);
-          if (seq != null) {
-            last = Math.max(last, seq);
-          }
-          deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
-        }
-      } else if (!(ar.cause() instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS)) {
-        // no history service runs at all: there is nothing to replay, live updates simply follow
-        writeErr(address, ErrorCode.UNAVAILABLE, "the history of '" + address + "' could not be replayed (" + (ar.failed() ? ar.cause().getMessage() : "empty answer")
-            + "): live updates follow");
-      }
-      for (Held h : waiting) {
-        if (h.seq() == null || h.seq() > last) {
-          deliver(address, h.frame(), overflow);
-        }
-      }
-    });
-  }
-
-  /** Ends the replay of an address: returns the live messages held meanwhile, or null. */
-  private List<Held> stopReplaying(String address) {
-    if (replaying == null) {
-      return null;
-    }
-    List<Held> held = replaying.remove(address);
-    if (replaying.isEmpty()) {
-      replaying = null;
-    }
-    return held;
-  }
-
-  void deliver(String address, String frame, Overflow overflow) {
-    if (!receiving(java.time.Instant.now())) {
-      return;
-    }
-    if (writableNow()) {
-      transport.write(frame);
-      server.delivered();
-      return;
-    }
-    enqueue(address, frame, overflow);
-  }
-
   private void enqueue(String address, String frame, Overflow overflow) {
     if (queue == null) {
-      queue = new ArrayDeque<>();
+      queue = new OutboundQueue(ctx.limits().queueBound());
     }
-    if (overflow == Overflow.LATEST) {
-      queue.removeIf(p -> p.address().equals(address));
-    }
-    queue.add(new Pending(address, frame));
-    if (queue.size() > server.limits().queueBound()) {
+    if (!queue.offer(address, frame, overflow)) {
       slowConsumer();
       return;
     }
@@ -513,11 +449,11 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     while (!closed && !queue.isEmpty() && !transport.writeQueueFull()) {
-      transport.write(queue.poll().frame());
-      server.delivered();
+      transport.write(queue.poll());
+      listener.delivered();
     }
     if (closed || queue.isEmpty()) {
-      // caught up: give the array back, the next backlog makes a new one
+      // caught up: give the queue back, the next backlog makes a new one
       queue = null;
     } else {
       awaitDrain();
@@ -526,8 +462,9 @@ final class BridgeConnection implements Subscriber {
 
   private void slowConsumer() {
     queue = null;
-    String msg = "the connection fell more than " + server.limits().queueBound() + " messages behind and was closed: reconnect and resume from the last version seen";
-    server.refused(this, null, ErrorCode.SLOW_CONSUMER, msg, true);
+    String msg = "the connection fell more than " + ctx.limits().queueBound()
+        + " messages behind and was closed: reconnect and resume from the last version seen";
+    listener.refused(this, null, ErrorCode.SLOW_CONSUMER, msg, true);
     closeWith(ErrorCode.SLOW_CONSUMER, msg, CLOSE_TRY_AGAIN);
   }
 
@@ -540,6 +477,11 @@ final class BridgeConnection implements Subscriber {
 
   void writeErr(String address, ErrorCode code, String message) {
     writeDirect(BridgeFrames.err(address, code, message));
+  }
+
+  /** The token ran out: the client must log in again or refresh before it does. */
+  void expire() {
+    closeWith(ErrorCode.TOKEN_EXPIRED, "the token expired: log in again, or refresh the token before it runs out", CLOSE_POLICY);
   }
 
   /** Tells the client why, then closes. */
@@ -557,23 +499,18 @@ final class BridgeConnection implements Subscriber {
     cleanup();
   }
 
-  /** Forgets every subscription and leaves the server's books; safe to call more than once. */
+  /** Forgets every subscription and tells the listener, once. */
   private void cleanup() {
+    if (closed) {
+      return;
+    }
     closed = true;
     queue = null;
-    replaying = null;
+    replays = null;
     for (String address : subscriptions) {
-      server.index().unsubscribe(address, this);
+      ctx.index().unsubscribe(address, this);
     }
     subscriptions.clear();
-    server.detach(this);
-  }
-
-  Set<String> subscriptions() {
-    return subscriptions;
-  }
-
-  int queued() {
-    return queue == null ? 0 : queue.size();
+    listener.closed(this);
   }
 }

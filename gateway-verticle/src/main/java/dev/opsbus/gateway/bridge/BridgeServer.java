@@ -1,18 +1,18 @@
 package dev.opsbus.gateway.bridge;
 
-import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.presence.PresenceService;
-import dev.opsbus.model.BusIdentity;
+import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.wire.GatewayStatsReport;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -34,25 +34,18 @@ import org.slf4j.LoggerFactory;
 public final class BridgeServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
-
-  /** Header carrying the requesting user on messages the bridge forwards onto the bus. */
-  public static final String USER_HEADER = BusIdentity.USER;
-
-  /**
-   * Stamps who is asking on a message the gateway puts on the bus. Services trust these headers;
-   * clients can never set them (the bridge drops every client header starting with {@code opsbus-}).
-   */
-  public static DeliveryOptions identify(DeliveryOptions opts, Principal p) {
-    return BusIdentity.stamp(opts, p);
-  }
+  /** Longest {@code presence.view} a tab may announce. */
+  private static final int MAX_VIEW_LENGTH = 200;
+  /** WebSocket close status "going away": the node drops its connections. */
+  private static final int CLOSE_GOING_AWAY = 1001;
 
   private final Vertx vertx;
   private final String nodeId;
-  private final PermissionRules rules;
-  private final ResourceGuard guard;
-  private final TokenService tokens;
   private final BridgeLimits limits;
   private final SubscriptionIndex index;
+  private final BridgeContext context;
+  private final FrameParser parser;
+  private final Books books = new Books();
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final Map<String, Integer> perUser = new HashMap<>();
   private final Map<BridgeConnection, String> counted = new HashMap<>();
@@ -61,40 +54,43 @@ public final class BridgeServer {
   private long sweeper = -1;
   private PresenceService presence;
   private FlushBatcher flushes;
+  private MessageConsumer<Object> statsConsumer;
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
     this.presence = p;
   }
 
-  void viewing(BridgeConnection conn, Object body) {
-    if (presence != null && body instanceof JsonObject o && o.getValue("view") instanceof String v && v.length() <= 200) {
-      presence.view(conn.id(), v);
-    }
-  }
-
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.rules = rules;
-    this.guard = guard;
-    this.tokens = tokens;
     this.limits = limits;
     this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
+    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus());
+    this.parser = new FrameParser(limits.maxAddressLength());
   }
 
-  /** Starts the periodic sweep that closes idle connections and those whose token expired. */
-  public void start() {
+  /**
+   * Starts the periodic sweep that closes idle connections and those whose token expired, and
+   * answers this node's metrics verticle on {@code node.{nodeId}.gateway.stats} (node-local: no
+   * rule names it, so it is never bridged). Completes once that consumer is registered.
+   */
+  public Future<Void> start() {
     long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
     sweeper = vertx.setPeriodic(period, id -> sweep());
+    statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsReport().toJson()));
+    return statsConsumer.completion();
   }
 
   public void stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
+    if (statsConsumer != null) {
+      statsConsumer.unregister();
+    }
     for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", 1001);
+      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
     }
     index.clear();
   }
@@ -107,7 +103,7 @@ public final class BridgeServer {
   public int dropAllConnections(String reason) {
     int n = 0;
     for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, reason, 1001);
+      c.closeWith(ErrorCode.UNAVAILABLE, reason, CLOSE_GOING_AWAY);
       n++;
     }
     return n;
@@ -135,50 +131,19 @@ public final class BridgeServer {
   }
 
   void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
-    BridgeConnection conn = new BridgeConnection(++nextId, transport, this, principal, token, authProblem);
+    BridgeConnection conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem);
     connections.add(conn);
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
     transport.dataHandler(conn::onData);
-    if (principal != null && !admitUser(conn, principal)) {
+    if (principal != null && !books.loggedIn(conn, principal)) {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
-      refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
+      books.refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
       return;
     }
     LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
         principal == null ? "-" : principal.username());
-  }
-
-  /** Counts a connection against its user's cap; false when the user is at the cap. */
-  boolean admitUser(BridgeConnection conn, Principal p) {
-    int n = perUser.getOrDefault(p.username(), 0);
-    if (n >= limits.maxConnectionsPerUser()) {
-      return false;
-    }
-    perUser.put(p.username(), n + 1);
-    counted.put(conn, p.username());
-    if (presence != null) {
-      presence.opened(conn.id(), p.username());
-    }
-    return true;
-  }
-
-  void detach(BridgeConnection conn) {
-    if (connections.remove(conn)) {
-      stats.closed(conn.transport().kind());
-    }
-    String user = counted.remove(conn);
-    if (user != null) {
-      perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
-      if (presence != null) {
-        presence.closed(conn.id());
-      }
-    }
-  }
-
-  void expire(BridgeConnection conn) {
-    conn.closeWith(ErrorCode.TOKEN_EXPIRED, "the token expired: log in again, or refresh the token before it runs out", BridgeConnection.CLOSE_POLICY);
   }
 
   private void sweep() {
@@ -189,71 +154,73 @@ public final class BridgeServer {
       if (now - c.lastSeenNanos() > idleNanos) {
         c.closeWith(ErrorCode.TIMEOUT, "nothing received for " + limits.idleTimeout().toSeconds() + " s (clients ping every 5 s): closed", BridgeConnection.CLOSE_POLICY);
       } else if (c.principal() != null && c.principal().isExpired(wall)) {
-        expire(c);
+        c.expire();
       }
     }
   }
 
-  /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
-  void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
-    stats.refused(code);
-    if (!report) {
-      return;
+  /** The books of all connections, kept from what each one reports. */
+  private final class Books implements ConnectionListener {
+
+    /** Counts a connection against its user's cap; false when the user is at the cap. */
+    @Override
+    public boolean loggedIn(BridgeConnection conn, Principal p) {
+      int n = perUser.getOrDefault(p.username(), 0);
+      if (n >= limits.maxConnectionsPerUser()) {
+        return false;
+      }
+      perUser.put(p.username(), n + 1);
+      counted.put(conn, p.username());
+      if (presence != null) {
+        presence.opened(conn.id(), p.username());
+      }
+      return true;
     }
-    Principal p = conn.principal();
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("transport", conn.transport().kind());
-    data.put("connection", conn.id());
-    data.put("remote", conn.transport().remoteAddress());
-    ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
-        code.wireName(), message, data);
-    vertx.eventBus().publish(dev.opsbus.model.Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
-    LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
-        p == null ? "-" : p.username(), address, code.wireName());
-  }
 
-  void delivered() {
-    stats.delivered();
-  }
-
-  /** The token in {@code "Bearer <token>"}, or null. */
-  public static String bearer(String authorization) {
-    if (authorization == null) {
-      return null;
+    /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
+    @Override
+    public void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
+      stats.refused(code);
+      if (!report) {
+        return;
+      }
+      Principal p = conn.principal();
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("transport", conn.transport().kind());
+      data.put("connection", conn.id());
+      data.put("remote", conn.transport().remoteAddress());
+      ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
+          code.wireName(), message, data);
+      vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
+      LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
+          p == null ? "-" : p.username(), address, code.wireName());
     }
-    String a = authorization.trim();
-    if (a.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String t = a.substring(7).trim();
-      return t.isEmpty() ? null : t;
+
+    @Override
+    public void delivered() {
+      stats.delivered();
     }
-    return null;
-  }
 
-  // ---- accessors for the connections ----
+    @Override
+    public void viewing(BridgeConnection conn, Object body) {
+      if (presence != null && body instanceof JsonObject o && o.getValue("view") instanceof String v && v.length() <= MAX_VIEW_LENGTH) {
+        presence.view(conn.id(), v);
+      }
+    }
 
-  BridgeLimits limits() {
-    return limits;
-  }
-
-  PermissionRules rules() {
-    return rules;
-  }
-
-  ResourceGuard guard() {
-    return guard;
-  }
-
-  TokenService tokens() {
-    return tokens;
-  }
-
-  SubscriptionIndex index() {
-    // same as subscriptions(), for the connections
-    return index;
-  }
-
-  EventBus bus() {
-    return vertx.eventBus();
+    @Override
+    public void closed(BridgeConnection conn) {
+      if (connections.remove(conn)) {
+        stats.closed(conn.transport().kind());
+      }
+      String user = counted.remove(conn);
+      if (user != null) {
+        perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+        if (presence != null) {
+          presence.closed(conn.id());
+        }
+      }
+    }
   }
 
   // ---- observation ----
@@ -292,14 +259,8 @@ public final class BridgeServer {
   }
 
   /** What the metrics verticle of this node reads. */
-  public JsonObject statsJson() {
-    return new JsonObject()
-        .put("sockJsConnections", stats.open("sockjs"))
-        .put("webSocketConnections", stats.open("websocket"))
-        .put("bridgeSubscriptions", index.subscriptionCount())
-        .put("busConsumers", index.consumerCount())
-        .put("webSessions", perUser.size())
-        .put("delivered", stats.deliveredTotal())
-        .put("refused", stats.refusedTotal());
+  public GatewayStatsReport statsReport() {
+    return new GatewayStatsReport(stats.open(SockJsTransport.KIND), stats.open(WebSocketTransport.KIND), index.subscriptionCount(),
+        index.consumerCount(), perUser.size(), stats.deliveredTotal(), stats.refusedTotal());
   }
 }

@@ -7,6 +7,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 /** A SockJS session (any of its transports: WebSocket, streaming, polling) as a bridge transport. */
 final class SockJsTransport implements BridgeTransport {
 
+  static final String KIND = "sockjs";
+
   private final SockJSSocket socket;
 
   SockJsTransport(SockJSSocket socket) {
@@ -15,7 +17,7 @@ final class SockJsTransport implements BridgeTransport {
 
   @Override
   public String kind() {
-    return "sockjs";
+    return KIND;
   }
 
   @Override

@@ -22,7 +22,6 @@ public final class SubscriptionIndex {
   private final EventBus bus;
   private final Function<String, Overflow> overflowPolicy;
   private final Map<String, Entry> entries = new HashMap<>();
-  private long deliveries;
 
   SubscriptionIndex(EventBus bus, Function<String, Overflow> overflowPolicy) {
     this.bus = bus;
@@ -59,7 +58,6 @@ public final class SubscriptionIndex {
       } finally {
         d.release();
       }
-      deliveries += snapshot.length;
     }
   }
 
@@ -90,11 +88,6 @@ public final class SubscriptionIndex {
     }
   }
 
-  boolean isSubscribed(String address, Subscriber conn) {
-    Entry e = entries.get(address);
-    return e != null && e.subscribers.contains(conn);
-  }
-
   /** Bus consumers this node holds for bridge clients: one per watched address. */
   int consumerCount() {
     return entries.size();
@@ -115,10 +108,6 @@ public final class SubscriptionIndex {
       n += e.subscribers.size();
     }
     return n;
-  }
-
-  long deliveries() {
-    return deliveries;
   }
 
   void clear() {

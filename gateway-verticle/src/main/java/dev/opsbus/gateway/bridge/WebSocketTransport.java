@@ -25,6 +25,8 @@ import io.vertx.core.http.ServerWebSocket;
  */
 final class WebSocketTransport implements BridgeTransport {
 
+  static final String KIND = "websocket";
+
   private final ServerWebSocket socket;
   private final Channel channel;
   private final FlushBatcher flushes;
@@ -65,7 +67,7 @@ final class WebSocketTransport implements BridgeTransport {
 
   @Override
   public String kind() {
-    return "websocket";
+    return KIND;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.opsbus.gateway.http;
 
+import dev.opsbus.gateway.auth.Bearer;
 import dev.opsbus.gateway.auth.TokenService;
-import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
@@ -41,7 +41,7 @@ public final class Authn {
 
   /** The token a request carries, header first, then cookie; null when none. */
   public static String tokenOf(HttpServerRequest request) {
-    String bearer = BridgeServer.bearer(request.getHeader("Authorization"));
+    String bearer = Bearer.token(request.getHeader("Authorization"));
     if (bearer != null) {
       return bearer;
     }

@@ -1,6 +1,6 @@
 package dev.opsbus.gateway.http;
 
-import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.auth.Bearer;
 import dev.opsbus.model.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -74,7 +74,7 @@ public final class CsrfGuard implements Handler<RoutingContext> {
       return site.equalsIgnoreCase("same-origin") || site.equalsIgnoreCase("none") ? null
           : "a " + site + " request may not change anything here";
     }
-    if (req.getCookie(Authn.COOKIE) != null && BridgeServer.bearer(req.getHeader("Authorization")) == null) {
+    if (req.getCookie(Authn.COOKIE) != null && Bearer.token(req.getHeader("Authorization")) == null) {
       return "a request with the session cookie must send its Origin; scripts authenticate with Authorization: Bearer <token>";
     }
     return null;

@@ -16,6 +16,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
+import dev.opsbus.model.wire.StartOperation;
+import java.util.Map;
 
 /**
  * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
@@ -57,16 +59,15 @@ public final class OperationApi {
     if (params != null && !(params instanceof JsonObject)) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'params' must be an object");
     }
-    JsonObject req = new JsonObject().put("hostId", ctx.pathParam("hostId")).put("type", type)
-        .put("params", params == null ? new JsonObject() : params);
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
     }
-    if (key != null) {
-      req.put("idempotencyKey", Authn.principal(ctx).username() + ":" + key);
-    }
-    ask(ctx, Addresses.OPS_START, req, 202);
+    // a key is the user's own: two users using the same key start two operations
+    String scopedKey = key == null ? null : Authn.principal(ctx).username() + ":" + key;
+    StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,
+        params == null ? Map.of() : ((JsonObject) params).getMap(), scopedKey);
+    ask(ctx, Addresses.OPS_START, req.toJson(), 202);
   }
 
   private void list(RoutingContext ctx) {

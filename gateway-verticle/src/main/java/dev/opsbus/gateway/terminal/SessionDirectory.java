@@ -4,12 +4,16 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.wire.SessionParticipant;
+import dev.opsbus.model.wire.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's view of terminal sessions cluster-wide, kept from {@code ssh.sessions}: who takes
@@ -19,51 +23,55 @@ import java.util.Map;
  */
 public final class SessionDirectory implements ResourceGuard {
 
-  private final Map<String, Map<String, String>> participants = new HashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
+  static final String CHECK_SESSION = "session";
+  static final String CHECK_SESSION_WRITER = "sessionWriter";
+
+  /** Live sessions (not ended) by id, each as its newest snapshot. */
+  private final Map<String, SessionSnapshot> live = new HashMap<>();
+  /** The newest version seen per session, ended ones included, so a late older snapshot cannot revive one. */
   private final Map<String, Long> versions = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
   public Future<Void> start(Vertx vertx) {
-    consumer = vertx.eventBus().consumer(Addresses.SSH_SESSIONS, m -> update(m.body()));
+    consumer = vertx.eventBus().consumer(Addresses.SSH_SESSIONS, m -> {
+      try {
+        update(SessionSnapshot.fromJson(m.body()));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("ignored an ssh.sessions message that is not a session snapshot: {}", e.getMessage());
+      }
+    });
     return consumer.completion();
   }
 
-  void update(JsonObject s) {
-    String sid = s.getString("sessionId");
+  void update(SessionSnapshot s) {
+    String sid = s.sessionId();
     if (sid == null) {
       return;
     }
-    long version = s.getLong("version", 0L);
-    if (versions.getOrDefault(sid, -1L) > version) {
+    if (versions.getOrDefault(sid, -1L) > s.version()) {
       return;
     }
-    versions.put(sid, version);
-    String status = s.getString("status", "");
-    if ("closed".equals(status) || "disconnected".equals(status)) {
-      participants.remove(sid);
-      return;
+    versions.put(sid, s.version());
+    if (s.status() != null && s.status().ended()) {
+      live.remove(sid);
+    } else {
+      live.put(sid, s);
     }
-    Map<String, String> roles = new HashMap<>();
-    for (Object o : s.getJsonArray("participants", new io.vertx.core.json.JsonArray())) {
-      if (o instanceof JsonObject p && p.getString("username") != null) {
-        roles.put(p.getString("username"), p.getString("role", "viewer"));
-      }
-    }
-    participants.put(sid, roles);
   }
 
-  /** The user's role in a session ({@code driver}, {@code writer}, {@code viewer}), or null. */
-  public String roleOf(String sid, String username) {
-    Map<String, String> roles = participants.get(sid);
-    return roles == null ? null : roles.get(username);
+  /** The user's part in a live session, or null. */
+  public SessionParticipant participant(String sid, String username) {
+    SessionSnapshot s = live.get(sid);
+    return s == null ? null : s.participant(username).orElse(null);
   }
 
   @Override
   public boolean allows(Principal principal, String check, String sid) {
-    String role = roleOf(sid, principal.username());
+    SessionParticipant p = participant(sid, principal.username());
     return switch (check) {
-      case "session" -> role != null || principal.hasRole(Role.ADMIN) && participants.containsKey(sid);
-      case "sessionWriter" -> "driver".equals(role) || "writer".equals(role);
+      case CHECK_SESSION -> p != null || principal.hasRole(Role.ADMIN) && live.containsKey(sid);
+      case CHECK_SESSION_WRITER -> p != null && p.mayWrite();
       default -> false;
     };
   }

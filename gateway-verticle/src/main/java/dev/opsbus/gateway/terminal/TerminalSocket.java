@@ -1,15 +1,19 @@
 package dev.opsbus.gateway.terminal;
 
-import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.bridge.Delivery;
 import dev.opsbus.gateway.bridge.Subscriber;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
+import dev.opsbus.model.wire.FlowHold;
+import dev.opsbus.model.wire.SessionParticipant;
+import dev.opsbus.model.wire.TerminalControl;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -94,17 +98,17 @@ final class TerminalSocket implements Subscriber {
     index.subscribe(eventsAddress, this);
     bus.<JsonObject>request(Addresses.SSH_ATTACH, new JsonObject().put("sessionId", sid), principal, "SSH relay")
         .onSuccess(this::attachedWith)
-        .onFailure(err -> fail(err instanceof OpsbusException oe ? oe : new OpsbusException(ErrorCode.INTERNAL_ERROR, "attach failed")));
+        .onFailure(err -> fail(BusFailures.explain(err, "SSH relay")));
   }
 
   private void attachedWith(JsonObject reply) {
     if (closed) {
       return;
     }
-    role = reply.getString("role", "viewer");
+    role = reply.getString("role", SessionParticipant.VIEWER);
     ws.writeTextMessage(new JsonObject().put("type", "ready").put("sessionId", sid).put("hostId", reply.getString("hostId"))
         .put("role", role).put("cols", reply.getInteger("cols")).put("rows", reply.getInteger("rows"))
-        .put("status", reply.getString("status")).put("readOnly", "viewer".equals(role)).encode());
+        .put("status", reply.getString("status")).put("readOnly", SessionParticipant.VIEWER.equals(role)).encode());
     String scrollback = reply.getString("scrollback", "");
     if (!scrollback.isEmpty()) {
       write(Buffer.buffer(Base64.getDecoder().decode(scrollback)));
@@ -128,7 +132,7 @@ final class TerminalSocket implements Subscriber {
       if (bytes == null) {
         return;
       }
-      String off = delivery.message().headers().get("off");
+      String off = delivery.message().headers().get(TerminalControl.OFFSET_HEADER);
       long start = off == null ? offset : Long.parseLong(off);
       if (!attached) {
         early.add(new Chunk(start, bytes));
@@ -223,8 +227,8 @@ final class TerminalSocket implements Subscriber {
   private void hold(boolean on) {
     holding = on;
     holdSentAt = System.nanoTime();
-    DeliveryOptions opts = BridgeServer.identify(new DeliveryOptions(), principal).addHeader("op", Addresses.SSH_FLOW);
-    vertx.eventBus().send(Addresses.SSH_SESSION_CONTROL.format(sid), new JsonObject().put("holder", holder).put("hold", on), opts);
+    DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions(), principal).addHeader(TerminalControl.OP_HEADER, Addresses.SSH_FLOW);
+    vertx.eventBus().send(Addresses.SSH_SESSION_CONTROL.format(sid), new FlowHold(holder, on).toJson(), opts);
   }
 
   private void slow(String what) {
@@ -238,7 +242,7 @@ final class TerminalSocket implements Subscriber {
     if (closed || !attached) {
       return;
     }
-    if (!"driver".equals(role) && !"writer".equals(role)) {
+    if (!SessionParticipant.DRIVER.equals(role) && !SessionParticipant.WRITER.equals(role)) {
       long now = System.currentTimeMillis();
       if (now - lastRefusal > 1000) {
         lastRefusal = now;
@@ -246,7 +250,7 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
-    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BridgeServer.identify(new DeliveryOptions(), principal));
+    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BusIdentity.stamp(new DeliveryOptions(), principal));
   }
 
   private void control(String text) {
@@ -269,7 +273,7 @@ final class TerminalSocket implements Subscriber {
           return;
         }
         bus.request(Addresses.SSH_RESIZE, new JsonObject().put("sessionId", sid).put("cols", c.intValue()).put("rows", r.intValue()), principal, "SSH relay")
-            .onFailure(err -> error(err instanceof OpsbusException oe ? oe.code() : ErrorCode.INTERNAL_ERROR, err.getMessage()));
+            .onFailure(err -> error(BusFailures.codeOf(err), err.getMessage()));
       }
       case "input" -> {
         Object data = msg.getValue("data");
@@ -311,7 +315,7 @@ final class TerminalSocket implements Subscriber {
     }
     if (wasAttached) {
       vertx.eventBus().send(Addresses.SSH_DETACH, new JsonObject().put("sessionId", sid),
-          BridgeServer.identify(new DeliveryOptions(), principal));
+          BusIdentity.stamp(new DeliveryOptions(), principal));
     }
   }
 }

@@ -19,7 +19,6 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -37,21 +36,6 @@ class ArchitectureRulesTest {
 
   /** The one class allowed to reach into Vert.x internals (the Netty channel behind a WebSocket). */
   static final String TRANSPORT_FACTORY = "dev.opsbus.gateway.bridge.NettyChannels";
-
-  /**
-   * TODO(issue 10, gateway rooms): the internal-class cast still sits in GatewayVerticle until it moves
-   * into {@link #TRANSPORT_FACTORY}. After merging that, empty this set (then delete it).
-   */
-  static final Set<String> TODO_VERTX_INTERNALS_TOLERATED = Set.of("dev.opsbus.gateway.GatewayVerticle");
-
-  /**
-   * TODO(issue 10, gateway rooms): http/ still calls two static helpers of bridge/BridgeServer. After
-   * merging the change that moves them, empty this set (then delete it). Each entry is one
-   * "origin -> target" class pair, so nothing else may creep in meanwhile.
-   */
-  static final Set<String> TODO_HTTP_TO_BRIDGE_TOLERATED = Set.of(
-      "dev.opsbus.gateway.http.Authn -> dev.opsbus.gateway.bridge.BridgeServer",
-      "dev.opsbus.gateway.http.BusCalls -> dev.opsbus.gateway.bridge.BridgeServer");
 
   /** Guards against a rule passing because nothing was imported (for example a changed class path). */
   @ArchTest
@@ -72,14 +56,12 @@ class ArchitectureRulesTest {
 
   @ArchTest
   static final ArchRule onlyTheTransportFactoryUsesVertxInternals = classes()
-      .should(notDependOn("io.vertx.core..impl..", d -> isClassOrNested(d.getOriginClass(), TRANSPORT_FACTORY)
-          || TODO_VERTX_INTERNALS_TOLERATED.stream().anyMatch(name -> isClassOrNested(d.getOriginClass(), name))))
+      .should(notDependOn("io.vertx.core..impl..", d -> isClassOrNested(d.getOriginClass(), TRANSPORT_FACTORY)))
       .as("only " + TRANSPORT_FACTORY + " uses Vert.x internals (io.vertx.core..impl..)");
 
   @ArchTest
   static final ArchRule httpDoesNotUseTheBridge = classes().that().resideInAPackage("dev.opsbus.gateway.http..")
-      .should(notDependOn("dev.opsbus.gateway.bridge..", d -> TODO_HTTP_TO_BRIDGE_TOLERATED.contains(
-          outermost(d.getOriginClass()) + " -> " + outermost(d.getTargetClass().getBaseComponentType()))))
+      .should(notDependOn("dev.opsbus.gateway.bridge..", d -> false))
       .as("the gateway's http/ does not use its bridge/");
 
   @ArchTest
@@ -125,10 +107,7 @@ class ArchitectureRulesTest {
     return c.getName().equals(name) || c.getName().startsWith(name + "$");
   }
 
-  private static String outermost(JavaClass c) {
-    int dollar = c.getName().indexOf('$');
-    return dollar < 0 ? c.getName() : c.getName().substring(0, dollar);
-  }
+
 
   /**
    * Imports the main classes of the production modules only: no test classes, no test kit, no bench,

@@ -100,4 +100,19 @@ class WireRecordsTest {
     assertThat(g.connections()).isEqualTo(7);
     assertThat(GatewayStatsReport.fromJson(g.toJson())).isEqualTo(g);
   }
+
+  @Test
+  void recordsWithNestedFieldsReadBackFromTheCopyTheLocalBusHandsAConsumer() {
+    // the local bus delivers body.copy(), whose nested values are JsonObject / JsonArray, not maps and lists
+    StartOperation start = new StartOperation("h1", "service_restart",
+        Map.of("service", "nginx", "opts", Map.of("force", true), "list", List.of(1, 2)), null, null, "olga:k1", null);
+    assertThat(StartOperation.fromJson(start.toJson().copy())).isEqualTo(start);
+    JsonObject nested = new JsonObject().put("hostId", "h1").put("type", "t")
+        .put("params", new JsonObject().put("opts", new JsonObject().put("force", true)).put("list", new io.vertx.core.json.JsonArray().add(1)));
+    assertThat(StartOperation.fromJson(nested).params())
+        .isEqualTo(Map.of("opts", Map.of("force", true), "list", List.of(1)));
+    SessionSnapshot s = new SessionSnapshot(SessionSnapshot.TYPE, TS, 2, "sid-2", "demo", "ann", "node-a",
+        SessionStatus.IDLE, 80, 24, List.of(new SessionParticipant("ann", SessionParticipant.DRIVER, 0)), TS, null);
+    assertThat(SessionSnapshot.fromJson(s.toJson().copy())).isEqualTo(s);
+  }
 }

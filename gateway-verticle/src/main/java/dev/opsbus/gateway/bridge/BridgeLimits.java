@@ -1,4 +1,4 @@
-package dev.opsbus.gateway;
+package dev.opsbus.gateway.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.model.config.ConfigSection;

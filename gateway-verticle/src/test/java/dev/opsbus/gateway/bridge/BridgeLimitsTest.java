@@ -1,4 +1,4 @@
-package dev.opsbus.gateway;
+package dev.opsbus.gateway.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,116 @@
+package dev.opsbus.gateway.bridge;
+
+import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.http.ApiErrors;
+import dev.opsbus.gateway.http.Authn;
+import dev.opsbus.gateway.http.OriginPolicy;
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import dev.opsbus.model.event.ActivityEvent;
+import io.netty.channel.Channel;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The bridge's HTTP side: every handshake under {@code /eventbus/} checks the origin and reads the
+ * token (a bad one is remembered, not refused: the connection learns why at its first frame); then
+ * {@code /eventbus/websocket} upgrades to a raw WebSocket and the rest is SockJS. Both hand the
+ * socket to the {@link BridgeServer}.
+ */
+public final class BridgeRoutes {
+
+  private static final String HANDSHAKE_PRINCIPAL = "opsbus.bridge.principal";
+  private static final String HANDSHAKE_TOKEN = "opsbus.bridge.token";
+  private static final String HANDSHAKE_PROBLEM = "opsbus.bridge.problem";
+  /** SockJS's own heartbeat; vertx-eventbus.js pings more often anyway. */
+  private static final long SOCKJS_HEARTBEAT_MS = 25_000;
+
+  private final Vertx vertx;
+  private final BridgeServer bridge;
+  private final TokenService tokens;
+  private final OriginPolicy origins;
+  private final Consumer<ActivityEvent> activity;
+  private final String nodeId;
+  private final Duration idleTimeout;
+
+  public BridgeRoutes(Vertx vertx, BridgeServer bridge, TokenService tokens, OriginPolicy origins,
+      Consumer<ActivityEvent> activity, String nodeId, Duration idleTimeout) {
+    this.vertx = vertx;
+    this.bridge = bridge;
+    this.tokens = tokens;
+    this.origins = origins;
+    this.activity = activity;
+    this.nodeId = nodeId;
+    this.idleTimeout = idleTimeout;
+  }
+
+  public void mount(Router router) {
+    // origin and token checked on every handshake, for every transport
+    router.route("/eventbus/*").handler(this::handshake);
+    router.get("/eventbus/websocket").handler(this::rawWebSocket);
+    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
+        .setRegisterWriteHandler(false)
+        .setInsertJSESSIONID(false)
+        .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
+        .setSessionTimeout(idleTimeout.toMillis()));
+    router.route("/eventbus/*").subRouter(sockJs.socketHandler(sock -> {
+      RoutingContext rc = sock.routingContext();
+      bridge.accept(sock, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM));
+    }));
+  }
+
+  private void handshake(RoutingContext ctx) {
+    if (!origins.allows(ctx.request())) {
+      String origin = ctx.request().getHeader("Origin");
+      activity.accept(ActivityEvent.of(ActivityEvent.ACCESS_DENIED, null, nodeId, null, ErrorCode.ORIGIN_NOT_ALLOWED.wireName(),
+          "handshake from a foreign origin refused", Map.of("origin", origin, "path", ctx.request().path())));
+      ApiErrors.send(ctx, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " may not open a connection here");
+      return;
+    }
+    String token = Authn.tokenOf(ctx.request());
+    if (token == null) {
+      ctx.next();
+      return;
+    }
+    tokens.verify(token).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(HANDSHAKE_PRINCIPAL, ar.result());
+        ctx.put(HANDSHAKE_TOKEN, token);
+      } else {
+        ctx.put(HANDSHAKE_PROBLEM, ar.cause() instanceof OpsbusException oe ? oe.code() : ErrorCode.INVALID_TOKEN);
+      }
+      ctx.next();
+    });
+  }
+
+  private void rawWebSocket(RoutingContext ctx) {
+    Principal principal = ctx.get(HANDSHAKE_PRINCIPAL);
+    String token = ctx.get(HANDSHAKE_TOKEN);
+    ErrorCode problem = ctx.get(HANDSHAKE_PROBLEM);
+    // read before the upgrade: the bridge writes shared frames to it directly (see WebSocketTransport)
+    Channel channel = NettyChannels.of(ctx.request());
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> {
+          // Vert.x keeps the upgrade request for the socket's whole life; its headers (cookie with
+          // the token, user agent, ...) were checked in the handshake and are not read again
+          try {
+            ctx.request().headers().clear();
+          } catch (IllegalStateException | UnsupportedOperationException readOnly) {
+            // a read-only request: the headers stay, nothing else changes
+          }
+          bridge.accept(ws, channel, principal, token, problem);
+        })
+        .onFailure(err -> {
+          if (!ctx.response().ended()) {
+            ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade: " + err.getMessage());
+          }
+        });
+  }
+}

@@ -1,0 +1,23 @@
+package dev.opsbus.gateway.bridge;
+
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Principal;
+
+/** What a {@link BridgeConnection} reports to its bridge, which keeps the books of all connections. */
+interface ConnectionListener {
+
+  /** The connection logged in as {@code user} (its first valid token); false: the user is at the connection cap. */
+  boolean loggedIn(BridgeConnection conn, Principal user);
+
+  /** The connection refused something; {@code report} false keeps it out of the activity log (floods). */
+  void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report);
+
+  /** A frame went out to the client. */
+  void delivered();
+
+  /** The client's tab says what it views now ({@code presence.view}: never put on the bus). */
+  void viewing(BridgeConnection conn, Object body);
+
+  /** The connection is gone; called once. */
+  void closed(BridgeConnection conn);
+}

@@ -1,0 +1,104 @@
+package dev.opsbus.gateway.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What operators and load balancers ask, without logging in: {@code /health} (the process
+ * answers), {@code /ready} (database reachable and every verticle of the node deployed),
+ * {@code /metrics} (Prometheus text; other parts of the gateway add their gauges to
+ * {@link #meters()}) and {@code /api/openapi.yaml}.
+ */
+public final class HealthRoutes {
+
+  /** Node-local shared map the launcher fills; readiness is read from it. */
+  public static final String NODE_MAP = "opsbus.node";
+  /** Key in {@link #NODE_MAP}: comma-separated verticles once all of them are deployed. */
+  public static final String NODE_MAP_DEPLOYED = "deployed";
+
+  private static final String OPENAPI_RESOURCE = "/dev/opsbus/gateway/openapi.yaml";
+  private static final long READY_DB_TIMEOUT_S = 3;
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final Pool pool;
+  private final String openApiDocument;
+  private final PrometheusMeterRegistry registry;
+
+  /** @param openApiDocument from {@link #readOpenApi}, read once at start */
+  public HealthRoutes(Vertx vertx, String nodeId, Pool pool, String openApiDocument) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.pool = pool;
+    this.openApiDocument = openApiDocument;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", nodeId);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** The API description from the gateway jar, read on a worker thread. */
+  public static Future<String> readOpenApi(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      try (InputStream in = HealthRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException("openapi.yaml is missing from the gateway jar");
+        }
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new IllegalStateException("openapi.yaml could not be read: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** The registry {@code /metrics} shows. */
+  public MeterRegistry meters() {
+    return registry;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", nodeId)));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+  }
+
+  private void ready(RoutingContext ctx) {
+    LocalMap<String, String> node = vertx.sharedData().getLocalMap(NODE_MAP);
+    String deployed = node.get(NODE_MAP_DEPLOYED);
+    pool.query("SELECT 1").execute()
+        .timeout(READY_DB_TIMEOUT_S, TimeUnit.SECONDS)
+        .transform(ar -> Future.succeededFuture(ar.succeeded() ? "up" : "down: " + ar.cause().getMessage()))
+        .onSuccess(db -> {
+          boolean ready = "up".equals(db) && deployed != null;
+          ctx.response().setStatusCode(ready ? 200 : 503);
+          ctx.json(new JsonObject()
+              .put("status", ready ? "ready" : "not_ready")
+              .put("node", nodeId)
+              .put("db", db)
+              .put("cluster", vertx.isClustered() ? "clustered" : "single")
+              .put("verticles", deployed == null ? "starting" : deployed));
+        });
+  }
+}
