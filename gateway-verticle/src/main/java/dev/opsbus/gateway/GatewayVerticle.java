@@ -5,6 +5,8 @@ import dev.opsbus.model.db.Settings;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
+import dev.opsbus.gateway.bridge.sockjs.SockJsServer;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.AuthApi;
 import dev.opsbus.gateway.http.Authn;
@@ -41,8 +43,6 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -239,15 +239,10 @@ public class GatewayVerticle extends VerticleBase {
     // the bridge: origin and token checked on every handshake, for every transport
     router.route("/eventbus/*").handler(ctx -> handshake(ctx, tokens));
     router.get("/eventbus/websocket").handler(this::rawWebSocket);
-    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
-        .setRegisterWriteHandler(false)
-        .setInsertJSESSIONID(false)
-        .setHeartbeatInterval(25_000)
-        .setSessionTimeout(config.bridge().idleTimeout().toMillis()));
-    router.route("/eventbus/*").subRouter(sockJs.socketHandler(sock -> {
-      RoutingContext rc = sock.routingContext();
-      bridge.accept(sock, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM));
-    }));
+    // every SockJS transport, served by the bridge's own SockJS server (see bridge/sockjs)
+    SockJsServer sockJs = new SockJsServer(vertx, SockJsOptions.forFrames(config.bridge().maxFrameBytes(), config.allowedOrigins()),
+        (session, rc) -> bridge.accept(session, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM)));
+    router.route("/eventbus/*").subRouter(sockJs.router());
 
     dev.opsbus.gateway.console.ConsoleRoutes.mount(router, vertx);
     router.route().failureHandler(ApiErrors::handle);
@@ -267,6 +262,10 @@ public class GatewayVerticle extends VerticleBase {
     if (token == null) {
       ctx.next();
       return;
+    }
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.POST && !ctx.request().isEnded()) {
+      // an xhr_send body is read after this check: hold it meanwhile (the SockJS server resumes)
+      ctx.request().pause();
     }
     tokens.verify(token).onComplete(ar -> {
       if (ar.succeeded()) {

@@ -2,6 +2,7 @@ package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.BridgeLimits;
 import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
@@ -15,7 +16,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +45,9 @@ public final class BridgeServer {
   public static DeliveryOptions identify(DeliveryOptions opts, Principal p) {
     return BusIdentity.stamp(opts, p);
   }
+
+  /** WebSocket close status "message too big" (RFC 6455), for a request body over the bound. */
+  static final int CLOSE_TOO_BIG = 1009;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -113,9 +116,18 @@ public final class BridgeServer {
     return n;
   }
 
-  /** Takes a SockJS session whose handshake was authenticated (or not) by the gateway. */
-  public void accept(SockJSSocket socket, Principal principal, String token, ErrorCode authProblem) {
-    accept(new SockJsTransport(socket), principal, token, authProblem);
+  /**
+   * Takes a SockJS session whose handshake was authenticated (or not) by the gateway. A request body
+   * over the SockJS server's bound is a refusal like any other: {@code too_large}, then the close.
+   */
+  public void accept(SockJsSession session, Principal principal, String token, ErrorCode authProblem) {
+    BridgeConnection conn = accept(new SockJsTransport(session), principal, token, authProblem);
+    session.oversizeHandler(bytes -> {
+      String msg = "a request body of " + bytes + " bytes is over the limit of " + 2 * limits.maxFrameBytes()
+          + " (frames are at most " + limits.maxFrameBytes() + " bytes): closed";
+      refused(conn, null, ErrorCode.TOO_LARGE, msg, true);
+      conn.closeWith(ErrorCode.TOO_LARGE, msg, CLOSE_TOO_BIG);
+    });
   }
 
   /** The index terminal sockets subscribe through too, so every transport shares one consumer per address. */
@@ -134,7 +146,7 @@ public final class BridgeServer {
     accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), principal, token, authProblem);
   }
 
-  void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
+  BridgeConnection accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
     BridgeConnection conn = new BridgeConnection(++nextId, transport, this, principal, token, authProblem);
     connections.add(conn);
     stats.opened(transport.kind());
@@ -144,10 +156,11 @@ public final class BridgeServer {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
       refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
-      return;
+      return conn;
     }
     LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
         principal == null ? "-" : principal.username());
+    return conn;
   }
 
   /** Counts a connection against its user's cap; false when the user is at the cap. */
