@@ -156,7 +156,7 @@ public final class SockJsServer {
           notAllowed(ctx, "GET");
           return;
         }
-        String callback = ctx.request().getParam("c", ctx.request().getParam("callback"));
+        String callback = ctx.request().getParam("c") != null ? ctx.request().getParam("c") : ctx.request().getParam("callback");
         if (callback == null || !CALLBACK.matcher(callback).matches()) {
           plain(ctx, 400, callback == null ? "\"callback\" parameter required\n" : "invalid \"callback\" parameter\n");
           return;
@@ -221,6 +221,8 @@ public final class SockJsServer {
       byId.put(id, s);
       live.add(s);
     }
+    // a paused request (the handshake pauses POSTs) would hold up the next one on its connection
+    ctx.request().resume();
     HttpServerResponse resp = ctx.response();
     noCache(resp);
     cors(ctx);
@@ -237,7 +239,7 @@ public final class SockJsServer {
   /** {@code xhr_send} and {@code jsonp_send}: messages from the client, in a body no larger than the bound. */
   private void send(RoutingContext ctx, boolean jsonp) {
     SockJsSession s = byId.get(ctx.pathParam("session"));
-    if (s == null || s.isEnded()) {
+    if (s == null) {
       ctx.request().resume();
       ctx.response().setStatusCode(404).end();
       return;
@@ -257,10 +259,8 @@ public final class SockJsServer {
         plain(ctx, 400, "Broken JSON encoding: a JSON array of strings expected.\n");
         return;
       }
-      if (s.isEnded()) {
-        ctx.response().setStatusCode(404).end();
-        return;
-      }
+      // a closing session takes nothing more, but answers as usual: an error here would make
+      // sockjs-client close with "Sending error" before it reads the close frame and its reason
       s.receive(messages);
       HttpServerResponse resp = ctx.response();
       noCache(resp);
@@ -272,16 +272,21 @@ public final class SockJsServer {
         resp.setStatusCode(204).end();
       }
     }, size -> {
-      // the client's receiving side learns why first (err frame, then the close frame), then this answer
+      // The client learns why on its receiving side: the err frame, then the close frame. An error
+      // status here would race them (sockjs-client closes with "Sending error" on it), and a client
+      // that read the close frame aborts this request; so the 413 goes only to a client still
+      // waiting after the disconnect delay.
       s.oversized(size);
-      s.closeSent().timeout(options.disconnectDelay().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(ar -> {
-        if (!ctx.response().ended() && !ctx.response().closed()) {
+      HttpServerResponse resp = ctx.response();
+      long timer = vertx.setTimer(options.disconnectDelay().toMillis(), t -> {
+        if (!resp.ended() && !resp.closed()) {
           // the rest of the body is not read: the connection goes with the answer
-          ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+          resp.putHeader(HttpHeaders.CONNECTION, "close");
           plain(ctx, 413, "request body of " + size + " bytes is over the limit of " + limit + " bytes\n")
               .onComplete(v -> ctx.request().connection().close());
         }
       });
+      resp.closeHandler(v -> vertx.cancelTimer(timer));
     }, problem -> plain(ctx, 400, problem + "\n"));
   }
 

@@ -1,8 +1,6 @@
 package dev.opsbus.gateway.bridge.sockjs;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +19,9 @@ import java.util.List;
  */
 public final class SockJsSession {
 
+  /** Characters of messages packed into one frame at most (escaping adds some). */
+  static final int PACK_CHARS = 24 * 1024;
+
   private final SockJsServer server;
   /** Null for the websocket transport, which needs no lookup by id. */
   private final String id;
@@ -37,8 +38,6 @@ public final class SockJsSession {
   private String closeFrame;
   private int closeCode;
   private String closeReason;
-  private boolean closeSent;
-  private Promise<Void> closeSentPromise;
   /** The application was told the session is over; nothing more goes to it or comes from it. */
   private boolean ended;
   private long lastSentNanos = System.nanoTime();
@@ -68,7 +67,12 @@ public final class SockJsSession {
     }
     pending.add(message);
     pendingChars += message.length();
-    scheduleFlush();
+    if (pendingChars >= server.options().maxPendingChars() && receiver != null && !receiver.writeQueueFull()) {
+      // a burst past the bound goes out now: the bound is for a client that does not read, not for a busy turn
+      flush();
+    } else {
+      scheduleFlush();
+    }
   }
 
   /** Full while messages wait for the next poll past the bound, or the receiver's connection is backed up. */
@@ -129,17 +133,6 @@ public final class SockJsSession {
 
   boolean isEnded() {
     return ended;
-  }
-
-  /** Completes once the close frame went out (or the session was dropped): for answers that must follow it. */
-  Future<Void> closeSent() {
-    if (closeSent || (ended && closeFrame == null)) {
-      return Future.succeededFuture();
-    }
-    if (closeSentPromise == null) {
-      closeSentPromise = Promise.promise();
-    }
-    return closeSentPromise.future();
   }
 
   /** A receiving request (or the WebSocket) arrived. */
@@ -218,23 +211,43 @@ public final class SockJsSession {
     if (receiver == null) {
       return;
     }
-    if (pending != null && !pending.isEmpty()) {
+    while (receiver != null && pending != null && !pending.isEmpty()) {
       if (receiver.writeQueueFull()) {
         watchReceiverDrain();
         return;
       }
-      String frame = SockJsFrames.messages(pending);
-      pending = null;
-      pendingChars = 0;
-      sendFrame(frame);
-      drained();
+      sendFrame(SockJsFrames.messages(takePacked()));
     }
+    drained();
     if (closeFrame != null && receiver != null && (pending == null || pending.isEmpty())) {
       Receiver r = receiver;
       receiver = null;
       detachedNanos = System.nanoTime();
       sendClose(r);
     }
+  }
+
+  /**
+   * The messages of the next frame: as many waiting ones as fit in {@link #PACK_CHARS} (a larger one
+   * alone), since WebSocket clients other than browsers refuse frames past 64 KB by default.
+   */
+  private List<String> takePacked() {
+    int n = 0;
+    int chars = 0;
+    while (n < pending.size() && (n == 0 || chars + pending.get(n).length() <= PACK_CHARS)) {
+      chars += pending.get(n).length();
+      n++;
+    }
+    List<String> batch;
+    if (n == pending.size()) {
+      batch = pending;
+      pending = null;
+    } else {
+      batch = new ArrayList<>(pending.subList(0, n));
+      pending.subList(0, n).clear();
+    }
+    pendingChars -= chars;
+    return batch;
   }
 
   private void drained() {
@@ -277,10 +290,6 @@ public final class SockJsSession {
 
   private void sendClose(Receiver r) {
     sendAndEnd(r, closeFrame, closeCode, closeReason);
-    closeSent = true;
-    if (closeSentPromise != null) {
-      closeSentPromise.tryComplete();
-    }
   }
 
   private static void sendAndEnd(Receiver r, String frame, int code, String reason) {
@@ -309,8 +318,5 @@ public final class SockJsSession {
     pendingChars = 0;
     server.remove(this);
     end();
-    if (closeSentPromise != null) {
-      closeSentPromise.tryComplete();
-    }
   }
 }
