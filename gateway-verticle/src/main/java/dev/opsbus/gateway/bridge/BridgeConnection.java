@@ -90,6 +90,11 @@ final class BridgeConnection implements Subscriber {
     return lastSeenNanos;
   }
 
+  /** A sign of life that carries no frame (a WebSocket ping): the idle sweep leaves the connection be. */
+  void touch() {
+    lastSeenNanos = System.nanoTime();
+  }
+
   boolean isClosed() {
     return closed;
   }
@@ -245,10 +250,20 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void register(String address, JsonObject headers) {
-    if (subscriptions.contains(address)) {
+    boolean resync = headers != null && headers.getValue("sinceSeq") != null;
+    if (subscriptions.contains(address) && !resync) {
       return;
     }
     Decision d = check(Direction.SUBSCRIBE, address);
+    if (subscriptions.contains(address)) {
+      // a resync on the same connection (the client saw a gap): replay from its seq, stay subscribed
+      if (!d.allowed()) {
+        refuse(address, d.code(), d.reason());
+      } else if (d.rule().replay() != null) {
+        replay(address, d.rule(), headers);
+      }
+      return;
+    }
     if (!d.allowed()) {
       refuse(address, d.code(), d.reason());
       return;
@@ -412,11 +427,6 @@ final class BridgeConnection implements Subscriber {
    * meanwhile are held, then sent unless the replay already had them. No gap, no duplicate.
    */
   private void replay(String address, dev.opsbus.model.PermissionRule rule, JsonObject headers) {
-    List<Held> held = new ArrayList<>();
-    if (replaying == null) {
-      replaying = new java.util.HashMap<>(2);
-    }
-    replaying.put(address, held);
     JsonObject req = new JsonObject().put("replay", true).put("address", address);
     rule.address().match(address).ifPresent(parts -> parts.forEach(req::put));
     Object since = headers == null ? null : headers.getValue("sinceSeq");
@@ -424,16 +434,24 @@ final class BridgeConnection implements Subscriber {
       try {
         req.put("sinceSeq", Long.parseLong(String.valueOf(since)));
       } catch (NumberFormatException e) {
-        stopReplaying(address);
         refuse(address, ErrorCode.INVALID_FRAME, "headers.sinceSeq must be a whole number");
         return;
       }
+    }
+    List<Held> held = new ArrayList<>();
+    if (replaying == null) {
+      replaying = new java.util.HashMap<>(2);
+    }
+    List<Held> superseded = replaying.put(address, held);
+    if (superseded != null) {
+      // a resync while an earlier replay runs: this one answers, with what the earlier one held
+      held.addAll(superseded);
     }
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(server.limits().requestTimeout().toMillis());
     BridgeServer.identify(opts, principal);
     Overflow overflow = server.rules().overflowFor(address);
     server.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
-      List<Held> waiting = stopReplaying(address);
+      List<Held> waiting = replaying != null && replaying.get(address) == held ? stopReplaying(address) : null;
       if (closed || waiting == null) {
         return;
       }

@@ -152,6 +152,7 @@ public final class BridgeServer {
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
     transport.dataHandler(conn::onData);
+    transport.activityHandler(v -> conn.touch());
     if (principal != null && !admitUser(conn, principal)) {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);

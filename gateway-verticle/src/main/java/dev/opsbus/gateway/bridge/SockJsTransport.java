@@ -43,6 +43,11 @@ final class SockJsTransport implements BridgeTransport {
   }
 
   @Override
+  public void activityHandler(Handler<Void> handler) {
+    session.activityHandler(handler);
+  }
+
+  @Override
   public void closeHandler(Handler<Void> handler) {
     session.closeHandler(handler);
   }

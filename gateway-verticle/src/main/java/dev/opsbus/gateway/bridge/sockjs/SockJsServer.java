@@ -185,6 +185,11 @@ public final class SockJsServer {
       SockJsSession s = new SockJsSession(this, null, "websocket", remote);
       WebSocketReceiver r = new WebSocketReceiver(ws);
       ws.textMessageHandler(text -> received(s, text));
+      ws.frameHandler(frame -> {
+        if (frame.isPing() || frame.type() == io.vertx.core.http.WebSocketFrameType.PONG) {
+          s.activity();
+        }
+      });
       ws.closeHandler(v -> s.receiverGone(r));
       live.add(s);
       s.attach(r);

@@ -47,6 +47,7 @@ public final class SockJsSession {
   private Handler<Void> closeHandler;
   private Handler<Void> drainHandler;
   private Handler<Long> oversizeHandler;
+  private Handler<Void> activityHandler;
 
   SockJsSession(SockJsServer server, String id, String transport, String remoteAddress) {
     this.server = server;
@@ -94,6 +95,11 @@ public final class SockJsSession {
   /** Called once when the session is over, whoever ended it. */
   public void closeHandler(Handler<Void> handler) {
     closeHandler = handler;
+  }
+
+  /** Signs of life that carry no message: WebSocket pings and pongs on the websocket transport. */
+  public void activityHandler(Handler<Void> handler) {
+    activityHandler = handler;
   }
 
   /** Called when the client sent a request body over the limit, instead of closing at once. */
@@ -175,6 +181,12 @@ public final class SockJsSession {
         return;
       }
       dataHandler.handle(Buffer.buffer(m));
+    }
+  }
+
+  void activity() {
+    if (activityHandler != null && !ended) {
+      activityHandler.handle(null);
     }
   }
 
@@ -307,6 +319,7 @@ public final class SockJsSession {
     closeHandler = null;
     dataHandler = null;
     drainHandler = null;
+    activityHandler = null;
     if (h != null) {
       h.handle(null);
     }
