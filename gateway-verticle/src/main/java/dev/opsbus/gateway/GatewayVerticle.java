@@ -263,8 +263,8 @@ public class GatewayVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    if (ctx.request().method() == io.vertx.core.http.HttpMethod.POST && !ctx.request().isEnded()) {
-      // an xhr_send body is read after this check: hold it meanwhile (the SockJS server resumes)
+    if (ctx.request().path().endsWith("_send") && !ctx.request().isEnded()) {
+      // an xhr_send or jsonp_send body is read after this check: hold it meanwhile (SockJsServer resumes)
       ctx.request().pause();
     }
     tokens.verify(token).onComplete(ar -> {

@@ -53,7 +53,6 @@ public final class SockJsServer {
   private final String iframePage;
   private final String iframeEtag;
   private final String frameAncestors;
-  private final long sweeper;
 
   /**
    * @param onOpen called with each new session and the request that opened it (its handshake's
@@ -69,7 +68,8 @@ public final class SockJsServer {
     this.frameAncestors = options.frameAncestors().contains("*") ? "*"
         : String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.of("'self'"), options.frameAncestors().stream()).toList());
     long period = Math.max(100, Math.min(1_000, Math.min(options.heartbeat().toMillis(), options.disconnectDelay().toMillis()) / 5));
-    this.sweeper = vertx.setPeriodic(period, id -> sweep());
+    // a timer of the gateway's context: undeploying the gateway cancels it
+    vertx.setPeriodic(period, id -> sweep());
   }
 
   /** The routes, to mount where the bridge lives ({@code /eventbus/*}). */
@@ -83,16 +83,6 @@ public final class SockJsServer {
     router.getWithRegex("\\/iframe-[^\\/]*\\.html").handler(this::iframe);
     router.routeWithRegex(SESSION_PATH).handler(this::session);
     return router;
-  }
-
-  /** Stops the sweep; the bridge closes its sessions itself. */
-  public void stop() {
-    vertx.cancelTimer(sweeper);
-  }
-
-  /** Sessions open or closing (closed ones answer their close frame for the disconnect delay). */
-  public int sessionCount() {
-    return live.size();
   }
 
   SockJsOptions options() {
@@ -226,8 +216,6 @@ public final class SockJsServer {
       byId.put(id, s);
       live.add(s);
     }
-    // a paused request (the handshake pauses POSTs) would hold up the next one on its connection
-    ctx.request().resume();
     HttpServerResponse resp = ctx.response();
     noCache(resp);
     cors(ctx);
