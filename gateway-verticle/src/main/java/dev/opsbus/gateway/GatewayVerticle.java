@@ -8,6 +8,7 @@ import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeMeters;
 import dev.opsbus.gateway.bridge.BridgeRoutes;
 import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
 import dev.opsbus.gateway.console.ConsoleRoutes;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
@@ -182,7 +183,8 @@ public class GatewayVerticle extends VerticleBase {
     new OperationApi(authn, bus).mount(router);
     ErrorCodeTable.mount(router);
     health.mount(router);
-    new BridgeRoutes(vertx, bridge, tokens, origins, this::activity, config.nodeId(), config.bridge().idleTimeout()).mount(router);
+    new BridgeRoutes(vertx, bridge, tokens, origins, this::activity, config.nodeId(),
+        SockJsOptions.forFrames(config.bridge().maxFrameBytes(), config.allowedOrigins())).mount(router);
     ConsoleRoutes.mount(router, vertx);
 
     router.route().failureHandler(ApiErrors::handle);

@@ -1,5 +1,7 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.gateway.bridge.BridgeLimits;
+
 import dev.opsbus.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 

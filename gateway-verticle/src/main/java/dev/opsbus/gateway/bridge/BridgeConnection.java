@@ -97,6 +97,11 @@ final class BridgeConnection implements Subscriber {
     return lastSeenNanos;
   }
 
+  /** A sign of life that carries no frame (a WebSocket ping): the idle sweep leaves the connection be. */
+  void touch() {
+    lastSeenNanos = System.nanoTime();
+  }
+
   // ---- inbound ----
 
   void onData(Buffer data) {
@@ -214,10 +219,20 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void register(String address, JsonObject headers) {
-    if (subscriptions.contains(address)) {
+    boolean resync = headers != null && headers.getValue("sinceSeq") != null;
+    if (subscriptions.contains(address) && !resync) {
       return;
     }
     Decision d = check(Direction.SUBSCRIBE, address);
+    if (subscriptions.contains(address)) {
+      // a resync on the same connection (the client saw a gap): replay from its seq, stay subscribed
+      if (!d.allowed()) {
+        refuse(address, d.code(), d.reason());
+      } else if (d.rule().replay() != null) {
+        replay(address, d.rule(), headers);
+      }
+      return;
+    }
     if (!d.allowed()) {
       refuse(address, d.code(), d.reason());
       return;
@@ -323,12 +338,12 @@ final class BridgeConnection implements Subscriber {
     if (replays == null) {
       replays = new ReplayBuffer();
     }
-    replays.begin(address);
+    Object ticket = replays.begin(address);
     DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions().setSendTimeout(ctx.limits().requestTimeout().toMillis()), principal);
     Overflow overflow = ctx.rules().overflowFor(address);
     ctx.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
       JsonArray changes = ar.succeeded() ? ReplayBuffer.changes(ar.result().body()) : null;
-      List<String> live = endReplay(address, ReplayBuffer.lastSeq(changes));
+      List<String> live = endReplay(address, ticket, ReplayBuffer.lastSeq(changes));
       if (closed || live == null) {
         return;
       }
@@ -347,11 +362,11 @@ final class BridgeConnection implements Subscriber {
     });
   }
 
-  private List<String> endReplay(String address, long lastReplayedSeq) {
+  private List<String> endReplay(String address, Object ticket, long lastReplayedSeq) {
     if (replays == null) {
       return null;
     }
-    List<String> live = replays.end(address, lastReplayedSeq);
+    List<String> live = replays.end(address, ticket, lastReplayedSeq);
     if (replays.isEmpty()) {
       replays = null;
     }

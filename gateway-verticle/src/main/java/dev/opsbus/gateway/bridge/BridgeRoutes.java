@@ -12,9 +12,8 @@ import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import java.time.Duration;
+import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
+import dev.opsbus.gateway.bridge.sockjs.SockJsServer;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -29,8 +28,6 @@ public final class BridgeRoutes {
   private static final String HANDSHAKE_PRINCIPAL = "opsbus.bridge.principal";
   private static final String HANDSHAKE_TOKEN = "opsbus.bridge.token";
   private static final String HANDSHAKE_PROBLEM = "opsbus.bridge.problem";
-  /** SockJS's own heartbeat; vertx-eventbus.js pings more often anyway. */
-  private static final long SOCKJS_HEARTBEAT_MS = 25_000;
 
   private final Vertx vertx;
   private final BridgeServer bridge;
@@ -38,32 +35,27 @@ public final class BridgeRoutes {
   private final OriginPolicy origins;
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
-  private final Duration idleTimeout;
+  private final SockJsOptions sockJsOptions;
 
   public BridgeRoutes(Vertx vertx, BridgeServer bridge, TokenService tokens, OriginPolicy origins,
-      Consumer<ActivityEvent> activity, String nodeId, Duration idleTimeout) {
+      Consumer<ActivityEvent> activity, String nodeId, SockJsOptions sockJsOptions) {
     this.vertx = vertx;
     this.bridge = bridge;
     this.tokens = tokens;
     this.origins = origins;
     this.activity = activity;
     this.nodeId = nodeId;
-    this.idleTimeout = idleTimeout;
+    this.sockJsOptions = sockJsOptions;
   }
 
   public void mount(Router router) {
     // origin and token checked on every handshake, for every transport
     router.route("/eventbus/*").handler(this::handshake);
     router.get("/eventbus/websocket").handler(this::rawWebSocket);
-    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
-        .setRegisterWriteHandler(false)
-        .setInsertJSESSIONID(false)
-        .setHeartbeatInterval(SOCKJS_HEARTBEAT_MS)
-        .setSessionTimeout(idleTimeout.toMillis()));
-    router.route("/eventbus/*").subRouter(sockJs.socketHandler(sock -> {
-      RoutingContext rc = sock.routingContext();
-      bridge.accept(sock, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM));
-    }));
+    // every SockJS transport, served by the bridge's own SockJS server (see bridge/sockjs)
+    SockJsServer sockJs = new SockJsServer(vertx, sockJsOptions,
+        (session, rc) -> bridge.accept(session, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM)));
+    router.route("/eventbus/*").subRouter(sockJs.router());
   }
 
   private void handshake(RoutingContext ctx) {
@@ -78,6 +70,10 @@ public final class BridgeRoutes {
     if (token == null) {
       ctx.next();
       return;
+    }
+    if (ctx.request().path().endsWith("_send") && !ctx.request().isEnded()) {
+      // an xhr_send or jsonp_send body is read after this check: hold it meanwhile (SockJsServer resumes)
+      ctx.request().pause();
     }
     tokens.verify(token).onComplete(ar -> {
       if (ar.succeeded()) {

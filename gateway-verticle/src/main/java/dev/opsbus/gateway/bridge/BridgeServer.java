@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.auth.TokenService;
+import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
@@ -15,7 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,6 +38,9 @@ public final class BridgeServer {
   private static final int MAX_VIEW_LENGTH = 200;
   /** WebSocket close status "going away": the node drops its connections. */
   private static final int CLOSE_GOING_AWAY = 1001;
+
+  /** WebSocket close status "message too big" (RFC 6455), for a request body over the bound. */
+  static final int CLOSE_TOO_BIG = 1009;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -109,9 +112,18 @@ public final class BridgeServer {
     return n;
   }
 
-  /** Takes a SockJS session whose handshake was authenticated (or not) by the gateway. */
-  public void accept(SockJSSocket socket, Principal principal, String token, ErrorCode authProblem) {
-    accept(new SockJsTransport(socket), principal, token, authProblem);
+  /**
+   * Takes a SockJS session whose handshake was authenticated (or not) by the gateway. A request body
+   * over the SockJS server's bound is a refusal like any other: {@code too_large}, then the close.
+   */
+  public void accept(SockJsSession session, Principal principal, String token, ErrorCode authProblem) {
+    BridgeConnection conn = accept(new SockJsTransport(session), principal, token, authProblem);
+    session.oversizeHandler(bytes -> {
+      String msg = "a request body of " + bytes + " bytes is over the limit of " + 2 * limits.maxFrameBytes()
+          + " (frames are at most " + limits.maxFrameBytes() + " bytes): closed";
+      books.refused(conn, null, ErrorCode.TOO_LARGE, msg, true);
+      conn.closeWith(ErrorCode.TOO_LARGE, msg, CLOSE_TOO_BIG);
+    });
   }
 
   /** The index terminal sockets subscribe through too, so every transport shares one consumer per address. */
@@ -130,20 +142,22 @@ public final class BridgeServer {
     accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), principal, token, authProblem);
   }
 
-  void accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
+  BridgeConnection accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
     BridgeConnection conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem);
     connections.add(conn);
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
     transport.dataHandler(conn::onData);
+    transport.activityHandler(v -> conn.touch());
     if (principal != null && !books.loggedIn(conn, principal)) {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
       books.refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
-      return;
+      return conn;
     }
     LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
         principal == null ? "-" : principal.username());
+    return conn;
   }
 
   private void sweep() {

@@ -28,6 +28,10 @@ public interface BridgeTransport {
   /** Inbound frames, one buffer per message. */
   void dataHandler(Handler<Buffer> handler);
 
+  /** Signs of life that carry no frame: WebSocket pings and pongs. */
+  default void activityHandler(Handler<Void> handler) {
+  }
+
   /** Called once when the connection is gone, whoever closed it. */
   void closeHandler(Handler<Void> handler);
 

@@ -23,9 +23,20 @@ final class ReplayBuffer {
 
   private final Map<String, List<Held>> held = new HashMap<>(2);
 
-  /** The replay of an address starts: live messages for it are held from now on. */
-  void begin(String address) {
-    held.put(address, new ArrayList<>());
+  /**
+   * The replay of an address starts: live messages for it are held from now on. A resync while an
+   * earlier replay of the address runs supersedes it: the new one takes over what the earlier one
+   * held, and only the answer of the newest ends the hold.
+   *
+   * @return this replay's ticket, for {@link #end}
+   */
+  Object begin(String address) {
+    List<Held> list = new ArrayList<>();
+    List<Held> superseded = held.put(address, list);
+    if (superseded != null) {
+      list.addAll(superseded);
+    }
+    return list;
   }
 
   boolean isReplaying(String address) {
@@ -42,13 +53,15 @@ final class ReplayBuffer {
   /**
    * Ends the replay of an address: the frames held for it that the replay did not carry (a seq
    * after {@code lastReplayedSeq}, or no seq at all), in arrival order; null when the address was
-   * not under replay (the client unregistered meanwhile).
+   * not under replay (the client unregistered meanwhile) or a later replay superseded this one.
    */
-  List<String> end(String address, long lastReplayedSeq) {
-    List<Held> list = held.remove(address);
-    if (list == null) {
+  List<String> end(String address, Object ticket, long lastReplayedSeq) {
+    List<Held> list = held.get(address);
+    if (list == null || list != ticket) {
+      // unregistered meanwhile, or superseded by a later resync that will answer instead
       return null;
     }
+    held.remove(address);
     List<String> frames = new ArrayList<>(list.size());
     for (Held h : list) {
       if (h.seq() == null || h.seq() > lastReplayedSeq) {

@@ -1,18 +1,22 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
-/** A SockJS session (any of its transports: WebSocket, streaming, polling) as a bridge transport. */
+/**
+ * A SockJS session (any of its transports: WebSocket, streaming, polling) as a bridge transport. A
+ * close carries the bridge's code and reason to the client in SockJS's close frame, after the err
+ * frame written just before it.
+ */
 final class SockJsTransport implements BridgeTransport {
 
   static final String KIND = "sockjs";
 
-  private final SockJSSocket socket;
+  private final SockJsSession session;
 
-  SockJsTransport(SockJSSocket socket) {
-    this.socket = socket;
+  SockJsTransport(SockJsSession session) {
+    this.session = session;
   }
 
   @Override
@@ -22,36 +26,41 @@ final class SockJsTransport implements BridgeTransport {
 
   @Override
   public void write(String frame) {
-    socket.write(frame);
+    session.write(frame);
   }
 
   @Override
   public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    return session.writeQueueFull();
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    socket.drainHandler(handler);
+    session.drainHandler(handler);
   }
 
   @Override
   public void dataHandler(Handler<Buffer> handler) {
-    socket.handler(handler);
+    session.handler(handler);
+  }
+
+  @Override
+  public void activityHandler(Handler<Void> handler) {
+    session.activityHandler(handler);
   }
 
   @Override
   public void closeHandler(Handler<Void> handler) {
-    socket.closeHandler(handler);
+    session.closeHandler(handler);
   }
 
   @Override
   public void close(int statusCode, String reason) {
-    socket.close(statusCode, reason);
+    session.close(statusCode, reason);
   }
 
   @Override
   public String remoteAddress() {
-    return String.valueOf(socket.remoteAddress());
+    return session.remoteAddress();
   }
 }

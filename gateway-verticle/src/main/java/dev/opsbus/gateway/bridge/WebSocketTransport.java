@@ -94,6 +94,16 @@ final class WebSocketTransport implements BridgeTransport {
   }
 
   @Override
+  public void activityHandler(Handler<Void> handler) {
+    // Vert.x answers pings itself; whole messages still come through the handlers above
+    socket.frameHandler(frame -> {
+      if (frame.isPing() || frame.type() == io.vertx.core.http.WebSocketFrameType.PONG) {
+        handler.handle(null);
+      }
+    });
+  }
+
+  @Override
   public void closeHandler(Handler<Void> handler) {
     socket.closeHandler(handler);
   }

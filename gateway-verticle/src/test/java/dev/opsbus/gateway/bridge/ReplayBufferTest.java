@@ -23,35 +23,48 @@ class ReplayBufferTest {
   @Test
   void heldFramesTheReplayAlreadyCarriedAreDroppedTheOthersKeepTheirOrder() {
     ReplayBuffer b = new ReplayBuffer();
-    b.begin("ops.updates.host.h1");
+    Object t = b.begin("ops.updates.host.h1");
     assertThat(b.isReplaying("ops.updates.host.h1")).isTrue();
     assertThat(b.isReplaying("ops.updates.all")).isFalse();
     assertThat(b.hold("ops.updates.host.h1", "f13", 13L)).isEqualTo(1);
     assertThat(b.hold("ops.updates.host.h1", "no-seq", null)).isEqualTo(2);
     assertThat(b.hold("ops.updates.host.h1", "f14", 14L)).isEqualTo(3);
-    assertThat(b.end("ops.updates.host.h1", 13L)).containsExactly("no-seq", "f14");
+    assertThat(b.end("ops.updates.host.h1", t, 13L)).containsExactly("no-seq", "f14");
     assertThat(b.isEmpty()).isTrue();
   }
 
   @Test
   void withNothingReplayedEveryHeldFrameGoesOut() {
     ReplayBuffer b = new ReplayBuffer();
-    b.begin("a");
+    Object t = b.begin("a");
     b.hold("a", "f1", 1L);
     b.hold("a", "f2", 2L);
-    assertThat(b.end("a", ReplayBuffer.lastSeq(null))).containsExactly("f1", "f2");
+    assertThat(b.end("a", t, ReplayBuffer.lastSeq(null))).containsExactly("f1", "f2");
   }
 
   @Test
   void aReplayCancelledMeanwhileEndsWithNothingToSend() {
     ReplayBuffer b = new ReplayBuffer();
-    b.begin("a");
-    b.begin("b");
+    Object ta = b.begin("a");
+    Object tb = b.begin("b");
     b.hold("a", "f1", 1L);
     b.cancel("a");
-    assertThat(b.end("a", 0)).isNull();
+    assertThat(b.end("a", ta, 0)).isNull();
     assertThat(b.isEmpty()).isFalse();
-    assertThat(b.end("b", 0)).isEmpty();
+    assertThat(b.end("b", tb, 0)).isEmpty();
+    assertThat(b.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aResyncDuringAReplayTakesOverWhatItHeldAndOnlyTheNewestAnswerEndsIt() {
+    ReplayBuffer b = new ReplayBuffer();
+    Object first = b.begin("a");
+    b.hold("a", "f1", 1L);
+    Object second = b.begin("a");
+    b.hold("a", "f2", 2L);
+    assertThat(b.end("a", first, 0)).as("the superseded replay's answer").isNull();
+    assertThat(b.isReplaying("a")).isTrue();
+    assertThat(b.end("a", second, 1L)).containsExactly("f2");
     assertThat(b.isEmpty()).isTrue();
   }
 
