@@ -10,6 +10,20 @@ import * as login from './login.js';
 import * as dashboard from './dashboard.js';
 import * as host from './host.js';
 import * as terminal from './terminal.js';
+import * as hosts from './hosts.js';
+import * as users from './users.js';
+import * as sessions from './sessions.js';
+import * as schedules from './schedules.js';
+import * as activity from './activity.js';
+
+/** The pages of the menu: hash route, module, who sees the link (index.html holds the links, data-page). */
+const PAGES = {
+  hosts: { module: hosts, may: () => ctx.isAdmin() },
+  users: { module: users, may: () => ctx.isAdmin() },
+  sessions: { module: sessions, may: () => !!me },
+  schedules: { module: schedules, may: () => ctx.isAdmin() },
+  activity: { module: activity, may: () => ctx.isAdmin() },
+};
 
 const view = document.getElementById('view');
 const conn = document.getElementById('conn');
@@ -143,6 +157,7 @@ async function loggedIn(user) {
   who.hidden = false;
   logoutButton.hidden = false;
   nav.hidden = false;
+  for (const link of nav.querySelectorAll('a[data-page]')) link.hidden = !(PAGES[link.dataset.page] && PAGES[link.dataset.page].may());
   scheduleRefresh();
   if (!bus) startBus();
 }
@@ -189,7 +204,9 @@ async function route() {
   if (parts[0] === 'host' && parts[1]) {
     cleanup = host.mount(view, ctx, parts[1]);
   } else if (parts[0] === 'terminal' && parts[1]) {
-    cleanup = terminal.mount(view, ctx, parts[1]);
+    cleanup = terminal.mount(view, ctx, parts[1], parts[2] || 'write');
+  } else if (PAGES[parts[0]]) {
+    cleanup = PAGES[parts[0]].module.mount(view, ctx, parts.slice(1));
   } else {
     cleanup = dashboard.mount(view, ctx);
   }

@@ -10,7 +10,7 @@ import { explain } from './errors.js';
 const RETRY_SECONDS = [1, 2, 4, 8, 16];
 const ROLE_TEXT = { driver: 'driver', writer: 'writer', viewer: 'viewer (read-only)' };
 
-export function mount(container, ctx, sid) {
+export function mount(container, ctx, sid, mode = 'write') {
   ctx.bus.setView('terminal:' + sid);
   let ws = null;
   let closedForGood = false;
@@ -106,7 +106,8 @@ export function mount(container, ctx, sid) {
     try {
       // the server decides the role: the owner drives, invited users and admins get what they were given,
       // anyone else granted the host watches
-      await post('/api/terminals/' + encodeURIComponent(sid) + '/join', { mode: 'write' });
+      // (#/terminal/<sid>/view joins as viewer on purpose; /write asks to write)
+      await post('/api/terminals/' + encodeURIComponent(sid) + '/join', { mode: mode === 'view' ? 'view' : 'write' });
     } catch (e) {
       setState('closed', explain(e, 'Cannot join this terminal'));
       closedForGood = true;
