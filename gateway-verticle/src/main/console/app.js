@@ -5,7 +5,7 @@
 import { Bus } from './bus.js';
 import { get, post } from './api.js';
 import { explain, isAuthProblem, codeOf, loadErrorCodes } from './errors.js';
-import { h, clear, toast } from './ui.js';
+import { h, clear, toast, clearToasts } from './ui.js';
 import * as login from './login.js';
 import * as dashboard from './dashboard.js';
 import * as host from './host.js';
@@ -51,7 +51,9 @@ const ctx = {
       sessionEnded();
       return;
     }
-    toast(explain(err, what), 'error');
+    // a refusal on the live connection (a failure code, no HTTP status) or a server out of reach goes when the connection is back
+    const live = !err || err.status === undefined || err.status === 0 || err.status === 503;
+    toast(explain(err, what), 'error', live ? 'live' : null);
   },
   navigate(hash) {
     if (location.hash === hash) route(); else location.hash = hash;
@@ -75,6 +77,7 @@ function showConnection(state, b) {
 function startBus() {
   bus = new Bus(location.origin + '/eventbus');
   bus.onState(showConnection);
+  bus.onOpen(() => clearToasts('live'));
   bus.onError((err) => {
     // refusals the server could not tie to an address: tell the person, unless it is a lost session
     const code = codeOf(err);
@@ -82,9 +85,9 @@ function startBus() {
       checkSession();
     } else if (code === 'unavailable' || code === 'slow_consumer') {
       // the server is closing this tab's connection on purpose; the indicator shows the reconnect
-      toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info');
+      toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info', 'live');
     } else if (code !== 'unknown_address') {
-      toast(explain(err), 'error');
+      toast(explain(err), 'error', 'live');
     }
   });
   versionUnsub = bus.subscribe('status.version', (err, body) => {

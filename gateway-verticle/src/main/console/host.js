@@ -5,7 +5,7 @@
 import { get, post } from './api.js';
 import { h, clear, badge, progressBar, fmtNumber } from './ui.js';
 import { OperationBook, operationRow, ACTIVE } from './ops.js';
-import { describeFailure } from './errors.js';
+import { describeFailure, isAuthProblem } from './errors.js';
 import { paramFields } from './paramform.js';
 
 const LOG_MAX_LINES = 1000;
@@ -111,7 +111,8 @@ export function mount(container, ctx, hostId) {
       card.note = note;
     } catch (e) {
       clear(card.status).append(h('span', { class: 'err', role: 'alert' }, ctx.explain(e, 'Could not start ' + card.def.type)));
-      if (e.code !== 'access_denied' && e.code !== 'rate_limited') ctx.fail(e, 'Start ' + card.def.type);
+      // said once, beside the button; only a lost session goes further (to the login page)
+      if (isAuthProblem(e)) ctx.fail(e, 'Start ' + card.def.type);
     } finally {
       card.button.disabled = false;
     }
