@@ -3,6 +3,7 @@
 // mount(container, ctx) returning its cleanup.
 
 import { Bus } from './bus.js';
+import { BUILD } from './build.js';
 import { get, post } from './api.js';
 import { explain, isAuthProblem, codeOf, loadErrorCodes } from './errors.js';
 import { h, clear, toast, clearToasts } from './ui.js';
@@ -92,6 +93,14 @@ function startBus() {
   });
   versionUnsub = bus.subscribe('status.version', (err, body) => {
     if (err || !body) return;
+    if (body.type === 'build') {
+      // told at every (re)connect: the build of the server, against the build this page came from
+      if (BUILD && body.version && body.version !== BUILD) {
+        body = { newVersion: body.version, message: 'This page is opsbus ' + BUILD + '; the server runs ' + body.version + ' now.' };
+      } else {
+        return;
+      }
+    }
     clear(banner);
     banner.append(
       h('span', {}, body.message || ('opsbus ' + body.newVersion + ' is running now.')),

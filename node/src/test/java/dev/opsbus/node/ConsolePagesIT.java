@@ -12,10 +12,12 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.RequestOptions;
 import dev.opsbus.demohost.DemoSshServer;
+import dev.opsbus.model.BuildInfo;
 import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonArray;
@@ -265,17 +267,22 @@ class ConsolePagesIT {
   }
 
   @Test
-  void aSessionAppearsLiveAViewerJoinsItAndTheAdminClosesIt() {
+  void aSessionAppearsLiveAViewerJoinsItAsksToWriteAndTheAdminClosesIt() {
     for (Object open : new JsonArray(adminApi.get("/api/terminals").text())) {
       json(adminApi.delete("/api/terminals/" + ((JsonObject) open).getString("sessionId")));
     }
-    Page admin = loggedIn("admin", ADMIN_PASSWORD);
-    admin.locator("#nav a[data-page=sessions]").click();
-    assertThat(admin.locator("#sessions-empty")).isVisible();
+    Page list = loggedIn("admin", ADMIN_PASSWORD);
+    list.locator("#nav a[data-page=sessions]").click();
+    assertThat(list.locator("#sessions-empty")).isVisible();
 
-    String sid = json(adminApi.post("/api/hosts/demo/terminals", RequestOptions.create().setData(Map.of("cols", 100, "rows", 30))))
-        .getString("sessionId");
-    Locator row = admin.locator("tr[data-session-id='" + sid + "']");
+    // the admin opens a terminal in another tab: it appears in the list, live
+    Page driver = loggedIn("admin", ADMIN_PASSWORD);
+    driver.navigate(base + "/#/host/demo");
+    driver.locator("#open-terminal").click();
+    driver.waitForURL(Pattern.compile(".*#/terminal/[^/]+$"));
+    String sid = driver.url().replaceAll(".*#/terminal/", "");
+    assertThat(driver.locator("#term-role")).hasAttribute("data-role", "driver");
+    Locator row = list.locator("tr[data-session-id='" + sid + "']");
     assertThat(row).isVisible();
     assertThat(row.locator(".owner")).hasText("admin");
     assertThat(row.locator(".participant[data-username=admin]")).hasAttribute("data-role", "driver");
@@ -294,12 +301,29 @@ class ConsolePagesIT {
     vicRow.locator("a[data-action=view]").click();
     assertThat(vic.locator("#term-role")).hasAttribute("data-role", "viewer");
     assertThat(vic.locator("#readonly-banner")).isVisible();
-
-    // the admin's list shows vic as a viewer, live
     assertThat(row.locator(".participant[data-username=vic]")).hasAttribute("data-role", "viewer");
-    shot(admin, "live");
+
+    // then asks to write: the driver is told and lets vic write
+    vic.navigate(base + "/#/sessions");
+    vicRow.locator("a[data-action=write]").click();
+    assertThat(vic.locator("#readonly-banner")).containsText("you asked to write");
+    Locator ask = driver.locator("#write-requests li[data-username=vic]");
+    assertThat(ask).containsText("vic asks to write");
+    shot(driver, "asked-to-write");
+    ask.locator("button[data-action=let-write]").click();
+    assertThat(vic.locator("#term-role")).hasAttribute("data-role", "writer");
+    assertThat(vic.locator("#readonly-banner")).isHidden();
+    vic.locator("#terminal").click();
+    vic.keyboard().type("echo written-by-vic");
+    vic.keyboard().press("Enter");
+    driver.waitForFunction("l => window.opsbus.terminalText && window.opsbus.terminalText().split('\\n').some(x => x.trim() === l)",
+        "written-by-vic", new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
+    assertThat(row.locator(".participant[data-username=vic]")).hasAttribute("data-role", "writer");
+    shot(list, "live");
+
     row.locator("button[data-action=close]").click();
     assertThat(row).hasCount(0);
+    assertThat(late.locator("tr[data-session-id='" + sid + "']")).hasCount(0);
     assertThat(vic.locator("#term-state")).hasAttribute("data-state", "closed");
   }
 
@@ -367,5 +391,24 @@ class ConsolePagesIT {
     assertThat(rows).hasCount(0);
     assertThat(page.locator("#activity-count")).hasText("0 entries");
     shot(page, "activity");
+  }
+
+  @Test
+  void aPageFromAnotherBuildIsToldAtConnectAndOffersAReload() {
+    Page current = loggedIn("vic", "vic-password");
+    // the server tells its build at connect; the same build as the page's: no banner
+    assertThat(current.locator("#conn")).hasAttribute("data-state", "connected");
+
+    // a page that came from another build (as if its node was upgraded under it, or it was left open across an upgrade)
+    Page old = newPage();
+    old.route("**/app/build.js", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+        .setContentType("text/javascript").setBody("export const BUILD = '0.0.1-old';")));
+    old.navigate(base + "/");
+    login(old, "vic", "vic-password");
+    assertThat(old.locator("#banner")).isVisible();
+    assertThat(old.locator("#banner")).containsText("This page is opsbus 0.0.1-old; the server runs " + BuildInfo.version() + " now.");
+    assertThat(old.locator("#banner button").first()).hasText("Reload to get version " + BuildInfo.version());
+    shot(old, "banner");
+    assertThat(current.locator("#banner")).isHidden();
   }
 }

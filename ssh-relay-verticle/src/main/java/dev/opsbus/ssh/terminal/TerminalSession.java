@@ -312,6 +312,10 @@ final class TerminalSession implements OutputPump.Sink {
       event(SessionEvent.JOINED, caller.username(), joined.role(), null);
       listener.changed(this);
     }
+    if (TerminalRequest.WRITE.equals(req.mode()) && joined.role() == SessionRole.VIEWER) {
+      // asked to write, may only watch: the driver and writers hear it and may invite
+      event(SessionEvent.WRITE_REQUESTED, caller.username(), joined.role(), null);
+    }
     msg.reply(new SessionGrant(sid, caller.username(), joined.role().wireName()).toJson());
   }
 
