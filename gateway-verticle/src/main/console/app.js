@@ -3,13 +3,28 @@
 // mount(container, ctx) returning its cleanup.
 
 import { Bus } from './bus.js';
+import { BUILD } from './build.js';
 import { get, post } from './api.js';
 import { explain, isAuthProblem, codeOf, loadErrorCodes } from './errors.js';
-import { h, clear, toast } from './ui.js';
+import { h, clear, toast, clearToasts } from './ui.js';
 import * as login from './login.js';
 import * as dashboard from './dashboard.js';
 import * as host from './host.js';
 import * as terminal from './terminal.js';
+import * as hosts from './hosts.js';
+import * as users from './users.js';
+import * as sessions from './sessions.js';
+import * as schedules from './schedules.js';
+import * as activity from './activity.js';
+
+/** The pages of the menu: hash route, module, who sees the link (index.html holds the links, data-page). */
+const PAGES = {
+  hosts: { module: hosts, may: () => ctx.isAdmin() },
+  users: { module: users, may: () => ctx.isAdmin() },
+  sessions: { module: sessions, may: () => !!me },
+  schedules: { module: schedules, may: () => ctx.isAdmin() },
+  activity: { module: activity, may: () => ctx.isAdmin() },
+};
 
 const view = document.getElementById('view');
 const conn = document.getElementById('conn');
@@ -37,7 +52,9 @@ const ctx = {
       sessionEnded();
       return;
     }
-    toast(explain(err, what), 'error');
+    // a refusal on the live connection (a failure code, no HTTP status) or a server out of reach goes when the connection is back
+    const live = !err || err.status === undefined || err.status === 0 || err.status === 503;
+    toast(explain(err, what), 'error', live ? 'live' : null);
   },
   navigate(hash) {
     if (location.hash === hash) route(); else location.hash = hash;
@@ -61,6 +78,7 @@ function showConnection(state, b) {
 function startBus() {
   bus = new Bus(location.origin + '/eventbus');
   bus.onState(showConnection);
+  bus.onOpen(() => clearToasts('live'));
   bus.onError((err) => {
     // refusals the server could not tie to an address: tell the person, unless it is a lost session
     const code = codeOf(err);
@@ -68,13 +86,21 @@ function startBus() {
       checkSession();
     } else if (code === 'unavailable' || code === 'slow_consumer') {
       // the server is closing this tab's connection on purpose; the indicator shows the reconnect
-      toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info');
+      toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info', 'live');
     } else if (code !== 'unknown_address') {
-      toast(explain(err), 'error');
+      toast(explain(err), 'error', 'live');
     }
   });
   versionUnsub = bus.subscribe('status.version', (err, body) => {
     if (err || !body) return;
+    if (body.type === 'build') {
+      // told at every (re)connect: the build of the server, against the build this page came from
+      if (BUILD && body.version && body.version !== BUILD) {
+        body = { newVersion: body.version, message: 'This page is opsbus ' + BUILD + '; the server runs ' + body.version + ' now.' };
+      } else {
+        return;
+      }
+    }
     clear(banner);
     banner.append(
       h('span', {}, body.message || ('opsbus ' + body.newVersion + ' is running now.')),
@@ -143,6 +169,7 @@ async function loggedIn(user) {
   who.hidden = false;
   logoutButton.hidden = false;
   nav.hidden = false;
+  for (const link of nav.querySelectorAll('a[data-page]')) link.hidden = !(PAGES[link.dataset.page] && PAGES[link.dataset.page].may());
   scheduleRefresh();
   if (!bus) startBus();
 }
@@ -189,7 +216,9 @@ async function route() {
   if (parts[0] === 'host' && parts[1]) {
     cleanup = host.mount(view, ctx, parts[1]);
   } else if (parts[0] === 'terminal' && parts[1]) {
-    cleanup = terminal.mount(view, ctx, parts[1]);
+    cleanup = terminal.mount(view, ctx, parts[1], parts[2] || 'write');
+  } else if (PAGES[parts[0]]) {
+    cleanup = PAGES[parts[0]].module.mount(view, ctx, parts.slice(1));
   } else {
     cleanup = dashboard.mount(view, ctx);
   }

@@ -76,13 +76,23 @@ export function isAuthProblem(err) {
   return c === 'not_logged_in' || c === 'token_expired' || c === 'invalid_token';
 }
 
+// Reasons an operation fails that are not refusals (no ErrorCode): said in words as well.
+const OPERATION_REASONS = {
+  node_lost: 'The node that ran it stopped responding, so another node marked it failed.',
+};
+
 /**
  * Why an operation failed: its coded reason (metadata.reason, e.g. host_key_mismatch) in words, with
- * the server's own text after it; an uncoded failure as it came.
+ * the server's own text after it (without the code it starts with: "node_lost: node a ..." adds
+ * "node a ..."); an uncoded failure as it came.
  */
 export function describeFailure(op) {
   const reason = op.metadata && op.metadata.reason;
-  const s = SENTENCES[reason] || SENTENCES[op.error];
-  if (s) return s + (op.error && op.error !== reason ? ' (' + op.error + ')' : '');
+  const s = SENTENCES[reason] || OPERATION_REASONS[reason] || SENTENCES[op.error];
+  if (s) {
+    let detail = op.error && op.error !== reason ? String(op.error) : '';
+    if (reason && detail.startsWith(reason + ':')) detail = detail.slice(reason.length + 1).trim();
+    return s + (detail ? ' (' + detail + ')' : '');
+  }
   return [op.message, op.error].filter(Boolean).join(': ');
 }

@@ -5,28 +5,17 @@
 import { get, post } from './api.js';
 import { h, clear, badge, progressBar, fmtNumber } from './ui.js';
 import { OperationBook, operationRow, ACTIVE } from './ops.js';
-import { describeFailure } from './errors.js';
+import { describeFailure, isAuthProblem } from './errors.js';
+import { paramFields } from './paramform.js';
 
 const LOG_MAX_LINES = 1000;
 
-/** Friendlier labels and examples for the built-in types; the list itself comes from the server. */
-const KNOWN = {
-  ssh_test: { label: 'SSH test' },
-  service_restart: { label: 'Restart a service', placeholders: { service: 'nginx' } },
-  certificate_renewal: { label: 'Renew a certificate', placeholders: { domain: 'example.org' } },
-};
+/** Friendlier labels for the built-in types; the list itself, with each parameter's kind, comes from the server. */
+const LABELS = { ssh_test: 'SSH test', service_restart: 'Restart a service', certificate_renewal: 'Renew a certificate' };
 
-/** A button definition from one entry of GET /api/operation-types. */
+/** A button definition from one entry of GET /api/operation-types (ops.types). */
 function definition(t) {
-  const known = KNOWN[t.name] || {};
-  return {
-    type: t.name,
-    label: known.label || t.name.replace(/_/g, ' '),
-    params: (t.params || []).map((p) => ({
-      name: p.name,
-      placeholder: (known.placeholders && known.placeholders[p.name]) || (p.kind === 'enum' ? (p.values || []).join(' | ') : p.name),
-    })),
-  };
+  return { type: t.name, label: LABELS[t.name] || t.name.replace(/_/g, ' '), spec: t };
 }
 
 export function mount(container, ctx, hostId) {
@@ -62,10 +51,11 @@ export function mount(container, ctx, hostId) {
   const cards = new Map(); // type -> {button, inputs, status}
   function actionCard(def) {
     if (cards.has(def.type)) return;
-    const inputs = def.params.map((p) => h('input', { name: p.name, placeholder: p.placeholder || p.name, 'aria-label': p.name }));
+    const form = paramFields(def.spec);
+    const inputs = form.fields;
     const button = h('button', { type: 'button', class: 'op-button', dataset: { opType: def.type } }, def.label || def.type);
     const status = h('div', { class: 'op-status', dataset: { opType: def.type }, 'aria-live': 'polite' });
-    const card = { def, button, inputs, status };
+    const card = { def, button, inputs, form, status };
     button.addEventListener('click', () => start(card));
     cards.set(def.type, card);
     actions.append(h('div', { class: 'action' }, h('div', { class: 'action-row' }, button, ...inputs), status));
@@ -92,15 +82,22 @@ export function mount(container, ctx, hostId) {
       op.error ? h('span', { class: 'err' }, ' ' + describeFailure(op)) : op.message ? h('span', { class: 'muted' }, ' ' + op.message) : null);
   }
   async function start(card) {
-    const params = {};
-    for (const input of card.inputs) {
-      if (!input.value.trim()) {
-        input.focus();
-        ctx.toast('Fill in ' + input.name + ' first.', 'error');
-        return;
-      }
-      params[input.name] = input.value.trim();
+    // a running operation of this type: the button follows it instead of asking for another start
+    const running = book.active(hostId, card.def.type);
+    if (running) {
+      card.followId = running.id;
+      card.status.dataset.answer = 'already_running';
+      card.note = 'Already running: following the operation started by ' + (running.requestedBy || running.createdBy || 'someone') + '.';
+      showOpStatus(card, running, card.note);
+      return;
     }
+    const read = card.form.read();
+    if (read.error) {
+      read.field.focus();
+      clear(card.status).append(h('span', { class: 'err', role: 'alert' }, 'Cannot start ' + card.def.label + ': ' + read.error + '.'));
+      return;
+    }
+    const params = read.params;
     card.button.disabled = true;
     try {
       const r = await post('/api/hosts/' + encodeURIComponent(hostId) + '/operations', { type: card.def.type, params });
@@ -114,7 +111,8 @@ export function mount(container, ctx, hostId) {
       card.note = note;
     } catch (e) {
       clear(card.status).append(h('span', { class: 'err', role: 'alert' }, ctx.explain(e, 'Could not start ' + card.def.type)));
-      if (e.code !== 'access_denied' && e.code !== 'rate_limited') ctx.fail(e, 'Start ' + card.def.type);
+      // said once, beside the button; only a lost session goes further (to the login page)
+      if (isAuthProblem(e)) ctx.fail(e, 'Start ' + card.def.type);
     } finally {
       card.button.disabled = false;
     }

@@ -10,7 +10,7 @@ import { explain } from './errors.js';
 const RETRY_SECONDS = [1, 2, 4, 8, 16];
 const ROLE_TEXT = { driver: 'driver', writer: 'writer', viewer: 'viewer (read-only)' };
 
-export function mount(container, ctx, sid) {
+export function mount(container, ctx, sid, mode) {
   ctx.bus.setView('terminal:' + sid);
   let ws = null;
   let closedForGood = false;
@@ -19,6 +19,9 @@ export function mount(container, ctx, sid) {
   let role = null;
   let refusedTimer = null;
   const encoder = new TextEncoder();
+  // /view watches, /write asks to write; without either, those who may operate ask to write
+  const joinMode = mode === 'view' || mode === 'write' ? mode : (ctx.mayOperate() ? 'write' : 'view');
+  const asks = h('ul', { class: 'write-requests', id: 'write-requests' });
 
   const roleBadge = h('span', { class: 'badge role', id: 'term-role' }, 'joining…');
   const state = h('span', { class: 'term-state', id: 'term-state', dataset: { state: 'connecting' } }, 'connecting…');
@@ -34,7 +37,7 @@ export function mount(container, ctx, sid) {
   const shareNote = h('p', { class: 'small', id: 'share-note', 'aria-live': 'polite' });
   const share = h('form', { id: 'share-form', class: 'share' }, h('h3', {}, 'Share'), shareUser, shareMode, h('button', { type: 'submit' }, 'Invite'), shareNote);
   const closeButton = h('button', { type: 'button', class: 'danger', id: 'close-terminal' }, 'Close session');
-  const side = h('aside', { class: 'term-side' }, h('h3', {}, 'Participants'), participants, share, closeButton, h('h3', {}, 'Events'), events);
+  const side = h('aside', { class: 'term-side' }, h('h3', {}, 'Participants'), participants, asks, share, closeButton, h('h3', {}, 'Events'), events);
   container.append(h('div', { class: 'term-page' },
     h('div', { class: 'term-head' }, h('h1', {}, 'Terminal on ', hostLink), roleBadge, state),
     readOnly, refused,
@@ -106,7 +109,11 @@ export function mount(container, ctx, sid) {
     try {
       // the server decides the role: the owner drives, invited users and admins get what they were given,
       // anyone else granted the host watches
-      await post('/api/terminals/' + encodeURIComponent(sid) + '/join', { mode: 'write' });
+      const grant = await post('/api/terminals/' + encodeURIComponent(sid) + '/join', { mode: joinMode });
+      if (joinMode === 'write' && grant && grant.role === 'viewer') {
+        note('you asked to write: the driver or a writer may let you');
+        readOnly.textContent = 'Read-only: you asked to write, and watch until the driver or a writer lets you.';
+      }
     } catch (e) {
       setState('closed', explain(e, 'Cannot join this terminal'));
       closedForGood = true;
@@ -147,6 +154,34 @@ export function mount(container, ctx, sid) {
     };
   }
 
+  /** Someone watching asks to write: the driver (or a writer, or an admin) may let them. */
+  function askedToWrite(username) {
+    if (asks.querySelector('li[data-username="' + CSS.escape(username) + '"]')) return;
+    const let_ = h('button', { type: 'button', class: 'small', dataset: { action: 'let-write' } }, 'Let ' + username + ' write');
+    let_.addEventListener('click', async () => {
+      try {
+        await post('/api/terminals/' + encodeURIComponent(sid) + '/invite', { username, mode: 'write' });
+      } catch (e) {
+        showRefused(explain(e, 'Invitation refused'));
+      }
+    });
+    asks.append(h('li', { dataset: { username } }, h('strong', {}, username), ' asks to write ', let_));
+  }
+
+  /** Invited to write while watching: join again as writer and attach a new socket with that role. */
+  async function rejoinAsWriter() {
+    try {
+      await post('/api/terminals/' + encodeURIComponent(sid) + '/join', { mode: 'write' });
+    } catch (e) {
+      showRefused(explain(e, 'Could not join as writer'));
+      return;
+    }
+    const old = ws;
+    ws = null;
+    if (old) old.close(1000, 'rejoined');
+    connect();
+  }
+
   function onControl(m) {
     switch (m.type) {
       case 'ready':
@@ -180,7 +215,15 @@ export function mount(container, ctx, sid) {
         setState('closed', 'session closed' + (m.reason ? ': ' + m.reason : ''));
         note('session closed' + (m.reason ? ' (' + m.reason + ')' : ''));
         break;
-      case 'joined': case 'left': case 'attached': case 'detached': case 'invited':
+      case 'write_requested':
+        note(m.username + ' asks to write');
+        if ((role === 'driver' || role === 'writer' || ctx.isAdmin()) && m.username !== ctx.me.username) askedToWrite(m.username);
+        break;
+      case 'invited':
+        if (m.username === ctx.me.username && m.role === 'writer' && role === 'viewer') rejoinAsWriter();
+        for (const li of asks.querySelectorAll('li')) if (li.dataset.username === m.username) li.remove();
+        // falls through: noted like the others
+      case 'joined': case 'left': case 'attached': case 'detached':
         note((m.username || 'someone') + ' ' + m.type + (m.role ? ' as ' + m.role : '') + (m.by ? ' by ' + m.by : ''));
         refreshParticipants();
         break;

@@ -22,16 +22,27 @@ export function clear(el) {
   return el;
 }
 
-/** A message at the top right; errors stay until dismissed (a refusal must be read), others fade. */
-export function toast(text, kind = 'info') {
+/**
+ * A message at the top right; errors stay until dismissed (a refusal must be read) or until their
+ * cause is gone (see clearToasts), others fade. The same message already shown is not shown twice.
+ * cause: what the message is about, e.g. 'live' for the live connection.
+ */
+export function toast(text, kind = 'info', cause = null) {
   const box = document.getElementById('toasts');
+  const same = [...box.children].find((t) => t.classList.contains(kind) && t.querySelector('.text').textContent === text);
+  if (same) return same;
   const close = h('button', { type: 'button', class: 'link', 'aria-label': 'dismiss' }, '×');
-  const el = h('div', { class: 'toast ' + kind, role: kind === 'error' ? 'alert' : 'status' }, h('span', { class: 'text' }, text), close);
+  const el = h('div', { class: 'toast ' + kind, role: kind === 'error' ? 'alert' : 'status', dataset: cause ? { cause } : null }, h('span', { class: 'text' }, text), close);
   close.addEventListener('click', () => el.remove());
   box.append(el);
   while (box.children.length > 5) box.firstChild.remove();
   if (kind !== 'error') setTimeout(() => el.remove(), 6000);
   return el;
+}
+
+/** Takes away the messages about a cause that is gone (the live connection is back, say). */
+export function clearToasts(cause) {
+  for (const t of document.querySelectorAll('#toasts .toast[data-cause="' + cause + '"]')) t.remove();
 }
 
 export function fmtDuration(seconds) {

@@ -9,6 +9,7 @@ import dev.opsbus.gateway.bridge.BridgeMeters;
 import dev.opsbus.gateway.bridge.BridgeRoutes;
 import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
+import dev.opsbus.gateway.console.BuildAnnouncer;
 import dev.opsbus.gateway.console.ConsoleRoutes;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
@@ -186,6 +187,7 @@ public class GatewayVerticle extends VerticleBase {
     new BridgeRoutes(vertx, bridge, tokens, origins, this::activity, config.nodeId(),
         SockJsOptions.forFrames(config.bridge().maxFrameBytes(), config.allowedOrigins())).mount(router);
     ConsoleRoutes.mount(router, vertx);
+    BuildAnnouncer.register(vertx, config.nodeId());
 
     router.route().failureHandler(ApiErrors::handle);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, ErrorCode.NOT_FOUND, "no such resource: " + ctx.request().path()));

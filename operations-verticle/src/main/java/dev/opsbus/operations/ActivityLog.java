@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Persists everything published on {@code activity.events} and serves it back on
  * {@code activity.list}, in order, by {@code seq}: oldest first after {@code sinceSeq} (a replay
- * from a point), or newest first before {@code beforeSeq} (paging back). Every node running this
+ * from a point), or newest first before {@code beforeSeq} (paging back); narrowed by {@code user},
+ * {@code action}, {@code hostId} (of the entry's data) and the times {@code from} and {@code until}. Every node running this
  * verticle hears every event; the event id makes each one land exactly once.
  */
 final class ActivityLog {
@@ -83,19 +84,33 @@ final class ActivityLog {
 
   private Future<JsonObject> list(JsonObject b) {
     int limit = Math.max(1, Math.min(1000, b.getInteger("limit", 100)));
-    Future<io.vertx.sqlclient.RowSet<Row>> rows;
     String cols = "seq, id, ts, action, username, node_id, address, code, message, data";
-    if (b.containsKey("sinceSeq")) {
-      rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE seq > $1 ORDER BY seq LIMIT $2")
-          .execute(Tuple.of(b.getLong("sinceSeq", 0L), limit));
-    } else if (b.containsKey("since")) {
-      rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE ts >= $1 ORDER BY seq LIMIT $2")
-          .execute(Tuple.of(OffsetDateTime.parse(b.getString("since")), limit));
-    } else {
-      long before = b.getLong("beforeSeq", Long.MAX_VALUE);
-      rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE seq < $1 ORDER BY seq DESC LIMIT $2")
-          .execute(Tuple.of(before, limit));
+    // filters (user, action, host, until) narrow any of the three reads below
+    StringBuilder where = new StringBuilder();
+    Tuple args = Tuple.tuple();
+    filter(where, args, "username = $", b.getString("user"));
+    filter(where, args, "action = $", b.getString("action"));
+    filter(where, args, "data->>'hostId' = $", b.getString("hostId"));
+    if (b.getString("from") != null) {
+      filter(where, args, "ts >= $", OffsetDateTime.parse(b.getString("from")));
     }
+    if (b.getString("until") != null) {
+      filter(where, args, "ts <= $", OffsetDateTime.parse(b.getString("until")));
+    }
+    String order;
+    if (b.containsKey("sinceSeq")) {
+      filter(where, args, "seq > $", b.getLong("sinceSeq", 0L));
+      order = " ORDER BY seq";
+    } else if (b.containsKey("since")) {
+      filter(where, args, "ts >= $", OffsetDateTime.parse(b.getString("since")));
+      order = " ORDER BY seq";
+    } else {
+      filter(where, args, "seq < $", b.getLong("beforeSeq", Long.MAX_VALUE));
+      order = " ORDER BY seq DESC";
+    }
+    args.addValue(limit);
+    Future<io.vertx.sqlclient.RowSet<Row>> rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE " + where + order
+        + " LIMIT $" + args.size()).execute(args);
     return rows.map(rs -> {
       JsonArray out = new JsonArray();
       rs.forEach(r -> out.add(new JsonObject().put("seq", r.getLong("seq")).put("id", r.getUUID("id").toString())
@@ -104,6 +119,15 @@ final class ActivityLog {
           .put("code", r.getString("code")).put("message", r.getString("message")).put("data", r.getValue("data"))));
       return new JsonObject().put("entries", out);
     });
+  }
+
+  /** Adds one condition with its value as the next parameter; nothing when the value is null. */
+  private static void filter(StringBuilder where, Tuple args, String condition, Object value) {
+    if (value == null) {
+      return;
+    }
+    args.addValue(value);
+    where.append(where.isEmpty() ? "" : " AND ").append(condition).append(args.size());
   }
 
   /** Deletes entries older than the retention. */

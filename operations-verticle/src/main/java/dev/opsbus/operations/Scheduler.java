@@ -78,8 +78,10 @@ final class Scheduler {
         answer = switch (b.getString("action", "list")) {
           case "create" -> create(b, caller == null ? "system" : caller.username());
           case "delete" -> delete(b);
+          case "pause" -> setEnabled(b, false);
+          case "resume" -> setEnabled(b, true);
           case "list" -> list();
-          default -> throw new OpsbusException(ErrorCode.INVALID_REQUEST, "action: create, list or delete");
+          default -> throw new OpsbusException(ErrorCode.INVALID_REQUEST, "action: create, list, pause, resume or delete");
         };
       } catch (OpsbusException e) {
         answer = Future.failedFuture(e);
@@ -142,6 +144,39 @@ final class Scheduler {
     return pool.preparedQuery("DELETE FROM operation_schedules WHERE id = $1").execute(Tuple.of(id))
         .compose(r -> r.rowCount() == 0 ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no schedule " + id))
             : Future.succeededFuture(new JsonObject().put("deleted", id.toString())));
+  }
+
+  /**
+   * Pauses a schedule (it keeps its place but fires nothing) or resumes it: a resumed schedule fires
+   * next at its next occurrence from now, the ones missed while paused are skipped.
+   */
+  private Future<JsonObject> setEnabled(JsonObject b, boolean enabled) {
+    UUID id = scheduleId(b);
+    return pool.preparedQuery("SELECT cron FROM operation_schedules WHERE id = $1").execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no schedule " + id));
+      }
+      OffsetDateTime next = null;
+      if (enabled) {
+        String broken = brokenReason(rows.iterator().next().getString("cron"));
+        if (broken != null) {
+          return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_REQUEST, "schedule " + id + " cannot fire: " + broken));
+        }
+        ZonedDateTime n = CronExpression.parse(rows.iterator().next().getString("cron")).next(ZonedDateTime.now(ZoneOffset.UTC));
+        next = n == null ? null : n.toOffsetDateTime();
+      }
+      return pool.preparedQuery("UPDATE operation_schedules SET enabled = $2, next_run_at = COALESCE($3, next_run_at) WHERE id = $1")
+          .execute(Tuple.of(id, enabled, next))
+          .map(r -> new JsonObject().put("id", id.toString()).put("enabled", enabled));
+    });
+  }
+
+  private static UUID scheduleId(JsonObject b) {
+    try {
+      return UUID.fromString(b.getString("id", ""));
+    } catch (IllegalArgumentException e) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "id: not a schedule id");
+    }
   }
 
   private Future<JsonObject> list() {

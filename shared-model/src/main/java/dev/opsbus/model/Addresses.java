@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String METRICS_HOST_LAST = "metrics.host.last";
   public static final String STATUS_SERVER = "status.server";
   public static final String STATUS_VERSION = "status.version";
+  /** request/reply: the build this node runs ({@code BuildNotice}), the replay of {@link #STATUS_VERSION}. */
+  public static final String STATUS_BUILD = "status.build";
 
   // operations
   public static final String OPS_START = "ops.start";

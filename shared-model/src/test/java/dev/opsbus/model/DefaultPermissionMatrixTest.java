@@ -56,6 +56,7 @@ class DefaultPermissionMatrixTest {
     allow("presence.view", Direction.SEND, AOV);
     allow("presence.list", Direction.REQUEST, AOV);
     allow("ssh.sessions", Direction.SUBSCRIBE, AO);
+    allow("ssh.list", Direction.REQUEST, AOV);
     allow("ssh.open", Direction.REQUEST, AO);
     allow("ssh.close", Direction.REQUEST, AO);
     allow("ssh.join", Direction.REQUEST, AOV);

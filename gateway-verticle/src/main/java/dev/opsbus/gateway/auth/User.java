@@ -6,8 +6,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Set;
 
-/** A stored user. The password hash never leaves the gateway: {@link #toJson()} leaves it out. */
-public record User(String username, String passwordHash, Set<Role> roles, Set<String> hosts, Instant createdAt, Instant updatedAt) {
+/**
+ * A stored user. The password hash never leaves the gateway: {@link #toJson()} leaves it out.
+ *
+ * @param disabled the user may not log in or refresh a token (roles and grants are kept)
+ */
+public record User(String username, String passwordHash, Set<Role> roles, Set<String> hosts, Instant createdAt, Instant updatedAt,
+    boolean disabled) {
 
   public User {
     roles = Set.copyOf(roles);
@@ -20,6 +25,7 @@ public record User(String username, String passwordHash, Set<Role> roles, Set<St
         .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))
         .put("hosts", new JsonArray(hosts.stream().sorted().toList()))
         .put("createdAt", createdAt == null ? null : createdAt.toString())
-        .put("updatedAt", updatedAt == null ? null : updatedAt.toString());
+        .put("updatedAt", updatedAt == null ? null : updatedAt.toString())
+        .put("disabled", disabled);
   }
 }

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 /** Users in PostgreSQL, reached through the reactive client (never blocking the event loop). */
 public final class UserStore {
 
-  private static final String COLUMNS = "username, password_hash, roles, hosts, created_at, updated_at";
+  private static final String COLUMNS = "username, password_hash, roles, hosts, created_at, updated_at, disabled";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";
 
@@ -70,6 +70,15 @@ public final class UserStore {
             : Future.succeededFuture(toUser(rows.iterator().next())));
   }
 
+  /** Disables or enables a user; {@code not_found} when there is no such user. */
+  public Future<User> setDisabled(String username, boolean disabled) {
+    return pool.preparedQuery("UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1 RETURNING " + COLUMNS)
+        .execute(Tuple.of(username, disabled))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no user named '" + username + "'"))
+            : Future.succeededFuture(toUser(rows.iterator().next())));
+  }
+
   public Future<Void> delete(String username) {
     return pool.preparedQuery("DELETE FROM users WHERE username = $1").execute(Tuple.of(username))
         .compose(rows -> rows.rowCount() == 0
@@ -108,6 +117,6 @@ public final class UserStore {
     OffsetDateTime created = r.getOffsetDateTime("created_at");
     OffsetDateTime updated = r.getOffsetDateTime("updated_at");
     return new User(r.getString("username"), r.getString("password_hash"), roles, hosts,
-        created == null ? null : created.toInstant(), updated == null ? null : updated.toInstant());
+        created == null ? null : created.toInstant(), updated == null ? null : updated.toInstant(), Boolean.TRUE.equals(r.getBoolean("disabled")));
   }
 }

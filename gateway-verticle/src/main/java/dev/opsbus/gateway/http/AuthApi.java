@@ -74,6 +74,12 @@ public final class AuthApi {
           }
           throttle.succeeded(remote, username);
           User u = user.get();
+          if (u.disabled()) {
+            activity.accept(ActivityEvent.of(ActivityEvent.LOGIN_FAILED, username, nodeId, null,
+                ErrorCode.ACCESS_DENIED.wireName(), "user is disabled", Map.of("remote", remote)));
+            ApiErrors.send(ctx, ErrorCode.ACCESS_DENIED, "user '" + username + "' is disabled: an admin can enable it again");
+            return;
+          }
           TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
           activity.accept(ActivityEvent.of(ActivityEvent.LOGIN, u.username(), nodeId, null, null, "logged in", Map.of("remote", remote)));
           answerWithToken(ctx, issued, u.username(), u.roles());
@@ -113,8 +119,9 @@ public final class AuthApi {
   private void refresh(RoutingContext ctx) {
     Principal p = Authn.principal(ctx);
     users.find(p.username())
-        .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
-            : Future.<User>failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the user of this token no longer exists")))
+        .compose(found -> found.isPresent() && !found.get().disabled() ? Future.succeededFuture(found.get())
+            : Future.<User>failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN,
+                found.isPresent() ? "the user of this token is disabled" : "the user of this token no longer exists")))
         .onSuccess(u -> {
           TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
           activity.accept(ActivityEvent.of(ActivityEvent.TOKEN_REFRESH, u.username(), nodeId, null, null, "token refreshed", Map.of()));

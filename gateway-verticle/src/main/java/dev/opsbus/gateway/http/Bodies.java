@@ -61,4 +61,15 @@ public final class Bodies {
     }
     return n.intValue();
   }
+
+  public static Boolean optionalBoolean(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field '" + field + "' must be true or false");
+    }
+    return b;
+  }
 }

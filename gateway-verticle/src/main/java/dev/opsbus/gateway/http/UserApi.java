@@ -72,10 +72,16 @@ public final class UserApi {
     String password = Bodies.optionalString(body, "password", 1024);
     Set<Role> roles = roles(Bodies.optionalArray(body, "roles"), false);
     Set<String> hosts = hosts(Bodies.optionalArray(body, "hosts"));
+    Boolean disabled = Bodies.optionalBoolean(body, "disabled");
+    if (Boolean.TRUE.equals(disabled) && username.equals(Authn.principal(ctx).username())) {
+      ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "you cannot disable the user you are logged in as");
+      return;
+    }
     Future<String> hash = password == null ? Future.succeededFuture(null) : hasher.hash(password(password));
     hash.compose(h -> users.update(username, h, roles, hosts))
+        .compose(u -> disabled == null || disabled == u.disabled() ? Future.succeededFuture(u) : users.setDisabled(username, disabled))
         .onSuccess(u -> {
-          record(ctx, ActivityEvent.USER_UPDATED, u);
+          record(ctx, disabled == null ? ActivityEvent.USER_UPDATED : disabled ? ActivityEvent.USER_DISABLED : ActivityEvent.USER_ENABLED, u);
           ctx.json(u.toJson());
         })
         .onFailure(err -> ApiErrors.fail(ctx, err));

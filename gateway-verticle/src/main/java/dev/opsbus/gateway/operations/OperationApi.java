@@ -47,6 +47,10 @@ public final class OperationApi {
     router.route("/api/schedules*").handler(authn.required()).handler(Authn.role(Role.ADMIN));
     router.get("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, new JsonObject().put("action", "list"), 200));
     router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, schedule(Bodies.object(ctx)), 201));
+    router.post("/api/schedules/:id/pause").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
+        new JsonObject().put("action", "pause").put("id", ctx.pathParam("id")), 200));
+    router.post("/api/schedules/:id/resume").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
+        new JsonObject().put("action", "resume").put("id", ctx.pathParam("id")), 200));
     router.delete("/api/schedules/:id").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
         new JsonObject().put("action", "delete").put("id", ctx.pathParam("id")), 200));
     router.get("/api/activity").handler(authn.required()).handler(Authn.role(Role.ADMIN)).handler(this::activity);
@@ -136,12 +140,43 @@ public final class OperationApi {
     } else if (since != null) {
       req.put("since", time("since", since));
     }
+    // filters: who, what kind (the action), which host, until when
+    String user = query(ctx, "user");
+    if (user != null) {
+      req.put("user", bounded("user", user, 63));
+    }
+    String action = query(ctx, "action");
+    if (action != null) {
+      req.put("action", bounded("action", action, 100));
+    }
+    String hostId = query(ctx, "hostId");
+    if (hostId != null) {
+      if (!HOST_ID.matcher(hostId).matches()) {
+        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
+      }
+      req.put("hostId", hostId);
+    }
+    String from = query(ctx, "from");
+    if (from != null) {
+      req.put("from", time("from", from));
+    }
+    String until = query(ctx, "until");
+    if (until != null) {
+      req.put("until", time("until", until));
+    }
     ask(ctx, Addresses.ACTIVITY_LIST, req, 200);
   }
 
   private static String query(RoutingContext ctx, String name) {
     String v = ctx.queryParams().get(name);
     return v == null || v.isEmpty() ? null : v;
+  }
+
+  private static String bounded(String name, String v, int max) {
+    if (v.length() > max) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, name + ": at most " + max + " characters");
+    }
+    return v;
   }
 
   private static String time(String name, String v) {

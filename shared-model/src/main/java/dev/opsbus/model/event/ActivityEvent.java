@@ -30,6 +30,8 @@ public record ActivityEvent(
   public static final String USER_CREATED = "user_created";
   public static final String USER_UPDATED = "user_updated";
   public static final String USER_DELETED = "user_deleted";
+  public static final String USER_DISABLED = "user_disabled";
+  public static final String USER_ENABLED = "user_enabled";
   public static final String SSH_CONNECT = "ssh_connect";
   public static final String SSH_DISCONNECT = "ssh_disconnect";
 

@@ -24,6 +24,8 @@ public record SessionEvent(String type, Instant ts, String sessionId, long seq, 
   public static final String DETACHED = "detached";
   public static final String RESIZED = "resized";
   public static final String INVITED = "invited";
+  /** A participant asked to write ({@code ssh.join} with mode write) and got viewer: the driver may invite them. */
+  public static final String WRITE_REQUESTED = "write_requested";
   public static final String INPUT_REFUSED = "input_refused";
   public static final String CLOSED = "closed";
 

@@ -71,6 +71,18 @@ class WireRecordsTest {
   }
 
   @Test
+  void aSessionSnapshotCarriesItsLastActivityAndReadsWithoutIt() {
+    SessionSnapshot s = new SessionSnapshot(SessionSnapshot.TYPE, TS, 3, "sid-3", "demo", "ann", "node-a",
+        SessionStatus.IDLE, 80, 24, List.of(), TS, null, TS.minusSeconds(90));
+    JsonObject json = s.toJson();
+    assertThat(json.getString("lastActivityAt")).isEqualTo(TS.minusSeconds(90).toString());
+    assertThat(SessionSnapshot.fromJson(json)).isEqualTo(s);
+    // from a relay that does not say it yet
+    json.remove("lastActivityAt");
+    assertThat(SessionSnapshot.fromJson(json).lastActivityAt()).isNull();
+  }
+
+  @Test
   void endedSessionsSayTheyEnded() {
     assertThat(SessionStatus.CLOSED.ended()).isTrue();
     assertThat(SessionStatus.DISCONNECTED.ended()).isTrue();

@@ -334,7 +334,9 @@ public final class TerminalService implements TerminalSession.Listener {
         out.add(v.toJson());
       }
     }
-    msg.reply(out);
+    // a bridge client subscribing to ssh.sessions gets the current list first, as the replay answer
+    boolean replay = msg.body() != null && Boolean.TRUE.equals(msg.body().getValue(SessionSnapshot.REPLAY));
+    msg.reply(replay ? new JsonObject().put(SessionSnapshot.REPLAY_CHANGES, out) : out);
   }
 
   private static boolean maySee(Principal caller, SessionSnapshot session) {

@@ -312,6 +312,10 @@ final class TerminalSession implements OutputPump.Sink {
       event(SessionEvent.JOINED, caller.username(), joined.role(), null);
       listener.changed(this);
     }
+    if (TerminalRequest.WRITE.equals(req.mode()) && joined.role() == SessionRole.VIEWER) {
+      // asked to write, may only watch: the driver and writers hear it and may invite
+      event(SessionEvent.WRITE_REQUESTED, caller.username(), joined.role(), null);
+    }
     msg.reply(new SessionGrant(sid, caller.username(), joined.role().wireName()).toJson());
   }
 
@@ -501,8 +505,10 @@ final class TerminalSession implements OutputPump.Sink {
 
   /** The same entry without counting a change, for {@code ssh.list} and the answers to open, resize and close. */
   SessionSnapshot view() {
-    return new SessionSnapshot(SessionSnapshot.TYPE, Instant.now(), version, sid, hostId, owner, config.nodeId(), status, cols,
-        rows, policy.participants(), openedAt, reason);
+    Instant now = Instant.now();
+    Instant lastActivity = now.minusNanos(Math.max(0, System.nanoTime() - lastActivityNanos));
+    return new SessionSnapshot(SessionSnapshot.TYPE, now, version, sid, hostId, owner, config.nodeId(), status, cols,
+        rows, policy.participants(), openedAt, reason, lastActivity);
   }
 
   private void event(String type, String user, SessionRole role, String why) {
