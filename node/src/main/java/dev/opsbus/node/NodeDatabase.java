@@ -81,7 +81,8 @@ final class NodeDatabase implements AutoCloseable {
         throw n;
       }
       String reason = rootMessage(e);
-      if (reason.contains("could not lock")) {
+      // another process holds the lock; another node in this JVM shows as an overlapping lock
+      if (reason.contains("could not lock") || reason.contains("OverlappingFileLock")) {
         throw new NodeStartException("the data directory " + dataDir + " is in use by another running node", e);
       }
       throw new NodeStartException("embedded PostgreSQL did not start in " + pgDir + ": " + reason, e);
