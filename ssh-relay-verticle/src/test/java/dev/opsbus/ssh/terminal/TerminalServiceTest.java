@@ -510,6 +510,10 @@ class TerminalServiceTest {
     Path file = dataDir.resolve("recordings").resolve(sid + ".cast");
     assertThat(file).exists();
     assertThat(Files.readString(file)).contains("recorded-42");
+    // what was typed and shown is the node's OS user's alone (issue 11)
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+        .isEqualTo("rwx------");
   }
 
   @Test
