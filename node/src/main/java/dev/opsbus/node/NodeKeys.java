@@ -108,6 +108,8 @@ final class NodeKeys {
    */
   static Loaded load(Path dataDir, Map<String, String> env, NodeDatabase db) {
     try (Connection c = db.connect()) {
+      // the data dir is the node's OS user's alone, whichever database and key sources it uses
+      KeyFiles.privateDir(dataDir);
       c.setAutoCommit(false);
       Source credSource = credentialsSource(dataDir, env);
       String cred = credentials(c, credSource);
