@@ -3,7 +3,6 @@ package dev.opsbus.gateway;
 import dev.opsbus.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsbus.testkit.TestDatabase;
 import dev.opsbus.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
