@@ -48,6 +48,24 @@ final class EmbeddedAuth {
   private EmbeddedAuth() {
   }
 
+  /**
+   * Where the PostgreSQL binaries are unpacked: a directory only this OS user can write, so that no
+   * other local user can plant binaries the node would run (the library's default is a shared
+   * directory under {@code java.io.tmpdir}). {@code ~/.cache/opsbus/embedded-pg} (0700, owned by
+   * this user), shared by every data dir; else {@code <dataDir>/pg-bin}.
+   */
+  static java.io.File binariesDir(Path dataDir) throws IOException {
+    try {
+      Path cache = KeyFiles.privateDir(Path.of(System.getProperty("user.home"), ".cache", "opsbus", "embedded-pg"));
+      if (Files.getOwner(cache).getName().equals(System.getProperty("user.name"))) {
+        return cache.toFile();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("no private binaries directory in the home directory: {}", e.getMessage());
+    }
+    return KeyFiles.privateDir(dataDir.resolve("pg-bin")).toFile();
+  }
+
   /** Server settings of every start: loopback only, no Unix socket, SCRAM for the stored password. */
   static EmbeddedPostgres.Builder serverConfig(EmbeddedPostgres.Builder b) {
     return b.setServerConfig("listen_addresses", "localhost")

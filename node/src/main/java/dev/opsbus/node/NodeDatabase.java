@@ -72,8 +72,9 @@ final class NodeDatabase implements AutoCloseable {
       } catch (IOException e) {
         throw new NodeStartException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
       }
-      password = EmbeddedAuth.secure(dataDir, pgDir, () -> embeddedBuilder(pgDir));
-      pg = EmbeddedAuth.serverConfig(embeddedBuilder(pgDir))
+      java.io.File binaries = EmbeddedAuth.binariesDir(dataDir);
+      password = EmbeddedAuth.secure(dataDir, pgDir, () -> embeddedBuilder(pgDir, binaries));
+      pg = EmbeddedAuth.serverConfig(embeddedBuilder(pgDir, binaries))
           .setConnectConfig("password", password)
           .start();
     } catch (IOException | SQLException | RuntimeException e) {
@@ -93,8 +94,9 @@ final class NodeDatabase implements AutoCloseable {
     return new NodeDatabase(o, pg, "embedded PostgreSQL on port " + pg.getPort());
   }
 
-  private static EmbeddedPostgres.Builder embeddedBuilder(Path pgDir) {
+  private static EmbeddedPostgres.Builder embeddedBuilder(Path pgDir, java.io.File binaries) {
     return EmbeddedPostgres.builder()
+        .setOverrideWorkingDirectory(binaries)
         .setDataDirectory(pgDir)
         .setCleanDataDirectory(false)
         // the node stops PostgreSQL itself, after Vert.x, so no pool talks to a stopped server

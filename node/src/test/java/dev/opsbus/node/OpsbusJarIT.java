@@ -72,6 +72,9 @@ class OpsbusJarIT {
       assertThat(get(port, "/health")).isEqualTo(200);
       List<ProcessHandle> postgres = new ArrayList<>(NodeProcess.postgresOf(data));
       assertThat(postgres).as("postgres server of %s", data).isNotEmpty();
+      // run from binaries only this OS user can write, not from a shared temporary directory
+      Path privateBinaries = Path.of(System.getProperty("user.home"), ".cache", "opsbus", "embedded-pg");
+      assertThat(postgres.get(0).info().command()).hasValueSatisfying(cmd -> assertThat(Path.of(cmd)).startsWith(privateBinaries));
       postgres.addAll(postgres.stream().flatMap(ProcessHandle::descendants).toList());
       List<ProcessHandle> children = node.handle().descendants().toList();
 
