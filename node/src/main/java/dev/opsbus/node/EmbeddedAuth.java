@@ -56,8 +56,11 @@ final class EmbeddedAuth {
    */
   static java.io.File binariesDir(Path dataDir) throws IOException {
     try {
-      Path cache = KeyFiles.privateDir(Path.of(System.getProperty("user.home"), ".cache", "opsbus", "embedded-pg"));
-      if (Files.getOwner(cache).getName().equals(System.getProperty("user.name"))) {
+      // both levels owner-only at every start: the library loosens the inner one when it unpacks
+      Path opsbus = KeyFiles.privateDir(Path.of(System.getProperty("user.home"), ".cache", "opsbus"));
+      Path cache = KeyFiles.privateDir(opsbus.resolve("embedded-pg"));
+      if (Files.getOwner(opsbus).getName().equals(System.getProperty("user.name"))
+          && Files.getOwner(cache).getName().equals(System.getProperty("user.name"))) {
         return cache.toFile();
       }
     } catch (IOException | RuntimeException e) {
