@@ -228,6 +228,7 @@ start_opsbus_node() {
     -jar "$JAR" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "$(to_config)" \
     --verticles gateway,operations,ssh-relay "$@" >>"$NODE_LOG" 2>&1 &
   NODE_PID=$!
+  NODE_DIR="$dir"
   TO_PIDS+=("$NODE_PID")
   line="$(to_wait_line "$NODE_LOG" 'listening on http://127\.0\.0\.1:[0-9]+' "$NODE_PID")" || return 1
   NODE_PORT="${line##*:}"
@@ -272,8 +273,11 @@ run_storm_scenario() {
   if start_bench_ssh "storm-$run" && start_opsbus_node "storm-a-$run" --cluster --cluster-name "$cluster"; then
     a_port="$NODE_PORT"
     pg="$(to_wait_line "$NODE_LOG" 'embedded PostgreSQL in .* on port [0-9]+' "$NODE_PID")" && pg="${pg##* }"
-    if [[ -n "$pg" ]] && start_opsbus_node "storm-b-$run" --cluster --cluster-name "$cluster" \
-        --pg-url "postgresql://postgres:postgres@localhost:$pg/postgres" \
+    # node B: A's database (with the password in A's keys) and A's key files, as every cluster node needs
+    local a_dir="$NODE_DIR"
+    if [[ -n "$pg" ]] && OPSBUS_CREDENTIALS_KEY_FILE="$a_dir/keys/credentials.key" OPSBUS_JWT_KEY_FILE="$a_dir/keys/jwt.key" \
+        start_opsbus_node "storm-b-$run" --cluster --cluster-name "$cluster" \
+        --pg-url "postgresql://postgres:$(cat "$a_dir/keys/postgres.password")@localhost:$pg/postgres" \
         && to_wait_line "$NODE_LOG" 'cluster has 2 members' "$NODE_PID" >/dev/null; then
       to_generator operations --mode storm --urls "http://127.0.0.1:$a_port,http://127.0.0.1:$NODE_PORT" --run "$run" \
         --starts "$STORM_STARTS" --storms "$STORMS" --out "$RESULTS/operations.csv" \
@@ -326,7 +330,7 @@ json_field() { grep -o "\"$1\":\"\\?[^,\"}]*" <<<"$2" | head -1 | sed -E 's/^"[^
 # starts node A then node B of a fresh cluster; sets CLUSTER_A_PID, CLUSTER_B_PID, CLUSTER_GATEWAY,
 # CLUSTER_A_CONTROL, CLUSTER_B_CONTROL
 start_opsbus_cluster() {
-  local name="opsbus-bench-$STAMP-$1-$$" line pg
+  local name="opsbus-bench-$STAMP-$1-$$" line pg keys
   # a log per node and run: the listening line read must be this start's
   local log_a="$RESULTS/server-opsbus-node-a-run$1.log" log_b="$RESULTS/server-opsbus-node-b-run$1.log"
   : > "$log_a"; : > "$log_b"
@@ -337,7 +341,9 @@ start_opsbus_cluster() {
   line="$(await_listening_line "$log_a" "$CLUSTER_A_PID")" || return 1
   CLUSTER_A_CONTROL="$(json_field control "$line")"
   pg="$(json_field pg "$line")"
+  keys="$(json_field keys "$line")"
   # shellcheck disable=SC2086
+  OPSBUS_CREDENTIALS_KEY_FILE="$keys/credentials.key" OPSBUS_JWT_KEY_FILE="$keys/jwt.key" \
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
     -jar "$JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --pg-url "$pg" \
     --await-members 2 >>"$log_b" 2>&1 &

@@ -225,6 +225,14 @@ public final class OpsbusBenchServer implements AutoCloseable {
         + db.getDatabase();
   }
 
+  /**
+   * This node's key files ({@code credentials.key}, {@code jwt.key}): a second bench node on the same
+   * database needs the same ones, as every node of a cluster does.
+   */
+  public java.nio.file.Path keysDir() {
+    return node.settings().dataDir().toAbsolutePath().resolve("keys");
+  }
+
   /** Login ({@code /api/login}) and the bridge ({@code /eventbus/websocket}). */
   public int gatewayPort() {
     return node.httpPort();
@@ -293,7 +301,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
     out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())
-        .put("pid", ProcStats.selfPid()).put("pg", server.pgUrl()).encode());
+        .put("pid", ProcStats.selfPid()).put("pg", server.pgUrl())
+        .put("keys", server.keysDir().toString()).encode());
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -132,6 +132,11 @@ class BenchSmokeIT {
     OpsbusBenchServer.Options aOptions = new OpsbusBenchServer.Options(d.host(), 0, 0, null, dataDir.resolve("a"), password,
         d.queueBound(), d.maxConnectionsPerUser(), new OpsbusBenchServer.ClusterMode(cluster, true, 1));
     try (OpsbusBenchServer a = OpsbusBenchServer.start(aOptions)) {
+      // B shares A's database, so it needs A's key files, as every node of a cluster does
+      java.nio.file.Path bKeys = java.nio.file.Files.createDirectories(dataDir.resolve("b").resolve("keys"));
+      for (String f : List.of("credentials.key", "jwt.key")) {
+        java.nio.file.Files.copy(a.keysDir().resolve(f), bKeys.resolve(f));
+      }
       OpsbusBenchServer.Options bOptions = new OpsbusBenchServer.Options(d.host(), 0, 0, a.pgUrl(), dataDir.resolve("b"),
           password, d.queueBound(), d.maxConnectionsPerUser(), new OpsbusBenchServer.ClusterMode(cluster, false, 2));
       try (OpsbusBenchServer b = OpsbusBenchServer.start(bOptions)) {

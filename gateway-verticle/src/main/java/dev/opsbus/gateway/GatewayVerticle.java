@@ -33,9 +33,7 @@ import dev.opsbus.gateway.terminal.TerminalApi;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.event.ActivityEvent;
-import dev.opsbus.model.secret.CredentialCipher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -63,7 +61,6 @@ public class GatewayVerticle extends VerticleBase {
   public static final String NODE_MAP_DEPLOYED = HealthRoutes.NODE_MAP_DEPLOYED;
 
   private static final int API_BODY_LIMIT = 64 * 1024;
-  private static final int JWT_KEY_BYTES = 64;
   /** A gateway forgets another node's presence after this long without hearing from it. */
   private static final long PRESENCE_NODE_SILENCE_MS = 20_000;
 
@@ -99,15 +96,16 @@ public class GatewayVerticle extends VerticleBase {
         .build();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
-    Settings settings = new Settings(pool);
     // the common-password list is read here, on a worker, not on the event loop at the first password change
     Future<Integer> passwordList = vertx.executeBlocking(PasswordPolicy::commonListSize);
-    return passwordList.compose(n -> HealthRoutes.readOpenApi(vertx)).compose(openApi -> Future.all(settings.getOrCreateSecret(Settings.JWT_KEY, JWT_KEY_BYTES),
-            settings.getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES))
-        .recover(err -> Future.failedFuture(new IllegalStateException("cannot read settings from PostgreSQL: " + err.getMessage(), err)))
+    if (config.secrets() == null || config.secrets().jwtKey() == null) {
+      return Future.failedFuture(new IllegalStateException("the gateway was given no keys (GatewayConfig.secrets)"));
+    }
+    return passwordList.compose(n -> HealthRoutes.readOpenApi(vertx)).compose(openApi -> Future.succeededFuture(config.secrets())
         .compose(keys -> {
-          TokenService tokens = new TokenService(vertx, keys.resultAt(0), config.tokenTtl());
-          hostStore = new HostStore(pool, new CredentialCipher(keys.resultAt(1)));
+          // the keys come from the launcher's key files, never from the database (docs/SECURITY.md)
+          TokenService tokens = TokenService.withKeys(vertx, keys, config.tokenTtl());
+          hostStore = new HostStore(pool, keys.cipher());
           return new AdminBootstrap(users, hasher, config.initialAdminPassword()).ensureAdmin().map(tokens);
         })
         .compose(tokens -> sessions.start(vertx).map(tokens))

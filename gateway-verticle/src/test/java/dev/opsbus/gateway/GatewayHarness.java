@@ -4,6 +4,7 @@ import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.testkit.Await;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.testkit.TestDatabase;
+import dev.opsbus.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -36,7 +37,8 @@ public final class GatewayHarness implements AutoCloseable {
 
   public static GatewayConfig config(String nodeId, BridgeLimits limits) {
     return new GatewayConfig(nodeId, "test", "127.0.0.1", 0, TestDatabase.connectOptions(), 4,
-        PermissionRules.defaults(), List.of("http://console.example"), GatewayConfig.DEFAULT_TOKEN_TTL, false, ADMIN_PASSWORD, limits);
+        PermissionRules.defaults(), List.of("http://console.example"), GatewayConfig.DEFAULT_TOKEN_TTL, false, ADMIN_PASSWORD, limits)
+        .withSecrets(TestSecrets.SECRETS);
   }
 
   /** A fresh database and a gateway on a new Vert.x. */
@@ -52,7 +54,9 @@ public final class GatewayHarness implements AutoCloseable {
   /** A gateway on the given Vert.x, on the database as it is. */
   public static GatewayHarness startOn(Vertx vertx, UnaryOperator<GatewayConfig> tweak) {
     String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
-    GatewayVerticle gateway = new GatewayVerticle(tweak.apply(config(nodeId, BridgeLimits.defaults())));
+    GatewayConfig config = tweak.apply(config(nodeId, BridgeLimits.defaults()));
+    // a tweak that rebuilt the record without keys gets the test keys back
+    GatewayVerticle gateway = new GatewayVerticle(config.secrets() == null ? config.withSecrets(TestSecrets.SECRETS) : config);
     String id = Await.result(vertx.deployVerticle(gateway));
     vertx.sharedData().<String, String>getLocalMap(GatewayVerticle.NODE_MAP).put(GatewayVerticle.NODE_MAP_DEPLOYED, "gateway");
     return new GatewayHarness(vertx, gateway, id, nodeId);

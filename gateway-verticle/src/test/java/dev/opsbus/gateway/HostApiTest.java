@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.testkit.TestSecrets;
 import dev.opsbus.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,10 +65,11 @@ class HostApiTest {
 
     try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
          ResultSet rs = c.createStatement().executeQuery(
-             "SELECT h.secret_encrypted, s.value FROM hosts h, settings s WHERE h.id = 'web-1' AND s.key = 'credentials.aes.key'")) {
+             "SELECT h.secret_encrypted FROM hosts h WHERE h.id = 'web-1'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).doesNotContain("s3cret").startsWith("v1:");
-      assertThat(new CredentialCipher(rs.getString(2)).decrypt(rs.getString(1))).isEqualTo("s3cret-web-1");
+      // sealed with the gateway's credentials key, which is not in the database
+      assertThat(new CredentialCipher(TestSecrets.CREDENTIALS_KEY).decrypt(rs.getString(1))).isEqualTo("s3cret-web-1");
     }
     Await.until("hosts.changed published", Duration.ofSeconds(10), () -> changes.stream().anyMatch(ch -> "web-1".equals(ch.getString("hostId"))));
   }

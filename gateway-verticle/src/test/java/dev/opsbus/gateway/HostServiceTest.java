@@ -1,5 +1,6 @@
 package dev.opsbus.gateway;
 
+import dev.opsbus.testkit.TestSecrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.model.Addresses;
@@ -9,7 +10,6 @@ import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.hosts.HostConnection;
 import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.hosts.HostsClient;
@@ -119,13 +119,8 @@ class HostServiceTest {
 
     assertThat(c.host().id()).isEqualTo("svc-1");
     assertThat(c.sealedSecret()).startsWith("v1:").doesNotContain("svc-s3cret");
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(TestDatabase.connectOptions()).using(gw.vertx).build();
-    try {
-      String key = Await.result(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES));
-      assertThat(new CredentialCipher(key).decrypt(c.sealedSecret())).isEqualTo("svc-s3cret");
-    } finally {
-      Await.result(pool.close());
-    }
+    // sealed with the gateway's credentials key (from its config, never from the database)
+    assertThat(new CredentialCipher(TestSecrets.CREDENTIALS_KEY).decrypt(c.sealedSecret())).isEqualTo("svc-s3cret");
     assertThat(traffic).as("the reply went over the bus").anyMatch(t -> t.contains(c.sealedSecret()));
     assertThat(traffic).noneMatch(t -> t.contains("svc-s3cret"));
     assertThat(failure(hosts.connection("nope"))).isEqualTo(ErrorCode.NOT_FOUND);

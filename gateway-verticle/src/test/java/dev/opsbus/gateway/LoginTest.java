@@ -3,7 +3,7 @@ package dev.opsbus.gateway;
 import dev.opsbus.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.opsbus.testkit.TestDatabase;
+import dev.opsbus.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +13,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -152,13 +150,11 @@ class LoginTest {
     assertThat(r.getHeader("Retry-After")).isNotBlank();
   }
 
-  private static String storedKey() throws Exception {
-    try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
-         ResultSet rs = c.createStatement().executeQuery("SELECT value FROM settings WHERE key = 'jwt.hs256.key'")) {
-      rs.next();
-      return rs.getString(1);
-    }
+  /** The gateway's signing key: from its config (the launcher's key file), not from the database. */
+  private static String storedKey() {
+    return TestSecrets.JWT_KEY;
   }
+
 
   @Test
   void theOpenApiDocumentIsServedAndUnknownPathsAreJson404s() {

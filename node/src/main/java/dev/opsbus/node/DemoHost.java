@@ -3,6 +3,7 @@ package dev.opsbus.node;
 import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.hosts.HostRecord;
+import dev.opsbus.model.secret.CredentialCipher;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
@@ -38,7 +39,7 @@ final class DemoHost {
   }
 
   /** Starts the server and upserts host {@code demo}; the caller closes the server on stop. */
-  static DemoSshServer start(Path dataDir, Vertx vertx, PgConnectOptions db) {
+  static DemoSshServer start(Path dataDir, Vertx vertx, PgConnectOptions db, CredentialCipher cipher) {
     Path dir = dataDir.toAbsolutePath().normalize().resolve("demo-host");
     String user = System.getProperty("user.name");
     String password = randomSecret(24);
@@ -52,7 +53,7 @@ final class DemoHost {
       throw new NodeStartException("the demo SSH host did not start: " + NodeDatabase.rootMessage(e), e);
     }
     try {
-      register(vertx, db, server, user, password);
+      register(vertx, db, cipher, server, user, password);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       server.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -67,12 +68,13 @@ final class DemoHost {
     return server;
   }
 
-  private static void register(Vertx vertx, PgConnectOptions db, DemoSshServer server, String user, String password)
+  private static void register(Vertx vertx, PgConnectOptions db, CredentialCipher cipher, DemoSshServer server, String user,
+      String password)
       throws ExecutionException, TimeoutException, InterruptedException {
     // logs left null: an admin's log settings on host demo survive a restart
     HostStore.HostInput demo = new HostStore.HostInput(HOST_ID, HOST_NAME, server.host(), server.port(), user, HostRecord.PASSWORD,
         password, null);
-    HostStore.open(vertx, db)
+    HostStore.open(vertx, db, cipher)
         .compose(store -> store.register(demo, server.fingerprint()).eventually(store::close))
         .toCompletionStage().toCompletableFuture().get(REGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The launcher of {@code opsbus.jar}: reads the settings, starts a node, and stops it again on
  * SIGTERM or SIGINT. Exit codes: 0 after an orderly stop (also on SIGTERM), 1 when the node cannot
- * start, 2 for a bad flag, value or config file.
+ * start, 2 for a bad flag, value or config file. {@code keys rotate} rotates the keys instead
+ * ({@link KeysCommand}).
  */
 public final class Main {
 
@@ -23,6 +24,11 @@ public final class Main {
 
   public static void main(String[] args) {
     List<String> argList = List.of(args);
+    if (!argList.isEmpty() && KeysCommand.NAME.equals(argList.get(0))) {
+      // java -jar opsbus.jar keys rotate ...: no node starts
+      System.exit(KeysCommand.run(argList.subList(1, argList.size()), System.getenv(), System.out, System.err));
+      return;
+    }
     if (NodeSettings.wantsHelp(argList)) {
       System.out.print(NodeSettings.usage());
       System.out.flush();

@@ -57,35 +57,51 @@ final class NodeDatabase implements AutoCloseable {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
-  /** Starts (or restarts on its kept data) the embedded PostgreSQL in {@code <dataDir>/pg} on a free port. */
+  /**
+   * Starts (or restarts on its kept data) the embedded PostgreSQL in {@code <dataDir>/pg} on a free
+   * port, on loopback only and asking for the password in {@code <dataDir>/keys} ({@link EmbeddedAuth}).
+   */
   static NodeDatabase startEmbedded(Path dataDir) {
     Path pgDir = dataDir.toAbsolutePath().normalize().resolve("pg");
-    try {
-      Files.createDirectories(pgDir);
-    } catch (IOException e) {
-      throw new NodeStartException("cannot create the data directory " + pgDir + ": " + e.getMessage(), e);
-    }
+    String password;
     long t0 = System.nanoTime();
     EmbeddedPostgres pg;
     try {
-      pg = EmbeddedPostgres.builder()
-          .setDataDirectory(pgDir)
-          .setCleanDataDirectory(false)
-          // the node stops PostgreSQL itself, after Vert.x, so no pool talks to a stopped server
-          .setRegisterShutdownHook(false)
-          .setPGStartupWait(Duration.ofSeconds(60))
+      try {
+        KeyFiles.privateDir(dataDir);
+      } catch (IOException e) {
+        throw new NodeStartException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+      }
+      java.io.File binaries = EmbeddedAuth.binariesDir(dataDir);
+      password = EmbeddedAuth.secure(dataDir, pgDir, () -> embeddedBuilder(pgDir, binaries));
+      pg = EmbeddedAuth.serverConfig(embeddedBuilder(pgDir, binaries))
+          .setConnectConfig("password", password)
           .start();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | SQLException | RuntimeException e) {
+      if (e instanceof NodeStartException n) {
+        throw n;
+      }
       String reason = rootMessage(e);
-      if (reason.contains("could not lock")) {
+      // another process holds the lock; another node in this JVM shows as an overlapping lock
+      if (reason.contains("could not lock") || reason.contains("OverlappingFileLock")) {
         throw new NodeStartException("the data directory " + dataDir + " is in use by another running node", e);
       }
       throw new NodeStartException("embedded PostgreSQL did not start in " + pgDir + ": " + reason, e);
     }
     PgConnectOptions o = new PgConnectOptions().setHost("localhost").setPort(pg.getPort())
-        .setDatabase("postgres").setUser("postgres").setPassword("postgres");
+        .setDatabase("postgres").setUser(EmbeddedAuth.USER).setPassword(password);
     LOG.info("embedded PostgreSQL in {} on port {} ready in {} ms", pgDir, pg.getPort(), (System.nanoTime() - t0) / 1_000_000);
     return new NodeDatabase(o, pg, "embedded PostgreSQL on port " + pg.getPort());
+  }
+
+  private static EmbeddedPostgres.Builder embeddedBuilder(Path pgDir, java.io.File binaries) {
+    return EmbeddedPostgres.builder()
+        .setOverrideWorkingDirectory(binaries)
+        .setDataDirectory(pgDir)
+        .setCleanDataDirectory(false)
+        // the node stops PostgreSQL itself, after Vert.x, so no pool talks to a stopped server
+        .setRegisterShutdownHook(false)
+        .setPGStartupWait(Duration.ofSeconds(60));
   }
 
   /** Checks that the external PostgreSQL answers and lets us log in, within a few seconds. */

@@ -74,6 +74,8 @@ final class NodeSettingsParser {
         "first start only: the admin user's password (generated when unset)"));
     sb.append(String.format(Locale.ROOT, "  %-28s %-24s %s%n", "--help", "", "print this text"));
     sb.append("\nA flag beats its environment variable, which beats the config file, which beats the default.\n");
+    sb.append("Keys (outside the database): <data-dir>/keys, or OPSBUS_CREDENTIALS_KEY[_FILE], OPSBUS_JWT_KEY[_FILE].\n");
+    sb.append("Rotate them with: java -jar opsbus.jar keys rotate --help\n");
     return sb.toString();
   }
 

@@ -9,4 +9,8 @@ public final class NodeStartException extends RuntimeException {
   public NodeStartException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  public NodeStartException(String message) {
+    super(message);
+  }
 }

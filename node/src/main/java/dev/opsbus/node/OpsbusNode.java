@@ -7,6 +7,7 @@ import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.gateway.GatewayVerticle;
 import dev.opsbus.metrics.MetricsVerticle;
 import dev.opsbus.model.BuildInfo;
+import dev.opsbus.model.secret.NodeSecrets;
 import dev.opsbus.operations.OperationsVerticle;
 import dev.opsbus.ssh.SshRelayVerticle;
 import io.vertx.core.Context;
@@ -54,12 +55,13 @@ public final class OpsbusNode implements AutoCloseable {
   private final HazelcastClusterManager clusterManager;
   private final String nodeId;
   private final Instant startedAt;
+  private final NodeSecrets secrets;
   private volatile int httpPort = -1;
   private volatile GatewayVerticle gateway;
   private Future<Void> stopping;
 
   private OpsbusNode(NodeSettings settings, NodeDatabase database, DemoSshServer demoHost, Vertx vertx,
-      HazelcastClusterManager clusterManager, String nodeId, Instant startedAt) {
+      HazelcastClusterManager clusterManager, String nodeId, Instant startedAt, NodeSecrets secrets) {
     this.settings = settings;
     this.database = database;
     this.demoHost = demoHost;
@@ -67,6 +69,7 @@ public final class OpsbusNode implements AutoCloseable {
     this.clusterManager = clusterManager;
     this.nodeId = nodeId;
     this.startedAt = startedAt;
+    this.secrets = secrets;
   }
 
   /**
@@ -79,6 +82,14 @@ public final class OpsbusNode implements AutoCloseable {
    * @throws IllegalStateException when called on an event-loop thread
    */
   public static OpsbusNode start(NodeSettings settings) {
+    return start(settings, System.getenv());
+  }
+
+  /**
+   * {@link #start(NodeSettings)} with the keys' environment variables read from {@code env}
+   * ({@code OPSBUS_CREDENTIALS_KEY}, {@code OPSBUS_JWT_KEY} and their {@code _FILE} forms, see {@link NodeKeys}).
+   */
+  public static OpsbusNode start(NodeSettings settings, java.util.Map<String, String> env) {
     if (Context.isOnEventLoopThread()) {
       throw new IllegalStateException("OpsbusNode.start blocks: call it from a main, test or worker thread");
     }
@@ -91,6 +102,8 @@ public final class OpsbusNode implements AutoCloseable {
           ? NodeDatabase.startEmbedded(settings.dataDir())
           : NodeDatabase.connectExternal(settings.pgUrl());
       db.migrate();
+      // the credentials and JWT keys live outside the database; the verticles get them in their configs
+      NodeSecrets secrets = NodeKeys.load(settings.dataDir(), env, db).secrets(settings.gateway().tokenTtl());
 
       HazelcastClusterManager cm = null;
       String nodeId;
@@ -109,9 +122,9 @@ public final class OpsbusNode implements AutoCloseable {
       }
       if (settings.demo()) {
         // before the verticles, so that the SSH relay finds host 'demo' from its first read
-        demo = DemoHost.start(settings.dataDir(), vertx, db.connectOptions());
+        demo = DemoHost.start(settings.dataDir(), vertx, db.connectOptions(), secrets.cipher());
       }
-      OpsbusNode node = new OpsbusNode(settings, db, demo, vertx, cm, nodeId, startedAt);
+      OpsbusNode node = new OpsbusNode(settings, db, demo, vertx, cm, nodeId, startedAt, secrets);
       if (cm != null) {
         node.watchMembers();
       }
@@ -145,10 +158,10 @@ public final class OpsbusNode implements AutoCloseable {
       long t0 = System.nanoTime();
       // each config comes from its section of the settings; only what exists now the node runs is added
       VerticleBase verticle = switch (kind) {
-        case GATEWAY -> new GatewayVerticle(settings.gateway().forNode(nodeId, BuildInfo.version(), db));
+        case GATEWAY -> new GatewayVerticle(settings.gateway().forNode(nodeId, BuildInfo.version(), db).withSecrets(secrets));
         case METRICS -> new MetricsVerticle(settings.metrics().forNode(nodeId, BuildInfo.version(), startedAt));
         case OPERATIONS -> new OperationsVerticle(settings.operations().forNode(nodeId, db));
-        case SSH_RELAY -> new SshRelayVerticle(settings.sshRelay().forNode(nodeId, db));
+        case SSH_RELAY -> new SshRelayVerticle(settings.sshRelay().forNode(nodeId, db).withSecrets(secrets));
       };
       try {
         awaitRaw(vertx.deployVerticle(verticle), STEP_TIMEOUT);

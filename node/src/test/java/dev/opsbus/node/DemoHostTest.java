@@ -59,16 +59,11 @@ class DemoHostTest {
     }
   }
 
-  private static String credentialKey() throws SQLException {
-    try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
-        PreparedStatement st = c.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
-      st.setString(1, CredentialCipher.SETTINGS_KEY);
-      try (ResultSet rs = st.executeQuery()) {
-        assertThat(rs.next()).as("settings row " + CredentialCipher.SETTINGS_KEY).isTrue();
-        return rs.getString(1);
-      }
-    }
+  /** The credentials key the node runs with: the test key from the environment (node/pom.xml). */
+  private static String credentialKey() {
+    return TestKeys.CREDENTIALS;
   }
+
 
   /** A client that pins the row's fingerprint (sshj refuses any other key) and records the key it saw. */
   private static SSHClient connectPinned(HostRow row, List<PublicKey> seen) throws IOException {

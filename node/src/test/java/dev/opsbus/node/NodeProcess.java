@@ -51,6 +51,10 @@ final class NodeProcess implements AutoCloseable {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("OPSBUS_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+    if (List.of(args).contains("--pg-url")) {
+      // nodes on one external database share its keys, as every node of a real cluster does
+      pb.environment().putAll(TestKeys.env());
+    }
     try {
       return new NodeProcess(name, pb.start());
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.opsbus.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -70,6 +72,9 @@ class OpsbusJarIT {
       assertThat(get(port, "/health")).isEqualTo(200);
       List<ProcessHandle> postgres = new ArrayList<>(NodeProcess.postgresOf(data));
       assertThat(postgres).as("postgres server of %s", data).isNotEmpty();
+      // run from binaries only this OS user can write, not from a shared temporary directory
+      Path privateBinaries = Path.of(System.getProperty("user.home"), ".cache", "opsbus", "embedded-pg");
+      assertThat(postgres.get(0).info().command()).hasValueSatisfying(cmd -> assertThat(Path.of(cmd)).startsWith(privateBinaries));
       postgres.addAll(postgres.stream().flatMap(ProcessHandle::descendants).toList());
       List<ProcessHandle> children = node.handle().descendants().toList();
 
@@ -132,16 +137,28 @@ class OpsbusJarIT {
       adminPassword = first.awaitLine(NodeClient.GENERATED_ADMIN, START).group(1);
       NodeClient client = new NodeClient(httpPort);
       client.user(client.login("admin", adminPassword), "keeper", List.of("operator"), List.of("h1"));
-      try (Connection c = connect(pgPort);
+      try (Connection c = connect(data, pgPort);
            PreparedStatement insert = c.prepareStatement("INSERT INTO settings (key, value) VALUES ('it.marker', ?)")) {
         insert.setString(1, marker);
         insert.executeUpdate();
         migrations = count(c, "SELECT count(*) FROM flyway_schema_history WHERE success");
       }
+      // the old default login, as any local user would try it
+      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "postgres"))
+          .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("password authentication failed");
       first.terminate();
       assertThat(first.awaitExit(EXIT)).isZero();
     }
     assertThat(migrations).isPositive();
+
+    // keys rotate, from the jar, between the two runs: the second run starts on the new key files
+    try (NodeProcess rotate = NodeProcess.start("rotate", tmp, "keys", "rotate", "--data-dir", data.toString());
+         NodeProcess bad = NodeProcess.start("keys-bad", tmp, "keys", "turn")) {
+      assertThat(rotate.awaitExit(START)).as("output:\n%s", rotate.output()).isZero();
+      assertThat(rotate.output()).contains("keys rotated: 0 host secret(s) re-sealed");
+      assertThat(bad.awaitExit(EXIT)).isEqualTo(2);
+      assertThat(bad.output()).contains("unknown keys command 'turn'");
+    }
 
     try (NodeProcess second = NodeProcess.start("second", tmp, "--http-port", "0", "--data-dir", data.toString())) {
       int pgPort = Integer.parseInt(second.awaitLine(NodeProcess.EMBEDDED_PG_PORT, START).group(1));
@@ -152,7 +169,7 @@ class OpsbusJarIT {
       NodeClient client = new NodeClient(httpPort);
       assertThat(client.login("admin", adminPassword)).isNotBlank();
       assertThat(client.login("keeper", "keeper-password")).isNotBlank();
-      try (Connection c = connect(pgPort);
+      try (Connection c = connect(data, pgPort);
            PreparedStatement q = c.prepareStatement("SELECT value FROM settings WHERE key = 'it.marker'")) {
         try (ResultSet rs = q.executeQuery()) {
           assertThat(rs.next()).isTrue();
@@ -165,8 +182,10 @@ class OpsbusJarIT {
     }
   }
 
-  private static Connection connect(int port) throws Exception {
-    return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "postgres");
+  /** As the node does: with the password only its OS user can read, in the data dir's keys. */
+  private static Connection connect(Path data, int port) throws Exception {
+    String password = Files.readString(data.resolve("keys").resolve(EmbeddedAuth.PASSWORD_FILE)).trim();
+    return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", password);
   }
 
   private static int count(Connection c, String sql) throws Exception {

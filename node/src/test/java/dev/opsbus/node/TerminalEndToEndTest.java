@@ -242,11 +242,9 @@ class TerminalEndToEndTest {
     }
   }
 
-  static String credentialKey() throws Exception {
-    try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection();
-         ResultSet rs = c.createStatement().executeQuery("SELECT value FROM settings WHERE key = 'credentials.aes.key'")) {
-      rs.next();
-      return rs.getString(1);
-    }
+  /** The credentials key the node runs with: the test key from the environment (node/pom.xml). */
+  static String credentialKey() {
+    return TestKeys.CREDENTIALS;
   }
+
 }

@@ -1,5 +1,6 @@
 package dev.opsbus.operations;
 
+import dev.opsbus.testkit.TestSecrets;
 import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.hosts.HostStore;
@@ -62,7 +63,7 @@ final class OpsHarness {
   /** Registers the SSH server as host {@code demo} through the owner of the hosts table (the gateway's store). */
   static void registerDemoHost(Vertx vertx) {
     DemoSshServer s = ssh();
-    HostStore store = result(HostStore.open(vertx, TestDatabase.connectOptions()));
+    HostStore store = result(HostStore.open(vertx, TestDatabase.connectOptions(), TestSecrets.cipher()));
     try {
       result(store.register(new HostStore.HostInput("demo", "demo", "127.0.0.1", s.port(), System.getProperty("user.name"),
           HostRecord.PASSWORD, "demo-pass-123", null), s.fingerprint()));
@@ -85,7 +86,7 @@ final class OpsHarness {
 
       @Override
       public Future<?> start() {
-        return HostStore.open(vertx, TestDatabase.connectOptions()).compose(s -> {
+        return HostStore.open(vertx, TestDatabase.connectOptions(), TestSecrets.cipher()).compose(s -> {
           store = s;
           service = new HostService(vertx, s);
           return service.start();
@@ -106,7 +107,8 @@ final class OpsHarness {
 
   static void deployRelay(Vertx vertx, String nodeId) {
     deployHostOwner(vertx);
-    result(vertx.deployVerticle(new SshRelayVerticle(SshRelayConfig.defaults(nodeId, TestDatabase.connectOptions(), dir))));
+    result(vertx.deployVerticle(new SshRelayVerticle(SshRelayConfig.defaults(nodeId, TestDatabase.connectOptions(), dir)
+        .withSecrets(TestSecrets.SECRETS))));
   }
 
   static String deployOperations(Vertx vertx, OperationsConfig config) {

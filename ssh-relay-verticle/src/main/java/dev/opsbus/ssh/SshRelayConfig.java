@@ -2,6 +2,7 @@ package dev.opsbus.ssh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.model.config.ConfigSection;
+import dev.opsbus.model.secret.NodeSecrets;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,8 @@ import java.util.Set;
  * @param recordInput also record keystrokes in the asciicast (off: output only)
  * @param healthPeriod how often each host's health is sampled
  * @param dbPoolSize connections in the relay's database pool
+ * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
+ *     until {@link #withSecrets} (the relay refuses to start without it)
  */
 public record SshRelayConfig(
     String nodeId,
@@ -38,7 +41,8 @@ public record SshRelayConfig(
     int scrollbackBytes,
     boolean recordInput,
     Duration healthPeriod,
-    int dbPoolSize) {
+    int dbPoolSize,
+    NodeSecrets secrets) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REATTACH_GRACE = Duration.ofSeconds(60);
@@ -68,7 +72,7 @@ public record SshRelayConfig(
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE);
+        DEFAULT_DB_POOL_SIZE, null);
   }
 
   /**
@@ -89,17 +93,31 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize));
+        s.positiveInt("dbPoolSize", base.dbPoolSize), base.secrets);
   }
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+  }
+
+  /** This config with the credentials key (only that: the relay needs no token key). */
+  public SshRelayConfig withSecrets(NodeSecrets keys) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, keys == null ? null : keys.credentialsOnly());
+  }
+
+  /** Without secrets (tests add them with {@link #withSecrets}). */
+  public SshRelayConfig(String nodeId, PgConnectOptions db, Path dataDir, Duration connectTimeout, Duration reattachGrace,
+      Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
+      Duration healthPeriod, int dbPoolSize) {
+    this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
+        recordInput, healthPeriod, dbPoolSize, null);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
   }
 }

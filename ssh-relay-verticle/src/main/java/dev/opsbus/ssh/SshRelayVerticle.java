@@ -1,9 +1,7 @@
 package dev.opsbus.ssh;
 
 import dev.opsbus.model.Addresses;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.hosts.HostsClient;
-import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.ssh.exec.ExecService;
 import dev.opsbus.ssh.monitor.HostMonitor;
 import dev.opsbus.ssh.terminal.TerminalService;
@@ -41,9 +39,12 @@ public class SshRelayVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
     SshConnector connector = new SshConnector(config.connectTimeout());
     threads = RelayThreads.forRelay(config, ExecService.MAX_RUNNING);
-    return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
-        .compose(key -> {
-          HostDirectory hosts = new HostDirectory(new HostsClient(vertx), new CredentialCipher(key));
+    if (config.secrets() == null) {
+      return Future.failedFuture(new IllegalStateException("the relay was given no credentials key (SshRelayConfig.secrets)"));
+    }
+    return Future.succeededFuture(config.secrets().cipher())
+        .compose(cipher -> {
+          HostDirectory hosts = new HostDirectory(new HostsClient(vertx), cipher);
           exec = new ExecService(vertx, config, hosts, connector, threads);
           terminals = new TerminalService(vertx, config, hosts, connector, threads);
           monitor = new HostMonitor(vertx, config, hosts, connector, threads);

@@ -1,5 +1,6 @@
 package dev.opsbus.ssh;
 
+import dev.opsbus.testkit.TestSecrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.demohost.DemoSshServer;
@@ -7,7 +8,6 @@ import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.secret.CredentialCipher;
@@ -78,15 +78,14 @@ class HostsOverTheBusTest {
       });
     }
 
-    owner = await(HostStore.open(ownerNode.vertx(), TestDatabase.connectOptions()));
+    owner = await(HostStore.open(ownerNode.vertx(), TestDatabase.connectOptions(), TestSecrets.cipher()));
     ownerService = new HostService(ownerNode.vertx(), owner);
     await(ownerService.start());
 
-    // the relay reads the cluster key itself, exactly as SshRelayVerticle does; the key never travels
+    // the relay has the cluster key from its config (the launcher's key file), as SshRelayVerticle does; the key never travels
     Vertx rv = relayNode.vertx();
     relayPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(TestDatabase.connectOptions()).using(rv).build();
-    CredentialCipher cipher = new CredentialCipher(await(new Settings(relayPool)
-        .getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)));
+    CredentialCipher cipher = TestSecrets.cipher();
     SshRelayConfig config = SshRelayConfig.defaults("relay-node", TestDatabase.connectOptions(), dir);
     HostDirectory hosts = new HostDirectory(new HostsClient(rv), cipher);
     threads = RelayThreads.forRelay(config, ExecService.MAX_RUNNING);

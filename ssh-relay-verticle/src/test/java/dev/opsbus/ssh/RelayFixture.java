@@ -1,11 +1,11 @@
 package dev.opsbus.ssh;
 
+import dev.opsbus.testkit.TestSecrets;
 import dev.opsbus.demohost.DemoSshServer;
 import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.hosts.HostsClient;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.secret.CredentialCipher;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.Future;
@@ -64,8 +64,8 @@ public final class RelayFixture implements AutoCloseable {
     server = DemoSshServer.start(DemoSshServer.Options.of(dir.resolve("host.key"), USER, PASSWORD, home));
     TestDatabase.reset();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(TestDatabase.connectOptions()).using(vertx).build();
-    cipher = new CredentialCipher(await(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)));
-    owner = await(HostStore.open(vertx, TestDatabase.connectOptions()));
+    cipher = TestSecrets.cipher();
+    owner = await(HostStore.open(vertx, TestDatabase.connectOptions(), cipher));
     ownerService = new HostService(vertx, owner);
     await(ownerService.start());
     hosts = new HostDirectory(new HostsClient(vertx), cipher);

@@ -4,6 +4,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.secret.NodeSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -19,9 +20,12 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Issues and verifies the short-lived login tokens (HS256 JWT). The key comes from the database,
- * so every node of a cluster accepts every node's tokens. Only HS256 tokens signed with that key,
- * issued by opsbus and not expired are accepted ({@code alg: none} and other keys are refused).
+ * Issues and verifies the short-lived login tokens (HS256 JWT). The key comes from the node's key
+ * file (every node of a cluster shares it), so every node accepts every node's tokens. Only HS256
+ * tokens signed with that key, issued by opsbus and not expired are accepted ({@code alg: none} and
+ * other keys are refused). After a key rotation, tokens signed with the previous key are still
+ * accepted until the last of them has expired ({@link NodeSecrets#previousJwtKeyUntil()}); new
+ * tokens are signed with the current key only.
  */
 public final class TokenService {
 
@@ -29,12 +33,41 @@ public final class TokenService {
 
   private final JWTAuth jwt;
   private final Duration ttl;
+  private final JWTAuth previous;
+  private final Instant previousUntil;
 
   public TokenService(Vertx vertx, String hmacKey, Duration ttl) {
+    this(vertx, hmacKey, null, null, ttl);
+  }
+
+  private TokenService(Vertx vertx, String hmacKey, String previousKey, Instant previousUntil, Duration ttl) {
     this.ttl = ttl;
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacKey))
+    this.jwt = hs256(vertx, hmacKey);
+    this.previous = previousKey == null ? null : hs256(vertx, previousKey);
+    this.previousUntil = previousUntil;
+  }
+
+  /** Signs with the current JWT key of {@code keys}, and also accepts the previous one while its tokens live. */
+  public static TokenService withKeys(Vertx vertx, NodeSecrets keys, Duration ttl) {
+    return new TokenService(vertx, keys.jwtKey(), keys.previousJwtKey(), keys.previousJwtKeyUntil(), ttl);
+  }
+
+  private static JWTAuth hs256(Vertx vertx, String key) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key))
         .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setLeeway(0)));
+  }
+
+  /** The current key first; a token it refuses may still carry the previous key's signature. */
+  private Future<io.vertx.ext.auth.User> authenticate(String token) {
+    Future<io.vertx.ext.auth.User> current = jwt.authenticate(new TokenCredentials(token));
+    if (previous == null) {
+      return current;
+    }
+    return current.recover(err -> Instant.now().isBefore(previousUntil)
+        ? previous.authenticate(new TokenCredentials(token))
+            .recover(old -> Future.failedFuture(String.valueOf(old.getMessage()).contains("xpired") ? old : err))
+        : Future.failedFuture(err));
   }
 
   /** A token and when it expires. */
@@ -67,7 +100,7 @@ public final class TokenService {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new OpsbusException(ErrorCode.NOT_LOGGED_IN, "no token given: log in first"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    return authenticate(token)
         .recover(err -> {
           String msg = String.valueOf(err.getMessage());
           if (msg.contains("xpired")) {

@@ -2,7 +2,6 @@ package dev.opsbus.gateway.hosts;
 
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.hosts.HostConnection;
 import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.secret.CredentialCipher;
@@ -56,14 +55,12 @@ public final class HostStore {
   }
 
   /**
-   * A store on a small pool of its own, with the cluster's credential key (created on first use),
-   * for code outside a running gateway: the launcher registering the demo host, and tests. Close it.
+   * A store on a small pool of its own, sealing with the cluster's credentials key, for code outside
+   * a running gateway: the launcher registering the demo host, and tests. Close it.
    */
-  public static Future<HostStore> open(Vertx vertx, PgConnectOptions db) {
+  public static Future<HostStore> open(Vertx vertx, PgConnectOptions db, CredentialCipher cipher) {
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(db).using(vertx).build();
-    return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
-        .map(key -> new HostStore(pool, new CredentialCipher(key), true))
-        .recover(err -> pool.close().transform(ignored -> Future.failedFuture(err)));
+    return Future.succeededFuture(new HostStore(pool, cipher, true));
   }
 
   /** Closes the pool when {@link #open} made it; a gateway's own pool is closed by the gateway. */

@@ -1,35 +1,24 @@
 package dev.opsbus.model.db;
 
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
-import java.security.SecureRandom;
-import java.util.Base64;
-
 /**
- * Cluster-wide secrets kept in the {@code settings} table. The first node to start creates a
- * value; a node that races it reads the winner's, so all nodes end with the same one.
+ * Keys of the {@code settings} table that more than one module knows. No secret is kept there any
+ * more: the keys live in key files or the environment (see docs/SECURITY.md). What remains are check
+ * values, by which a node started with the wrong key refuses to start.
  */
 public final class Settings {
 
-  public static final String JWT_KEY = "jwt.hs256.key";
+  /**
+   * Where versions before the key files kept the JWT signing key. A node moves a value found here to
+   * its key file at start and deletes the row.
+   */
+  public static final String LEGACY_JWT_KEY = "jwt.hs256.key";
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** HMAC-SHA256 of a constant under the credentials key (base64): tells a wrong key from the right one. */
+  public static final String CREDENTIALS_KEY_CHECK = "credentials.key.check";
 
-  private final Pool pool;
+  /** HMAC-SHA256 of a constant under the current JWT key (base64). */
+  public static final String JWT_KEY_CHECK = "jwt.key.check";
 
-  public Settings(Pool pool) {
-    this.pool = pool;
-  }
-
-  /** The value of {@code key}, created from {@code bytes} random bytes (base64) if absent. */
-  public Future<String> getOrCreateSecret(String key, int bytes) {
-    byte[] raw = new byte[bytes];
-    RANDOM.nextBytes(raw);
-    String candidate = Base64.getEncoder().encodeToString(raw);
-    return pool.preparedQuery("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .execute(Tuple.of(key, candidate))
-        .compose(ignored -> pool.preparedQuery("SELECT value FROM settings WHERE key = $1").execute(Tuple.of(key)))
-        .map(rows -> rows.iterator().next().getString(0));
+  private Settings() {
   }
 }

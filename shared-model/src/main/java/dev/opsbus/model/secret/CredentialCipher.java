@@ -12,13 +12,16 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Encrypts host credentials at rest with AES-256-GCM. Each value gets a fresh 96-bit nonce; the
  * stored form is {@code v1:<base64(nonce || ciphertext+tag)>}. The key is the cluster-wide one kept
- * in the settings table, so every node can read what any node wrote. A tampered value fails to
- * decrypt instead of yielding garbage.
+ * outside the database (key file or environment, shared by every node, see {@link NodeSecrets}), so
+ * every node can read what any node wrote. A tampered value fails to decrypt instead of yielding garbage.
  */
 public final class CredentialCipher {
 
-  /** Settings key holding the base64 AES key. */
-  public static final String SETTINGS_KEY = "credentials.aes.key";
+  /**
+   * Where versions before the key files kept the base64 AES key, in the settings table; a node moves
+   * a value found there to its key file at start and deletes the row.
+   */
+  public static final String LEGACY_SETTINGS_KEY = "credentials.aes.key";
   public static final int KEY_BYTES = 32;
 
   private static final String PREFIX = "v1:";

@@ -24,6 +24,10 @@ final class AsciicastRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(AsciicastRecorder.class);
 
+  /** Recordings and their directory are the node's OS user's alone. */
+  static final String FILE_PERMS = "rw-------";
+  static final String DIR_PERMS = "rwx------";
+
   private final Vertx vertx;
   private final String path;
   private final String sessionId;
@@ -52,7 +56,7 @@ final class AsciicastRecorder {
         .put("timestamp", System.currentTimeMillis() / 1000)
         .put("env", new JsonObject().put("TERM", TerminalSession.TERM))
         .put("title", title);
-    return vertx.fileSystem().open(path, new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
+    return vertx.fileSystem().open(path, new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true).setPerms(FILE_PERMS))
         .map(f -> {
           file = f;
           write(header.encode());

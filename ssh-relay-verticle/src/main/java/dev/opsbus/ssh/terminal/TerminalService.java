@@ -102,7 +102,10 @@ public final class TerminalService implements TerminalSession.Listener {
     }
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    ready.add(vertx.fileSystem().mkdirs(config.dataDir().resolve("recordings").toString()));
+    // recordings hold what was typed and shown: owner-only, also for a directory an older version made
+    String recordings = config.dataDir().resolve("recordings").toString();
+    ready.add(vertx.fileSystem().mkdirs(recordings, AsciicastRecorder.DIR_PERMS)
+        .compose(v -> vertx.fileSystem().chmod(recordings, AsciicastRecorder.DIR_PERMS)));
     return Future.all(ready).mapEmpty();
   }
 

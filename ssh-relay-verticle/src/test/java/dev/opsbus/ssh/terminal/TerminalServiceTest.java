@@ -1,5 +1,6 @@
 package dev.opsbus.ssh.terminal;
 
+import dev.opsbus.testkit.TestSecrets;
 import static dev.opsbus.ssh.terminal.TerminalHarness.await;
 import static dev.opsbus.ssh.terminal.TerminalHarness.refusal;
 import static dev.opsbus.ssh.terminal.TerminalHarness.request;
@@ -12,7 +13,6 @@ import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
-import dev.opsbus.model.db.Settings;
 import dev.opsbus.model.hosts.HostRecord;
 import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.secret.CredentialCipher;
@@ -111,7 +111,7 @@ class TerminalServiceTest {
   @BeforeEach
   void hosts() throws IOException {
     TestDatabase.reset();
-    owner = await(HostStore.open(vertx, TestDatabase.connectOptions()));
+    owner = await(HostStore.open(vertx, TestDatabase.connectOptions(), TestSecrets.cipher()));
     ownerService = new HostService(vertx, owner);
     await(ownerService.start());
     String wrongKey = "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(new byte[32]);
@@ -150,8 +150,7 @@ class TerminalServiceTest {
 
   /** Deploys a relay's terminal service the way the verticle does: on its own event-loop context. */
   private void deploy(SshRelayConfig config) {
-    HostDirectory hosts = new HostDirectory(new HostsClient(vertx), new CredentialCipher(
-        await(new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES))));
+    HostDirectory hosts = new HostDirectory(new HostsClient(vertx), TestSecrets.cipher());
     SshConnector connector = new SshConnector(config.connectTimeout());
     deployments.add(await(vertx.deployVerticle(new VerticleBase() {
       private TerminalService service;
@@ -511,6 +510,10 @@ class TerminalServiceTest {
     Path file = dataDir.resolve("recordings").resolve(sid + ".cast");
     assertThat(file).exists();
     assertThat(Files.readString(file)).contains("recorded-42");
+    // what was typed and shown is the node's OS user's alone (issue 11)
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+        .isEqualTo("rwx------");
   }
 
   @Test
