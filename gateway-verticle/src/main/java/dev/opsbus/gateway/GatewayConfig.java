@@ -2,6 +2,7 @@ package dev.opsbus.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
@@ -32,6 +33,8 @@ import java.util.Set;
  * @param trustedProxies CIDRs of reverse proxies whose {@code Forwarded} / {@code X-Forwarded-*}
  *     headers name the client, its scheme and host (login throttle, Secure cookie, origin check);
  *     empty: the peer is the client
+ * @param connections timeouts and caps of connections and sockets, and who may read {@code /metrics}
+ *     (same section; {@link ConnectionLimits})
  */
 public record GatewayConfig(
     String nodeId,
@@ -46,7 +49,8 @@ public record GatewayConfig(
     boolean secureCookie,
     String initialAdminPassword,
     BridgeLimits bridge,
-    List<String> trustedProxies) {
+    List<String> trustedProxies,
+    ConnectionLimits connections) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -55,11 +59,18 @@ public record GatewayConfig(
 
   /** The config file's section for the gateway, and its keys; the limits have their own, {@link BridgeLimits#SECTION}. */
   public static final String SECTION = "gateway";
-  public static final Set<String> KEYS = Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies");
+  public static final Set<String> KEYS = keys("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies");
+
+  private static Set<String> keys(String... own) {
+    java.util.Set<String> all = new java.util.HashSet<>(Set.of(own));
+    all.addAll(ConnectionLimits.KEYS);
+    return Set.copyOf(all);
+  }
 
   public GatewayConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    connections = connections == null ? ConnectionLimits.defaults() : connections;
     ClientAddress.validate(trustedProxies);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
@@ -75,7 +86,7 @@ public record GatewayConfig(
   /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
-        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of());
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), ConnectionLimits.defaults());
   }
 
   /**
@@ -96,29 +107,29 @@ public record GatewayConfig(
     return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
         s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
         s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
-        base.initialAdminPassword, base.bridge, proxies);
+        base.initialAdminPassword, base.bridge, proxies, ConnectionLimits.fromJson(s, base.connections));
   }
 
   /** This config with the values the launcher takes from its own settings rather than from the section. */
   public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, connections);
   }
 
   /** This config for one running node. */
   public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, connections);
   }
 
   public GatewayConfig withBridge(BridgeLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, limits, trustedProxies);
+        initialAdminPassword, limits, trustedProxies, connections);
   }
 
   public GatewayConfig withTokenTtl(Duration ttl) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, connections);
   }
 
   /** Keeps the admin password out of logs, and the rule table down to its size. */
@@ -128,12 +139,25 @@ public record GatewayConfig(
         + ", dbPoolSize=" + dbPoolSize + ", rules=" + (rules == null ? 0 : rules.rules().size())
         + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
         + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge
-        + ", trustedProxies=" + trustedProxies + "]";
+        + ", trustedProxies=" + trustedProxies + ", connections=" + connections + "]";
   }
 
   /** Without trusted proxies. */
   public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge) {
-    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of());
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(), null);
+  }
+
+  /** With the default connection limits. */
+  public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
+      List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge,
+      List<String> trustedProxies) {
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge,
+        trustedProxies, null);
+  }
+
+  public GatewayConfig withConnections(ConnectionLimits limits) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge, trustedProxies, limits);
   }
 }
