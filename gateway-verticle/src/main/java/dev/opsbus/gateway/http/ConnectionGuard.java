@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * oldest one that has not yet sent a whole request, so silent connections can never lock out a
  * client that speaks; only when every open connection has spoken is the new one refused. A refusal
  * at this level cannot be answered in HTTP (no request has been read yet): the peer sees the
- * connection closed. Runs on the gateway's event loop.
+ * connection closed. Once a connection is a WebSocket, {@link OversizeFrames} closes it with 1009
+ * on a frame over the limit. Runs on the gateway's event loop.
  */
 public final class ConnectionGuard {
 
@@ -96,8 +97,10 @@ public final class ConnectionGuard {
       }, () -> silent.remove(channel));
       if (pipeline.get(VERTX_HANDLER) != null) {
         pipeline.addBefore(VERTX_HANDLER, HttpTimeouts.NAME, clock);
+        pipeline.addBefore(VERTX_HANDLER, OversizeFrames.NAME, new OversizeFrames());
       } else {
         pipeline.addLast(HttpTimeouts.NAME, clock);
+        pipeline.addLast(OversizeFrames.NAME, new OversizeFrames());
       }
     }
   }
