@@ -157,7 +157,7 @@ class SocketGuardTest {
     second.awaitReady();
     Terminal third = Terminal.open(operator, "s-3");
     assertThat(third.awaitClose()).isEqualTo((short) 1013);
-    assertThat(third.closeReason).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS.wireName());
+    assertThat(third.closeReason()).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS.wireName());
     assertThat(third.error().getString("message")).contains("otto").contains("2 terminal sockets");
     // another user is not affected; and once one closes, the user may open another
     Terminal other = Terminal.open(viewer, "s-4");
@@ -188,7 +188,7 @@ class SocketGuardTest {
     t.awaitReady();
     t.ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[1024 * 1024]), true));
     assertThat(t.awaitClose()).isEqualTo((short) 1009);
-    assertThat(t.closeReason).isEqualTo(ErrorCode.TOO_LARGE.wireName());
+    assertThat(t.closeReason()).isEqualTo(ErrorCode.TOO_LARGE.wireName());
   }
 
   @Test
@@ -220,24 +220,38 @@ class SocketGuardTest {
   /** A terminal WebSocket as the console opens it. */
   static final class Terminal {
     final WebSocket ws;
-    final BlockingQueue<JsonObject> texts = new LinkedBlockingQueue<>();
-    final CompletableFuture<Short> closed = new CompletableFuture<>();
-    volatile String closeReason;
+    final BlockingQueue<JsonObject> texts;
+    final CompletableFuture<Short> closed;
+    private final String[] reason;
 
-    private Terminal(WebSocket ws) {
+    String closeReason() {
+      return reason[0];
+    }
+
+    private Terminal(WebSocket ws, BlockingQueue<JsonObject> texts, CompletableFuture<Short> closed, String[] reason) {
       this.ws = ws;
-      ws.textMessageHandler(t -> texts.add(new JsonObject(t)));
-      ws.closeHandler(v -> {
-        closeReason = ws.closeReason();
-        closed.complete(ws.closeStatusCode());
-      });
+      this.texts = texts;
+      this.closed = closed;
+      this.reason = reason;
     }
 
     static Terminal open(String token, String sid) {
       WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port()).setURI("/ws/terminal/" + sid)
           .addHeader("Authorization", "Bearer " + token);
-      return new Terminal(Await.result(gw.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(2 * 1024 * 1024))
-          .connect(o)));
+      BlockingQueue<JsonObject> texts = new LinkedBlockingQueue<>();
+      CompletableFuture<Short> closed = new CompletableFuture<>();
+      String[] reason = new String[1];
+      // handlers set on the event loop as the socket opens, so a message the server writes at once is not missed
+      WebSocket ws = Await.result(gw.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(2 * 1024 * 1024))
+          .connect(o).map(s -> {
+            s.textMessageHandler(t -> texts.add(new JsonObject(t)));
+            s.closeHandler(v -> {
+              reason[0] = s.closeReason();
+              closed.complete(s.closeStatusCode());
+            });
+            return s;
+          }));
+      return new Terminal(ws, texts, closed, reason);
     }
 
     JsonObject next(String type) {
@@ -257,7 +271,7 @@ class SocketGuardTest {
           throw new AssertionError(e);
         }
       }
-      throw new AssertionError("no " + type + " message within " + WAIT + "; saw " + skipped + (closed.isDone() ? " closed " + closed.join() + " " + closeReason : ""));
+      throw new AssertionError("no " + type + " message within " + WAIT + "; saw " + skipped + (closed.isDone() ? " closed " + closed.join() + " " + reason[0] : ""));
     }
 
     void awaitReady() {
