@@ -58,7 +58,7 @@ class RefusalAuditTest {
     }
   }
 
-  static List<Row> rowsOf(String username) throws Exception {
+  static List<Row> rowsOf(String username) {
     List<Row> rows = new ArrayList<>();
     try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection(); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT address, code, message, data::text FROM activity WHERE action = 'access_denied' AND username = '"
@@ -66,6 +66,8 @@ class RefusalAuditTest {
       while (rs.next()) {
         rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), new JsonObject(rs.getString(4))));
       }
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError("reading the activity table failed", e);
     }
     return rows;
   }
