@@ -143,7 +143,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
     // per-address caps of a production node (docs/SECURITY.md) would turn most of them away
     ConnectionLimits d = ConnectionLimits.defaults();
     ConnectionLimits benchCaps = new ConnectionLimits(d.headerTimeout(), d.httpIdleTimeout(), BENCH_CAP, BENCH_CAP, d.socketAuthTimeout(),
-        BENCH_CAP, d.maxAnonymousSockets(), BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost());
+        BENCH_CAP, BENCH_CAP, BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost());
     NodeSettings settings = builder
         .gateway(GatewayConfig.defaults().withConnections(benchCaps))
         .httpHost(o.host())

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * opsbus's event-bus bridge: the vertx-eventbus.js frame protocol over SockJS sessions and raw
  * WebSockets alike, under the one permission rule set. It owns the subscription index (one bus
- * consumer per address per node), the per-user connection count, the idle and expiry sweeps, and
- * the report of every refusal on {@code activity.events}. Everything runs on the gateway's event loop.
+ * consumer per address per node), the per-user connection count, the socket caps and login deadline
+ * ({@link ConnectionCaps}), the idle and expiry sweeps, and the report of refusals on
+ * {@code activity.events} as aggregates ({@link RefusalAudit}). Everything runs on the gateway's event loop.
  */
 public final class BridgeServer {
 
