@@ -122,7 +122,8 @@ public class GatewayVerticle extends VerticleBase {
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
           // header and idle timeouts, caps on connections per node and per address (docs/SECURITY.md)
-          connectionGuard = new ConnectionGuard(config.connections(), new ClientAddress(config.trustedProxies()), NettyChannels::of);
+          connectionGuard = new ConnectionGuard(config.connections(), new ClientAddress(config.trustedProxies()), NettyChannels::of,
+              2L * config.bridge().maxFrameBytes());
           Future<HttpServer> listening = vertx.createHttpServer(serverOptions())
               .connectionHandler(connectionGuard::opened)
               .requestHandler(InputGuard.beforeRouter(router))

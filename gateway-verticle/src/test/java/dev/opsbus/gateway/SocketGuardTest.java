@@ -183,6 +183,28 @@ class SocketGuardTest {
   }
 
   @Test
+  void aMessageWhoseFragmentsAddUpPastTheLimitClosesWith1009() {
+    try (BridgeClient c = gw.client(BridgeClient.Transport.RAW, viewer)) {
+      // three frames of 60 KB, each under the frame limit, together over the message limit (128 KB)
+      String part = "b".repeat(60 * 1024);
+      c.socket().writeFrame(WebSocketFrame.textFrame("{\"type\":\"send\",\"address\":\"x\",\"body\":\"" + part, false));
+      c.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part), false));
+      c.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part + "\"}"), true));
+      Await.until("closed", WAIT, c::isClosed);
+      assertThat(c.closeStatus()).isEqualTo((short) 1009);
+      assertThat(c.closeReason()).isEqualTo(ErrorCode.TOO_LARGE.wireName());
+    }
+    // a fragmented message within the limit is read as one frame
+    try (BridgeClient c = gw.client(BridgeClient.Transport.RAW, viewer)) {
+      c.socket().writeFrame(WebSocketFrame.textFrame("{\"type\":\"register\",", false));
+      c.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"address\":\"" + Addresses.METRICS_NODE + "\"}"), true));
+      subscribed();
+      gw.vertx.eventBus().publish(Addresses.METRICS_NODE, new JsonObject().put("n", 5));
+      assertThat(c.next(f -> "rec".equals(f.getString("type")), WAIT).getJsonObject("body").getInteger("n")).isEqualTo(5);
+    }
+  }
+
+  @Test
   void anOversizedTerminalFrameClosesWith1009AndAReason() {
     Terminal t = Terminal.open(operator, "s-big");
     t.awaitReady();

@@ -34,6 +34,7 @@ public final class ConnectionGuard {
   private final ConnectionLimits limits;
   private final ClientAddress clients;
   private final Function<HttpConnection, Channel> channels;
+  private final long maxWebSocketMessageBytes;
   private final Map<String, Integer> perAddress = new HashMap<>();
   /** Connections that have not sent a whole request head yet, oldest first: the ones evicted at the node's cap. */
   private final LinkedHashSet<Channel> silent = new LinkedHashSet<>();
@@ -45,6 +46,13 @@ public final class ConnectionGuard {
 
   /** @param channels the Netty channel under a connection (bridge's {@code NettyChannels}), or null when it has none */
   public ConnectionGuard(ConnectionLimits limits, ClientAddress clients, Function<HttpConnection, Channel> channels) {
+    this(limits, clients, channels, Long.MAX_VALUE);
+  }
+
+  /** @param maxWebSocketMessageBytes the server's WebSocket message limit: a fragmented message past it closes with 1009 */
+  public ConnectionGuard(ConnectionLimits limits, ClientAddress clients, Function<HttpConnection, Channel> channels,
+      long maxWebSocketMessageBytes) {
+    this.maxWebSocketMessageBytes = maxWebSocketMessageBytes;
     this.limits = limits;
     this.clients = clients;
     this.channels = channels;
@@ -97,10 +105,10 @@ public final class ConnectionGuard {
       }, () -> silent.remove(channel));
       if (pipeline.get(VERTX_HANDLER) != null) {
         pipeline.addBefore(VERTX_HANDLER, HttpTimeouts.NAME, clock);
-        pipeline.addBefore(VERTX_HANDLER, OversizeFrames.NAME, new OversizeFrames());
+        pipeline.addBefore(VERTX_HANDLER, OversizeFrames.NAME, new OversizeFrames(maxWebSocketMessageBytes));
       } else {
         pipeline.addLast(HttpTimeouts.NAME, clock);
-        pipeline.addLast(OversizeFrames.NAME, new OversizeFrames());
+        pipeline.addLast(OversizeFrames.NAME, new OversizeFrames(maxWebSocketMessageBytes));
       }
     }
   }
