@@ -1,6 +1,8 @@
 package dev.opsbus.bench;
 
+import dev.opsbus.gateway.GatewayConfig;
 import dev.opsbus.gateway.bridge.BridgeLimits;
+import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.Direction;
@@ -50,6 +52,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * while a client that really cannot keep up is still cut and shows in the results as disconnects.
    */
   public static final int DEFAULT_QUEUE_BOUND = 4 * BridgeLimits.DEFAULT_QUEUE_BOUND;
+  /** Connection and socket caps of the bench node: past anything a run opens. */
+  static final int BENCH_CAP = 1_000_000;
   /** Longer than any bench run, so no token expires in the middle of a measurement. */
   static final Duration TOKEN_TTL = Duration.ofHours(12);
   /**
@@ -135,7 +139,13 @@ public final class OpsbusBenchServer implements AutoCloseable {
     if (o.cluster() != null) {
       builder.cluster(true).clusterName(o.cluster().name()).clusterHost(o.host());
     }
+    // the bench opens tens of thousands of sockets from a few loopback addresses: the per-node and
+    // per-address caps of a production node (docs/SECURITY.md) would turn most of them away
+    ConnectionLimits d = ConnectionLimits.defaults();
+    ConnectionLimits benchCaps = new ConnectionLimits(d.headerTimeout(), d.httpIdleTimeout(), BENCH_CAP, BENCH_CAP, d.socketAuthTimeout(),
+        BENCH_CAP, BENCH_CAP, BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost());
     NodeSettings settings = builder
+        .gateway(GatewayConfig.defaults().withConnections(benchCaps))
         .httpHost(o.host())
         .httpPort(o.port())
         .verticles(VerticleKind.GATEWAY)

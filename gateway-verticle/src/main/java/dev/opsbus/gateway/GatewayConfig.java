@@ -2,6 +2,7 @@ package dev.opsbus.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
@@ -35,6 +36,8 @@ import java.util.Set;
  *     empty: the peer is the client
  * @param secrets the credentials key and JWT keys, from the launcher's key files; null until
  *     {@link #withSecrets} (the gateway refuses to start without them)
+ * @param connections timeouts and caps of connections and sockets, and who may read {@code /metrics}
+ *     (same section; {@link ConnectionLimits})
  */
 public record GatewayConfig(
     String nodeId,
@@ -50,6 +53,7 @@ public record GatewayConfig(
     String initialAdminPassword,
     BridgeLimits bridge,
     List<String> trustedProxies,
+    ConnectionLimits connections,
     NodeSecrets secrets) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -59,11 +63,18 @@ public record GatewayConfig(
 
   /** The config file's section for the gateway, and its keys; the limits have their own, {@link BridgeLimits#SECTION}. */
   public static final String SECTION = "gateway";
-  public static final Set<String> KEYS = Set.of("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies");
+  public static final Set<String> KEYS = keys("allowedOrigins", "tokenTtlMinutes", "secureCookie", "dbPoolSize", "trustedProxies");
+
+  private static Set<String> keys(String... own) {
+    java.util.Set<String> all = new java.util.HashSet<>(Set.of(own));
+    all.addAll(ConnectionLimits.KEYS);
+    return Set.copyOf(all);
+  }
 
   public GatewayConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    connections = connections == null ? ConnectionLimits.defaults() : connections;
     ClientAddress.validate(trustedProxies);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
@@ -79,7 +90,7 @@ public record GatewayConfig(
   /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
-        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), null);
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), ConnectionLimits.defaults(), null);
   }
 
   /**
@@ -100,35 +111,35 @@ public record GatewayConfig(
     return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
         s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
         s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
-        base.initialAdminPassword, base.bridge, proxies, base.secrets);
+        base.initialAdminPassword, base.bridge, proxies, ConnectionLimits.fromJson(s, base.connections), base.secrets);
   }
 
   /** This config with the values the launcher takes from its own settings rather than from the section. */
   public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets);
   }
 
   /** This config for one running node. */
   public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets);
   }
 
   public GatewayConfig withBridge(BridgeLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, limits, trustedProxies, secrets);
+        initialAdminPassword, limits, trustedProxies, connections, secrets);
   }
 
   public GatewayConfig withTokenTtl(Duration ttl) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets);
   }
 
   /** This config with the node's keys (the launcher reads them from its key files). */
   public GatewayConfig withSecrets(NodeSecrets keys) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, keys);
+        initialAdminPassword, bridge, trustedProxies, connections, keys);
   }
 
   /** Keeps the admin password out of logs, and the rule table down to its size. */
@@ -138,20 +149,26 @@ public record GatewayConfig(
         + ", dbPoolSize=" + dbPoolSize + ", rules=" + (rules == null ? 0 : rules.rules().size())
         + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
         + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge
-        + ", trustedProxies=" + trustedProxies + ", secrets=" + (secrets == null ? "none" : "given") + "]";
+        + ", trustedProxies=" + trustedProxies + ", connections=" + connections
+        + ", secrets=" + (secrets == null ? "none" : "given") + "]";
   }
 
-  /** Without secrets (tests add them with {@link #withSecrets}). */
+  /** With the default connection limits and without secrets (tests add them with {@link #withSecrets}). */
   public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge,
       List<String> trustedProxies) {
     this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge,
-        trustedProxies, null);
+        trustedProxies, null, null);
   }
 
   /** Without trusted proxies. */
   public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge) {
-    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(), null);
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(), null, null);
+  }
+
+  public GatewayConfig withConnections(ConnectionLimits limits) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge, trustedProxies, limits, secrets);
   }
 }

@@ -8,6 +8,7 @@ import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeMeters;
 import dev.opsbus.gateway.bridge.BridgeRoutes;
 import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.bridge.NettyChannels;
 import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
 import dev.opsbus.gateway.console.BuildAnnouncer;
 import dev.opsbus.gateway.console.ConsoleRoutes;
@@ -17,7 +18,9 @@ import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.AuthApi;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.ConnectionGuard;
 import dev.opsbus.gateway.http.CsrfGuard;
+import dev.opsbus.gateway.http.MetricsAccess;
 import dev.opsbus.gateway.http.InputGuard;
 import dev.opsbus.gateway.http.SecurityHeaders;
 import dev.opsbus.gateway.hosts.HostService;
@@ -67,6 +70,8 @@ public class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final SessionDirectory sessions = new SessionDirectory();
   private HttpServer server;
+  private HttpServer metricsServer;
+  private ConnectionGuard connectionGuard;
   private Pool pool;
   private BridgeServer bridge;
   private HostStore hostStore;
@@ -110,18 +115,22 @@ public class GatewayVerticle extends VerticleBase {
         })
         .compose(tokens -> sessions.start(vertx).map(tokens))
         .compose(tokens -> {
-          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
+          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge(), config.connections());
           bridge.presence(presence);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
+          // header and idle timeouts, caps on connections per node and per address (docs/SECURITY.md)
+          connectionGuard = new ConnectionGuard(config.connections(), new ClientAddress(config.trustedProxies()), NettyChannels::of,
+              2L * config.bridge().maxFrameBytes());
           Future<HttpServer> listening = vertx.createHttpServer(serverOptions())
+              .connectionHandler(connectionGuard::opened)
               .requestHandler(InputGuard.beforeRouter(router))
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
           Future<Void> hostsServed = new HostService(vertx, hostStore).start();
-          return Future.all(listening, bridge.start(), presence.start(), hostsServed).map(v -> listening.result());
+          return Future.all(listening, bridge.start(), presence.start(), hostsServed, metricsListener(health)).map(v -> listening.result());
         }))
         .onSuccess(s -> {
           server = s;
@@ -137,14 +146,43 @@ public class GatewayVerticle extends VerticleBase {
     if (presence != null) {
       presence.stop();
     }
-    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
+        metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+
+  /** The connection guard of the HTTP port, for tests and observation. */
+  public ConnectionGuard connectionGuard() {
+    return connectionGuard;
+  }
+
+  /** The port of the metrics-only listener ({@code gateway.metricsPort}), or -1 when there is none. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
+  }
+
+  /** With {@code gateway.metricsPort}: a listener of its own serving only {@code /metrics}, its bind address its protection. */
+  private Future<Void> metricsListener(HealthRoutes health) {
+    if (config.connections().metricsPort() == 0) {
+      return Future.succeededFuture();
+    }
+    Router metricsOnly = Router.router(vertx);
+    metricsOnly.get("/metrics").handler(health::metrics);
+    metricsOnly.route().last().handler(ctx -> ApiErrors.send(ctx, ErrorCode.NOT_FOUND, "this listener serves /metrics only"));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.connections().metricsHost()).setPort(config.connections().metricsPort()))
+        .requestHandler(metricsOnly).listen()
+        .recover(err -> Future.failedFuture(new IllegalStateException("metrics port " + config.connections().metricsPort() + " on "
+            + config.connections().metricsHost() + " is not available: " + err.getMessage(), err)))
+        .onSuccess(s -> metricsServer = s).mapEmpty();
   }
 
   private HttpServerOptions serverOptions() {
     return new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
+        // HTTP/1 only: with h2c detection on, Vert.x makes no connection until the first bytes arrive,
+        // so a silent TCP connection would escape the connection guard's caps and clock
+        .setHttp2ClearTextEnabled(false)
         // Vert.x closes the socket (1009) past this; up to it the bridge answers too_large and carries on
         .setMaxWebSocketFrameSize(config.bridge().maxFrameBytes() * 2)
         .setMaxWebSocketMessageSize(config.bridge().maxFrameBytes() * 2)
@@ -178,12 +216,13 @@ public class GatewayVerticle extends VerticleBase {
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
     // terminal sockets check Origin like the bridge does
     router.route("/ws/*").handler(origins.guard("open a terminal"));
-    new TerminalApi(vertx, authn, bus, bridge.subscriptions()).mount(router);
+    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients).mount(router);
     new OperationApi(authn, bus).mount(router);
     ErrorCodeTable.mount(router);
+    router.get("/metrics").handler(new MetricsAccess(config.connections().metricsToken(), tokens, clients));
     health.mount(router);
     new BridgeRoutes(vertx, bridge, tokens, origins, this::activity, config.nodeId(),
-        SockJsOptions.forFrames(config.bridge().maxFrameBytes(), config.allowedOrigins())).mount(router);
+        SockJsOptions.forFrames(config.bridge().maxFrameBytes(), config.allowedOrigins()), clients).mount(router);
     ConsoleRoutes.mount(router, vertx);
     BuildAnnouncer.register(vertx, config.nodeId());
 

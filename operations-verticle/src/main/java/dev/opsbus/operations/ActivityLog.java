@@ -34,10 +34,18 @@ final class ActivityLog {
   private final Pool pool;
   private MessageConsumer<JsonObject> events;
   private MessageConsumer<JsonObject> list;
+  /** Entries older than this are deleted, at start and hourly ({@code operations.retentionDays}); null: kept. */
+  private final java.time.Duration retention;
+  private long pruneTimer = -1;
 
   ActivityLog(Vertx vertx, Pool pool) {
+    this(vertx, pool, null);
+  }
+
+  ActivityLog(Vertx vertx, Pool pool, java.time.Duration retention) {
     this.vertx = vertx;
     this.pool = pool;
+    this.retention = retention;
   }
 
   Future<Void> start() {
@@ -51,10 +59,30 @@ final class ActivityLog {
       list(m.body() == null ? new JsonObject() : m.body()).onSuccess(m::reply)
           .onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
     });
+    if (retention != null) {
+      pruneOld();
+      pruneTimer = vertx.setPeriodic(PRUNE_EVERY_MS, t -> pruneOld());
+    }
     return Future.all(events.completion(), list.completion()).mapEmpty();
   }
 
+  /** How often entries past the retention are deleted. */
+  static final long PRUNE_EVERY_MS = 3_600_000;
+
+  private void pruneOld() {
+    prune(retention.toSeconds())
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("pruned {} activity entries older than {} days", n, retention.toDays());
+          }
+        })
+        .onFailure(err -> LOG.warn("pruning the activity log failed: {}", err.getMessage()));
+  }
+
   Future<Void> stop() {
+    if (pruneTimer >= 0) {
+      vertx.cancelTimer(pruneTimer);
+    }
     return Future.join(events.unregister(), list.unregister()).mapEmpty();
   }
 

@@ -47,7 +47,8 @@ public class OperationsVerticle extends VerticleBase {
     service = new OperationService(vertx, config.nodeId(), store, runner, events, types);
     liveness = new NodeLiveness(vertx, config, store, events);
     scheduler = new Scheduler(vertx, pool, config, service.types());
-    activity = new ActivityLog(vertx, pool);
+    // the activity log is kept as long as finished operations (operations.retentionDays)
+    activity = new ActivityLog(vertx, pool, config.retention());
     return Future.all(service.start(), activity.start())
         .compose(v -> liveness.start())
         .compose(v -> scheduler.start())

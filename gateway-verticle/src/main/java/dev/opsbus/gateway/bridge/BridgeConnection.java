@@ -391,11 +391,17 @@ final class BridgeConnection implements Subscriber {
    */
   @Override
   public void deliver(String address, Delivery delivery, Overflow overflow) {
+    // a few addresses are cut to what this user may see (PerViewer): their frame is made for this connection
+    String own = PerViewer.applies(address) && principal != null ? PerViewer.frame(address, delivery, principal) : null;
     if (replays != null && replays.isReplaying(address)) {
       // live messages wait until the replay before them is sent
-      if (replays.hold(address, delivery.frame(), ReplayBuffer.seqOf(delivery.message().body())) > ctx.limits().queueBound()) {
+      if (replays.hold(address, own != null ? own : delivery.frame(), ReplayBuffer.seqOf(delivery.message().body())) > ctx.limits().queueBound()) {
         slowConsumer();
       }
+      return;
+    }
+    if (own != null) {
+      deliver(address, own, overflow);
       return;
     }
     if (!receiving(delivery.now())) {

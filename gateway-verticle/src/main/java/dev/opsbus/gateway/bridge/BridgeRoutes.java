@@ -3,6 +3,7 @@ package dev.opsbus.gateway.bridge;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
+import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.gateway.http.OriginPolicy;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -28,6 +29,7 @@ public final class BridgeRoutes {
   private static final String HANDSHAKE_PRINCIPAL = "opsbus.bridge.principal";
   private static final String HANDSHAKE_TOKEN = "opsbus.bridge.token";
   private static final String HANDSHAKE_PROBLEM = "opsbus.bridge.problem";
+  private static final String HANDSHAKE_CLIENT = "opsbus.bridge.client";
 
   private final Vertx vertx;
   private final BridgeServer bridge;
@@ -36,9 +38,17 @@ public final class BridgeRoutes {
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
   private final SockJsOptions sockJsOptions;
+  private final ClientAddress clients;
 
   public BridgeRoutes(Vertx vertx, BridgeServer bridge, TokenService tokens, OriginPolicy origins,
       Consumer<ActivityEvent> activity, String nodeId, SockJsOptions sockJsOptions) {
+    this(vertx, bridge, tokens, origins, activity, nodeId, sockJsOptions, ClientAddress.direct());
+  }
+
+  /** @param clients names the client of a handshake (per-address socket cap) */
+  public BridgeRoutes(Vertx vertx, BridgeServer bridge, TokenService tokens, OriginPolicy origins,
+      Consumer<ActivityEvent> activity, String nodeId, SockJsOptions sockJsOptions, ClientAddress clients) {
+    this.clients = clients;
     this.vertx = vertx;
     this.bridge = bridge;
     this.tokens = tokens;
@@ -54,15 +64,18 @@ public final class BridgeRoutes {
     router.get("/eventbus/websocket").handler(this::rawWebSocket);
     // every SockJS transport, served by the bridge's own SockJS server (see bridge/sockjs)
     SockJsServer sockJs = new SockJsServer(vertx, sockJsOptions,
-        (session, rc) -> bridge.accept(session, rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM)));
+        (session, rc) -> bridge.accept(session, rc.get(HANDSHAKE_CLIENT), rc.get(HANDSHAKE_PRINCIPAL), rc.get(HANDSHAKE_TOKEN), rc.get(HANDSHAKE_PROBLEM)));
     router.route("/eventbus/*").subRouter(sockJs.router());
   }
 
   private void handshake(RoutingContext ctx) {
+    String client = clients.of(ctx.request());
+    ctx.put(HANDSHAKE_CLIENT, client);
     if (!origins.allows(ctx.request())) {
       String origin = ctx.request().getHeader("Origin");
-      activity.accept(ActivityEvent.of(ActivityEvent.ACCESS_DENIED, null, nodeId, null, ErrorCode.ORIGIN_NOT_ALLOWED.wireName(),
-          "handshake from a foreign origin refused", Map.of("origin", origin, "path", ctx.request().path())));
+      // aggregated per client address: a flood of foreign handshakes is not a row each
+      bridge.audit().refused("address " + client, null, null, ErrorCode.ORIGIN_NOT_ALLOWED, "handshake from a foreign origin refused",
+          Map.of("origin", String.valueOf(origin), "path", ctx.request().path(), "remote", client));
       ApiErrors.send(ctx, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " may not open a connection here");
       return;
     }
@@ -101,7 +114,7 @@ public final class BridgeRoutes {
           } catch (IllegalStateException | UnsupportedOperationException readOnly) {
             // a read-only request: the headers stay, nothing else changes
           }
-          bridge.accept(ws, channel, principal, token, problem);
+          bridge.accept(ws, channel, ctx.get(HANDSHAKE_CLIENT), principal, token, problem);
         })
         .onFailure(err -> {
           if (!ctx.response().ended()) {

@@ -2,14 +2,15 @@ package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
+import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
-import dev.opsbus.model.event.ActivityEvent;
 import dev.opsbus.model.wire.GatewayStatsReport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * opsbus's event-bus bridge: the vertx-eventbus.js frame protocol over SockJS sessions and raw
  * WebSockets alike, under the one permission rule set. It owns the subscription index (one bus
- * consumer per address per node), the per-user connection count, the idle and expiry sweeps, and
- * the report of every refusal on {@code activity.events}. Everything runs on the gateway's event loop.
+ * consumer per address per node), the per-user connection count, the socket caps and login deadline
+ * ({@link ConnectionCaps}), the idle and expiry sweeps, and the report of refusals on
+ * {@code activity.events} as aggregates ({@link RefusalAudit}). Everything runs on the gateway's event loop.
  */
 public final class BridgeServer {
 
@@ -53,6 +55,10 @@ public final class BridgeServer {
   private final Map<String, Integer> perUser = new HashMap<>();
   private final Map<BridgeConnection, String> counted = new HashMap<>();
   private final BridgeStats stats = new BridgeStats();
+  /** Per-node socket caps and the login deadline (shared with terminal sockets), and the refusal audit. */
+  private final ConnectionCaps caps;
+  private final RefusalAudit audit;
+  private final Map<BridgeConnection, ConnectionCaps.Ticket> tickets = new HashMap<>();
   private long nextId;
   private long sweeper = -1;
   private PresenceService presence;
@@ -65,6 +71,14 @@ public final class BridgeServer {
   }
 
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
+    this(vertx, nodeId, rules, guard, tokens, limits, ConnectionLimits.defaults());
+  }
+
+  public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits,
+      ConnectionLimits connectionLimits) {
+    this.caps = new ConnectionCaps(connectionLimits);
+    this.audit = new RefusalAudit(vertx, nodeId, connectionLimits.refusalAuditWindow(),
+        ev -> vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev)));
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.limits = limits;
@@ -79,7 +93,8 @@ public final class BridgeServer {
    * rule names it, so it is never bridged). Completes once that consumer is registered.
    */
   public Future<Void> start() {
-    long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
+    long period = Math.max(250, Math.min(5_000, Math.min(limits.idleTimeout().toMillis(), caps.limits().socketAuthTimeout().toMillis()) / 4));
+    audit.start();
     sweeper = vertx.setPeriodic(period, id -> sweep());
     statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsReport().toJson()));
     return statsConsumer.completion();
@@ -96,6 +111,17 @@ public final class BridgeServer {
       c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
     }
     index.clear();
+    audit.stop();
+  }
+
+  /** The socket caps, which terminal sockets take their place under too. */
+  public ConnectionCaps caps() {
+    return caps;
+  }
+
+  /** Where refusals outside any connection (refused handshakes) are reported too. */
+  public RefusalAudit audit() {
+    return audit;
   }
 
   /**
@@ -116,8 +142,8 @@ public final class BridgeServer {
    * Takes a SockJS session whose handshake was authenticated (or not) by the gateway. A request body
    * over the SockJS server's bound is a refusal like any other: {@code too_large}, then the close.
    */
-  public void accept(SockJsSession session, Principal principal, String token, ErrorCode authProblem) {
-    BridgeConnection conn = accept(new SockJsTransport(session), principal, token, authProblem);
+  public void accept(SockJsSession session, String client, Principal principal, String token, ErrorCode authProblem) {
+    BridgeConnection conn = accept(new SockJsTransport(session), client, principal, token, authProblem);
     session.oversizeHandler(bytes -> {
       String msg = "a request body of " + bytes + " bytes is over the limit of " + 2 * limits.maxFrameBytes()
           + " (frames are at most " + limits.maxFrameBytes() + " bytes): closed";
@@ -135,20 +161,36 @@ public final class BridgeServer {
    * Takes a raw WebSocket; {@code channel} is its Netty channel (for the encode-once, flush-once
    * delivery path), or null to write every frame through Vert.x.
    */
-  public void accept(ServerWebSocket socket, io.netty.channel.Channel channel, Principal principal, String token, ErrorCode authProblem) {
+  public void accept(ServerWebSocket socket, io.netty.channel.Channel channel, String client, Principal principal, String token,
+      ErrorCode authProblem) {
     if (flushes == null) {
       flushes = new FlushBatcher(vertx.getOrCreateContext());
     }
-    accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), principal, token, authProblem);
+    accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), client, principal, token, authProblem);
   }
 
   BridgeConnection accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {
+    return accept(transport, transport.remoteAddress(), principal, token, authProblem);
+  }
+
+  /** @param client the client's address as {@code ClientAddress} names it (the per-address cap counts it) */
+  BridgeConnection accept(BridgeTransport transport, String client, Principal principal, String token, ErrorCode authProblem) {
     BridgeConnection conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem);
     connections.add(conn);
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
     transport.dataHandler(conn::onData);
     transport.activityHandler(v -> conn.touch());
+    try {
+      tickets.put(conn, caps.admitBridge(client, principal != null));
+    } catch (OpsbusException refused) {
+      // audited per client address, not per connection: a flood of refused sockets is one aggregate
+      stats.refused(refused.code());
+      audit.refused("address " + client, principal == null ? null : principal.username(), null, refused.code(), refused.getMessage(),
+          Map.of("transport", transport.kind(), "remote", String.valueOf(transport.remoteAddress())));
+      conn.closeWith(refused.code(), refused.getMessage(), BridgeConnection.CLOSE_TRY_AGAIN);
+      return conn;
+    }
     if (principal != null && !books.loggedIn(conn, principal)) {
       conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS,
           "user '" + principal.username() + "' has " + limits.maxConnectionsPerUser() + " connections open on this node already", BridgeConnection.CLOSE_POLICY);
@@ -165,7 +207,11 @@ public final class BridgeServer {
     long idleNanos = limits.idleTimeout().toNanos();
     Instant wall = Instant.now();
     for (BridgeConnection c : Set.copyOf(connections)) {
-      if (now - c.lastSeenNanos() > idleNanos) {
+      ConnectionCaps.Ticket ticket = tickets.get(c);
+      if (c.principal() == null && ticket != null && caps.authOverdue(ticket, now)) {
+        c.closeWith(ErrorCode.NOT_LOGGED_IN, "no valid token within " + caps.limits().socketAuthTimeout().toMillis()
+            + " ms of opening: closed (send headers.authorization with the first frame, or connect with the token)", BridgeConnection.CLOSE_POLICY);
+      } else if (now - c.lastSeenNanos() > idleNanos) {
         c.closeWith(ErrorCode.TIMEOUT, "nothing received for " + limits.idleTimeout().toSeconds() + " s (clients ping every 5 s): closed", BridgeConnection.CLOSE_POLICY);
       } else if (c.principal() != null && c.principal().isExpired(wall)) {
         c.expire();
@@ -185,6 +231,7 @@ public final class BridgeServer {
       }
       perUser.put(p.username(), n + 1);
       counted.put(conn, p.username());
+      caps.loggedIn(tickets.get(conn));
       if (presence != null) {
         presence.opened(conn.id(), p.username());
       }
@@ -194,20 +241,14 @@ public final class BridgeServer {
     /** Every refusal is an activity entry (rate-limit floods are reported once per window). */
     @Override
     public void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
+      // every refusal counts; the audit writes them as aggregates per connection, code and window (floods included)
       stats.refused(code);
-      if (!report) {
-        return;
-      }
       Principal p = conn.principal();
       Map<String, Object> data = new LinkedHashMap<>();
       data.put("transport", conn.transport().kind());
       data.put("connection", conn.id());
       data.put("remote", conn.transport().remoteAddress());
-      ActivityEvent ev = ActivityEvent.of(ActivityEvent.ACCESS_DENIED, p == null ? null : p.username(), nodeId, address,
-          code.wireName(), message, data);
-      vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev));
-      LOG.info("bridge refused: node={} connection={} user={} address={} code={}", nodeId, conn.id(),
-          p == null ? "-" : p.username(), address, code.wireName());
+      audit.refused(source(conn), p == null ? null : p.username(), address, code, message, data);
     }
 
     @Override
@@ -227,6 +268,8 @@ public final class BridgeServer {
       if (connections.remove(conn)) {
         stats.closed(conn.transport().kind());
       }
+      caps.release(tickets.remove(conn));
+      audit.flush(source(conn));
       String user = counted.remove(conn);
       if (user != null) {
         perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
@@ -235,6 +278,10 @@ public final class BridgeServer {
         }
       }
     }
+  }
+
+  private static String source(BridgeConnection conn) {
+    return "connection " + conn.id();
   }
 
   // ---- observation ----

@@ -9,7 +9,11 @@ interface ConnectionListener {
   /** The connection logged in as {@code user} (its first valid token); false: the user is at the connection cap. */
   boolean loggedIn(BridgeConnection conn, Principal user);
 
-  /** The connection refused something; {@code report} false keeps it out of the activity log (floods). */
+  /**
+   * The connection refused something. Every refusal is counted and goes to the {@link RefusalAudit},
+   * which writes it as an aggregate per connection, code and window; {@code report} is a hint from
+   * the connection (false for the repeats of a flood) that the audit no longer needs.
+   */
   void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report);
 
   /** A frame went out to the client. */

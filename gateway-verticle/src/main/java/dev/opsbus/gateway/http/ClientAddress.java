@@ -85,7 +85,8 @@ public final class ClientAddress {
     return req.remoteAddress() != null && isTrusted(req.remoteAddress().hostAddress());
   }
 
-  private boolean isTrusted(String address) {
+  /** Whether {@code address} (an IP literal) is one of the trusted proxies. */
+  public boolean isTrusted(String address) {
     if (trusted.isEmpty()) {
       return false;
     }

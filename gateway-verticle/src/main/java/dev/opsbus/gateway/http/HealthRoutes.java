@@ -79,9 +79,13 @@ public final class HealthRoutes {
         .putHeader("content-type", "application/yaml; charset=utf-8").end(openApiDocument));
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("node", nodeId)));
     router.get("/ready").handler(this::ready);
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
+    router.get("/metrics").handler(this::metrics);
+  }
+
+  /** The Prometheus text; who may read it is decided before (see {@code MetricsAccess}). */
+  public void metrics(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(registry.scrape());
   }
 
   private void ready(RoutingContext ctx) {

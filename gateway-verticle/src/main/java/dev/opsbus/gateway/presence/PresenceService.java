@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.presence;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.BusIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -59,7 +60,8 @@ public final class PresenceService {
   public Future<Void> start() {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_NODE, m -> heard(m.body())));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_LIST, m -> {
-      JsonObject current = snapshot(merged());
+      // what the asker may see: views of hosts it holds no grant for are left out (PresenceFilter)
+      JsonObject current = PresenceFilter.forViewer(snapshot(merged()), BusIdentity.of(m.headers()));
       // as a replay source it answers {changes: [...]}; as a plain request the list itself
       m.reply(m.body() != null && m.body().getBoolean("replay", false) ? new JsonObject().put("changes", new JsonArray().add(current)) : current);
     }));

@@ -1,10 +1,14 @@
 package dev.opsbus.gateway.terminal;
 
+import dev.opsbus.gateway.bridge.ConnectionCaps;
+import dev.opsbus.gateway.bridge.NettyChannels;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.Bodies;
 import dev.opsbus.gateway.http.BusCalls;
+import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -30,8 +34,17 @@ public final class TerminalApi {
   private final Authn authn;
   private final BusCalls bus;
   private final SubscriptionIndex index;
+  private final ConnectionCaps caps;
+  private final ClientAddress clients;
 
   public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index) {
+    this(vertx, authn, bus, index, new ConnectionCaps(ConnectionLimits.defaults()), ClientAddress.direct());
+  }
+
+  /** @param caps the node's socket caps (shared with the bridge): terminal sockets per user, per address, per node */
+  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index, ConnectionCaps caps, ClientAddress clients) {
+    this.caps = caps;
+    this.clients = clients;
     this.vertx = vertx;
     this.authn = authn;
     this.bus = bus;
@@ -108,9 +121,32 @@ public final class TerminalApi {
   private void socket(RoutingContext ctx) {
     String sid = sid(ctx);
     Principal p = Authn.principal(ctx);
+    io.netty.channel.Channel channel = NettyChannels.of(ctx.request());
+    ConnectionCaps.Ticket ticket;
+    OpsbusException refused = null;
+    try {
+      ticket = caps.admitTerminal(clients.of(ctx.request()), p.username());
+    } catch (OpsbusException e) {
+      ticket = null;
+      refused = e;
+    }
+    ConnectionCaps.Ticket admitted = ticket;
+    OpsbusException refusal = refused;
     ctx.request().toWebSocket()
-        .onSuccess(ws -> new TerminalSocket(vertx, ws, index, bus, sid, p).start())
+        .onSuccess(ws -> {
+          if (refusal != null) {
+            TerminalRefusal.closeWith(ws, refusal);
+            return;
+          }
+          if (channel != null) {
+            channel.closeFuture().addListener(f -> caps.release(admitted));
+          } else {
+            caps.release(admitted);
+          }
+          new TerminalSocket(vertx, ws, index, bus, sid, p).start();
+        })
         .onFailure(err -> {
+          caps.release(admitted);
           org.slf4j.LoggerFactory.getLogger(TerminalApi.class).warn("terminal socket upgrade for session {} failed: {}", sid, err.toString());
           ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade");
         });
