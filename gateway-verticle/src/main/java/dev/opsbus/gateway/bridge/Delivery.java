@@ -23,10 +23,13 @@ public final class Delivery {
     this.message = message;
   }
 
-  /** The bridge's {@code rec} frame, JSON text. */
+  /**
+   * The bridge's {@code rec} frame, JSON text, with the message's headers and, for a request (a
+   * point-to-point message that expects an answer), its {@code replyAddress}.
+   */
   public String frame() {
     if (frame == null) {
-      frame = BridgeFrames.rec(address, message.body(), message.headers(), null);
+      frame = BridgeFrames.rec(address, message.body(), message.headers(), message.isSend() ? message.replyAddress() : null);
     }
     return frame;
   }
