@@ -289,6 +289,11 @@ final class BridgeConnection implements Subscriber {
       refuse(frame.errAddress(), d.code(), d.reason());
       return;
     }
+    OpsbusException badBody = InboundBodies.problem(address, frame.body());
+    if (badBody != null) {
+      refuse(frame.errAddress(), badBody.code(), badBody.getMessage());
+      return;
+    }
     if (replyAddress == null) {
       if (Addresses.PRESENCE_VIEW.equals(address)) {
         // what this tab views is the gateway's own business: it never goes on the bus
