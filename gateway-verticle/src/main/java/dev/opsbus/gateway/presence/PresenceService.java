@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.presence;
 
+import dev.opsbus.model.wire.ReplayAnswer;
+import dev.opsbus.model.wire.ReplayRequest;
 import dev.opsbus.model.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,7 +63,7 @@ public final class PresenceService {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_LIST, m -> {
       JsonObject current = snapshot(merged());
       // as a replay source it answers {changes: [...]}; as a plain request the list itself
-      m.reply(m.body() != null && m.body().getBoolean("replay", false) ? new JsonObject().put("changes", new JsonArray().add(current)) : current);
+      m.reply(ReplayRequest.isReplay(m.body()) ? ReplayAnswer.of(current).toJson() : current);
     }));
     timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
       announce();
