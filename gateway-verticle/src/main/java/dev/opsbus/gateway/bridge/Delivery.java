@@ -3,6 +3,7 @@ package dev.opsbus.gateway.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
+import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import io.vertx.core.eventbus.Message;
 
 /**
@@ -14,6 +15,7 @@ public final class Delivery {
   private final String address;
   private final Message<Object> message;
   private String frame;
+  private String sockJs;
   private byte[] utf8;
   private java.time.Instant now;
   private ByteBuf wire;
@@ -32,6 +34,17 @@ public final class Delivery {
       frame = BridgeFrames.rec(address, message.body(), message.headers(), message.isSend() ? message.replyAddress() : null);
     }
     return frame;
+  }
+
+  /**
+   * The {@code rec} frame as a SockJS message (a JSON string, escaped), made once and packed as it is
+   * into every SockJS session's {@code a[...]} frame.
+   */
+  public String sockJsQuoted() {
+    if (sockJs == null) {
+      sockJs = SockJsSession.quoted(frame());
+    }
+    return sockJs;
   }
 
   /** The {@code rec} frame as UTF-8 bytes, encoded once and shared (never modified) by every socket. */
