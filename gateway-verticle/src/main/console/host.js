@@ -76,10 +76,12 @@ export function mount(container, ctx, hostId) {
     clear(card.status);
     card.status.dataset.opId = op.id;
     card.status.dataset.status = op.status;
-    card.status.append(progressBar(op.progress, op.status),
+    // append() writes a null as the text "null": leave the missing parts out
+    card.status.append(...[progressBar(op.progress, op.status),
       h('span', { class: 'op-state' }, op.status === 'completed' ? 'completed' : op.status === 'in_progress' ? 'running' : op.status),
       note ? h('span', { class: 'note' }, ' ' + note) : null,
-      op.error ? h('span', { class: 'err' }, ' ' + describeFailure(op)) : op.message ? h('span', { class: 'muted' }, ' ' + op.message) : null);
+      op.error ? h('span', { class: 'err' }, ' ' + describeFailure(op)) : op.message ? h('span', { class: 'muted' }, ' ' + op.message) : null]
+      .filter(Boolean));
   }
   async function start(card) {
     // a running operation of this type: the button follows it instead of asking for another start

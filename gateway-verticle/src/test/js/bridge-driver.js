@@ -85,6 +85,10 @@ class RawEventBus {
     this.frame(f);
   }
   dispatch(json) {
+    if (json.replyAddress) {
+      // as vertx-eventbus.js does: a message that expects an answer can be replied to
+      json.reply = (body, headers, callback) => this.send(json.replyAddress, body, headers, callback);
+    }
     const err = json.type === 'err' ? { failureCode: json.failureCode, failureType: json.failureType, message: json.message } : null;
     if (this.handlers[json.address]) {
       this.handlers[json.address].forEach((h) => (err ? h(err) : h(null, json)));
@@ -135,12 +139,17 @@ function handled(address, id) {
     if (err) {
       emit({ ev: 'err', address, id, failureCode: err.failureCode, failureType: err.failureType, message: err.message });
     } else {
+      if (msg.replyAddress && msg.reply) {
+        received[id || address] = msg;
+      }
       emit({ ev: 'rec', address, id, body: msg.body, headers: msg.headers || null, replyAddress: msg.replyAddress || null });
     }
   };
 }
 
 const callbacks = {};
+/** The last message that expects a reply, per request id or address. */
+const received = {};
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const c = JSON.parse(line);
   try {
@@ -155,6 +164,12 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
       case 'publish': eb.publish(c.address, c.body, c.headers || {}); break;
       case 'send': eb.send(c.address, c.body, c.headers || {}); break;
       case 'request': eb.send(c.address, c.body, c.headers || {}, handled(c.address, c.id)); break;
+      case 'reply': {
+        const m = received[c.to];
+        delete received[c.to];
+        m.reply(c.body, c.headers || {}, handled(c.to, c.id));
+        break;
+      }
       case 'raw': eb.sendRaw(c.text); break;
       case 'close': eb.close(); break;
       default: emit({ ev: 'driver-error', message: 'unknown op ' + c.op });

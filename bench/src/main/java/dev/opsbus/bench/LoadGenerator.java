@@ -114,7 +114,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   private void prepare() throws Exception {
     String token = null;
-    if ("opsbus".equals(o.protocol())) {
+    if ("opsbus".equals(o.protocol()) || "sockjs".equals(o.protocol())) {
       String loginUrl = o.loginUrl() != null ? o.loginUrl()
           : "http://" + o.url().getHost() + ":" + o.url().getPort() + "/api/login";
       token = await(control.login(loginUrl, o.user(), o.password()));
@@ -213,7 +213,10 @@ public final class LoadGenerator implements AutoCloseable {
 
   private void onData(WebSocket ws, Buffer data, boolean[] isReady) {
     long now = System.nanoTime();
-    WireProtocol.Frame f = protocol.onFrame(data);
+    protocol.onFrames(data, f -> onFrame(ws, f, now, isReady));
+  }
+
+  private void onFrame(WebSocket ws, WireProtocol.Frame f, long now, boolean[] isReady) {
     switch (f.kind()) {
       case DELIVERY -> {
         Window w = window;

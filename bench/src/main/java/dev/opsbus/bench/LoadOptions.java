@@ -7,7 +7,7 @@ import java.util.List;
  * What one generator run does. {@code loads} are offered deliveries per second (messages per
  * second times clients); each becomes one measured point, in order.
  *
- * @param protocol raw, socketio or opsbus
+ * @param protocol raw, socketio, opsbus (the bridge frames over /eventbus/websocket) or sockjs (the same over SockJS's websocket transport)
  * @param url base WebSocket URL, {@code ws://host:port}; the protocol adds its path
  * @param controlUrl base URL of the bench control API, {@code http://host:port}
  * @param server label written to the results (raw, socketio, opsbus, …)
@@ -41,8 +41,8 @@ public record LoadOptions(
   public static final double DEFAULT_P99_LIMIT_MS = 50;
 
   public LoadOptions {
-    if (!List.of("raw", "socketio", "opsbus").contains(protocol)) {
-      throw new IllegalArgumentException("--protocol must be raw, socketio or opsbus");
+    if (!List.of("raw", "socketio", "opsbus", "sockjs").contains(protocol)) {
+      throw new IllegalArgumentException("--protocol must be raw, socketio, opsbus or sockjs");
     }
     if (clients < 1) {
       throw new IllegalArgumentException("--clients must be at least 1");

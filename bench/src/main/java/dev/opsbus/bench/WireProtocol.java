@@ -60,6 +60,11 @@ public interface WireProtocol {
 
   Frame onFrame(Buffer data);
 
+  /** Every frame a received message carries: one, unless the protocol packs several into a message. */
+  default void onFrames(Buffer data, java.util.function.Consumer<Frame> sink) {
+    sink.accept(onFrame(data));
+  }
+
   /** Interval of client heartbeats, or 0 for none. */
   long heartbeatMillis();
 
@@ -70,7 +75,8 @@ public interface WireProtocol {
       case "raw" -> new RawProtocol();
       case "socketio" -> new SocketIoProtocol();
       case "opsbus" -> new OpsbusProtocol(address, token);
-      default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (raw, socketio, opsbus)");
+      case "sockjs" -> new SockJsProtocol(address, token);
+      default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (raw, socketio, opsbus, sockjs)");
     };
   }
 }

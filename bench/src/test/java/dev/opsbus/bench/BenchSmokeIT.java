@@ -85,6 +85,8 @@ class BenchSmokeIT {
           r -> counted.add(control.stats(false).toCompletionStage().toCompletableFuture().join().getInteger("clients")));
       assertMeasuresDeliveries(results);
       assertThat(counted).as("the gateway counts one bridge subscription per connected client").containsExactly(5);
+      // the same frames as a browser sends them: SockJS's websocket transport, one session per client
+      assertMeasuresDeliveries(run("sockjs", server.gatewayPort(), server.controlPort(), "admin", password, r -> { }));
       control.close();
     }
   }

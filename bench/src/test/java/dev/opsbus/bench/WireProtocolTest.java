@@ -45,6 +45,27 @@ class WireProtocolTest {
   }
 
   @Test
+  void sockJsWrapsTheBridgeFramesAndCountsEveryMessageOfAPackedFrame() {
+    SockJsProtocol p = new SockJsProtocol("bench.fanout", "tok");
+    assertThat(p.path()).matches("/eventbus/\\d+/[0-9a-z]+/websocket");
+    assertThat(p.path()).as("a session of its own per client").isNotEqualTo(p.path());
+    JsonObject register = new JsonObject(new io.vertx.core.json.JsonArray(p.onOpen().get(0)).getString(0));
+    assertThat(register.getJsonObject("headers").getString("authorization")).isEqualTo("Bearer tok");
+    assertThat(p.heartbeat()).isEqualTo("[\"{\\\"type\\\":\\\"ping\\\"}\"]");
+
+    String rec1 = "{\"type\":\"rec\",\"address\":\"bench.fanout\",\"body\":" + BODY + "}";
+    String rec2 = rec1.replace("\"seq\":7", "\"seq\":8");
+    String packed = "a" + new io.vertx.core.json.JsonArray().add(rec1).add(rec2).encode();
+    java.util.List<WireProtocol.Frame> frames = new java.util.ArrayList<>();
+    p.onFrames(Buffer.buffer(packed), frames::add);
+    assertThat(frames).extracting(WireProtocol.Frame::kind).containsExactly(WireProtocol.Kind.DELIVERY, WireProtocol.Kind.DELIVERY);
+    assertThat(frames).extracting(WireProtocol.Frame::seq).containsExactly(7L, 8L);
+    assertThat(p.onFrame(Buffer.buffer("o")).kind()).isEqualTo(WireProtocol.Kind.OTHER);
+    assertThat(p.onFrame(Buffer.buffer("h")).kind()).isEqualTo(WireProtocol.Kind.OTHER);
+    assertThat(p.onFrame(Buffer.buffer("c[1008,\"token_expired\"]")).detail()).contains("token_expired");
+  }
+
+  @Test
   void opsbusCountsErrFramesWithTheirReason() {
     WireProtocol.Frame err = new OpsbusProtocol("bench.fanout", null).onFrame(Buffer.buffer(
         "{\"type\":\"err\",\"address\":\"bench.fanout\",\"failureCode\":403,\"failureType\":\"access_denied\","

@@ -186,6 +186,32 @@ class BridgeTransportsIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aReplyCarriesItsHeadersAndAQuestionBackIsAnsweredWithMsgReply(Transport transport) {
+    MessageConsumer<JsonObject> opsGet = gw.vertx.eventBus().consumer(Addresses.OPS_GET, m ->
+        m.replyAndRequest(new JsonObject().put("question", "sure?"), new io.vertx.core.eventbus.DeliveryOptions().addHeader("x-step", "confirm"))
+            .onSuccess(confirm -> confirm.reply(new JsonObject().put("confirmed", confirm.body()).put("by", confirm.headers().get("opsbus-user")),
+                new io.vertx.core.eventbus.DeliveryOptions().addHeader("x-step", "done"))));
+    Await.result(opsGet.completion());
+    try (JsBridgeClient c = JsBridgeClient.open(gw.port(), transport, Auth.HEADER, viewer).awaitOpen(WAIT)) {
+      c.request("ask", Addresses.OPS_GET, new JsonObject().put("id", "op-1"));
+      JsonObject question = answer(c, "ask");
+      assertThat(question.getString("ev")).as(question.encode()).isEqualTo("rec");
+      assertThat(question.getJsonObject("body").getString("question")).isEqualTo("sure?");
+      assertThat(question.getJsonObject("headers").getString("x-step")).isEqualTo("confirm");
+      assertThat(question.getString("replyAddress")).isNotBlank();
+      c.reply("confirm", "ask", "yes", new JsonObject().put("x-answer", "1"));
+      JsonObject done = answer(c, "confirm");
+      assertThat(done.getString("ev")).as(done.encode()).isEqualTo("rec");
+      assertThat(done.getJsonObject("body").getString("confirmed")).isEqualTo("yes");
+      assertThat(done.getJsonObject("body").getString("by")).isEqualTo("vic");
+      assertThat(done.getJsonObject("headers").getString("x-step")).isEqualTo("done");
+    } finally {
+      Await.result(opsGet.unregister());
+    }
+  }
+
   /** The reply callback's call for a request: a rec or an err. */
   static JsonObject answer(JsBridgeClient c, String id) {
     return c.await(e -> id.equals(e.getString("id")) && ("rec".equals(e.getString("ev")) || "err".equals(e.getString("ev"))), WAIT);

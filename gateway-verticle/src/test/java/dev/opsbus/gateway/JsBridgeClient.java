@@ -142,6 +142,15 @@ final class JsBridgeClient implements AutoCloseable {
     command(new JsonObject().put("op", "request").put("id", id).put("address", address).put("body", body));
   }
 
+  /**
+   * Answers the message last received with this {@code to} (a request's id, or a registered
+   * address) through its {@code msg.reply}, asking for a reply in turn: that answer comes back as a
+   * {@code rec} or {@code err} event with {@code id}.
+   */
+  void reply(String id, String to, Object body, JsonObject headers) {
+    command(new JsonObject().put("op", "reply").put("id", id).put("to", to).put("body", body).put("headers", headers));
+  }
+
   /** Text straight onto the connection, as a buggy client would send it. */
   void raw(String text) {
     command(new JsonObject().put("op", "raw").put("text", text));

@@ -36,9 +36,22 @@ final class TermClient implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
+      if (typeOnOpen != null) {
+        // a script that types the moment the socket opens, before the server said ready
+        for (String keys : typeOnOpen) {
+          webSocket.sendBinary(ByteBuffer.wrap(keys.getBytes(StandardCharsets.UTF_8)), true).join();
+        }
+        webSocket.sendPing(ByteBuffer.allocate(0)).join();
+      }
       if (!paused) {
         webSocket.request(Long.MAX_VALUE);
       }
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      pong.complete(null);
+      return null;
     }
 
     @Override
@@ -76,6 +89,27 @@ final class TermClient implements AutoCloseable {
   }
 
   private volatile boolean paused;
+  private volatile List<String> typeOnOpen;
+  private final java.util.concurrent.CompletableFuture<Void> pong = new java.util.concurrent.CompletableFuture<>();
+
+  /**
+   * Connects and types {@code keys} (one binary frame each) as soon as the socket is open, then
+   * pings: once the pong is back the server has read the keystrokes ({@link #pong()}).
+   */
+  static TermClient connectTypingOnOpen(int port, String sessionId, String token, List<String> keys) throws Exception {
+    TermClient client = new TermClient();
+    client.typeOnOpen = keys;
+    client.ws = HTTP.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/terminal/" + sessionId), client.new Listener())
+        .get(20, TimeUnit.SECONDS);
+    return client;
+  }
+
+  /** Completes when the server answered the ping sent after the keystrokes typed on open. */
+  java.util.concurrent.CompletableFuture<Void> pong() {
+    return pong;
+  }
 
   /** Connects but reads nothing until {@link #resume()}: a browser tab that stopped reading. */
   static TermClient connectPaused(int port, String sessionId, String token) throws Exception {

@@ -1,5 +1,7 @@
 package dev.opsbus.operations;
 
+import dev.opsbus.model.wire.ReplayAnswer;
+import dev.opsbus.model.wire.ReplayRequest;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
@@ -270,22 +272,22 @@ final class OperationService {
     }
     boolean all = caller == null || caller.hasRole(Role.ADMIN) || caller.hosts().contains(Principal.ALL_HOSTS);
     int limit = Math.max(1, Math.min(500, b.getInteger("limit", 100)));
-    if (b.getBoolean("replay", false) && !b.containsKey("sinceSeq")) {
+    if (ReplayRequest.isReplay(b) && !b.containsKey(ReplayRequest.SINCE_SEQ)) {
       // a new bridge subscriber: the current state (see PermissionRule.replay)
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.ACCESS_DENIED, "only users granted every host may replay all operations");
       }
       return Future.all(store.currentState(hostId, 200), store.lastSeq())
-          .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
+          .map(f -> ReplayAnswer.of(f.<List<JsonObject>>resultAt(0), f.<Long>resultAt(1)).toJson());
     }
-    if (b.containsKey("sinceSeq")) {
-      long since = b.getLong("sinceSeq", 0L);
-      limit = b.getBoolean("replay", false) ? 1000 : limit;
+    if (b.containsKey(ReplayRequest.SINCE_SEQ)) {
+      long since = b.getLong(ReplayRequest.SINCE_SEQ, 0L);
+      limit = ReplayRequest.isReplay(b) ? 1000 : limit;
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: required to resume (you are not granted every host)");
       }
       return Future.all(store.changesSince(hostId, since, limit), store.lastSeq())
-          .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
+          .map(f -> ReplayAnswer.of(f.<List<JsonObject>>resultAt(0), f.<Long>resultAt(1)).toJson());
     }
     OffsetDateTime before = b.getString("before") == null ? null : OffsetDateTime.parse(b.getString("before"));
     return Future.all(store.list(hostId, b.getString("status"), b.getString("type"), before, limit), store.lastSeq()).map(f -> {

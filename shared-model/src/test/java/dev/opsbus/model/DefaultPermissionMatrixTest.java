@@ -63,6 +63,7 @@ class DefaultPermissionMatrixTest {
     allow("ssh.session.s1.out", Direction.SUBSCRIBE, AOV);
     allow("ssh.session.s1.events", Direction.SUBSCRIBE, AOV);
     allow("ssh.session.s1.in", Direction.SEND, AO);
+    allow("ssh.session.s1.in", Direction.REQUEST, AO);
     allow("logs.host.h1.syslog", Direction.SUBSCRIBE, AOV);
     allow("logs.host.h1.syslog", Direction.PUBLISH, S);
   }

@@ -11,9 +11,11 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -57,6 +59,8 @@ final class BridgeConnection implements Subscriber {
   private OutboundQueue queue;
   /** Live messages held while a replay runs; null when none does. */
   private ReplayBuffer replays;
+  /** Reply addresses this connection was handed and may answer once; null until the first. */
+  private ReplyGrants grants;
 
   private Principal principal;
   private String token;
@@ -271,9 +275,23 @@ final class BridgeConnection implements Subscriber {
   private void send(BridgeFrame.Send frame) {
     String address = frame.address();
     String replyAddress = frame.replyAddress();
+    Message<Object> asked = grants == null ? null : grants.take(address, System.nanoTime());
+    if (asked != null) {
+      answer(asked, frame);
+      return;
+    }
+    if (ReplyRules.isReplyAddress(address)) {
+      refuse(frame.errAddress(), ErrorCode.ACCESS_DENIED, ReplyRules.NOT_GRANTED);
+      return;
+    }
     Decision d = check(replyAddress != null ? Direction.REQUEST : Direction.SEND, address);
     if (!d.allowed()) {
       refuse(frame.errAddress(), d.code(), d.reason());
+      return;
+    }
+    OpsbusException badBody = InboundBodies.problem(address, frame.body());
+    if (badBody != null) {
+      refuse(frame.errAddress(), badBody.code(), badBody.getMessage());
       return;
     }
     if (replyAddress == null) {
@@ -285,17 +303,51 @@ final class BridgeConnection implements Subscriber {
       ctx.bus().send(address, frame.body(), busOptions(frame));
       return;
     }
-    ctx.bus().request(address, frame.body(), busOptions(frame)).onComplete(ar -> {
-      if (closed) {
-        return;
+    ctx.bus().request(address, frame.body(), busOptions(frame))
+        .onComplete(ar -> answered(replyAddress, ar, "service at '" + address + "'"));
+  }
+
+  /** The client answers a reply address it was handed: once, and maybe asking for a reply in turn. */
+  private void answer(Message<Object> asked, BridgeFrame.Send frame) {
+    if (principal == null || principal.isExpired(Instant.now())) {
+      Decision d = check(Direction.SEND, frame.address());
+      refuse(frame.errAddress(), d.code(), d.reason());
+      return;
+    }
+    String replyAddress = frame.replyAddress();
+    if (replyAddress == null) {
+      asked.reply(frame.body(), busOptions(frame));
+      return;
+    }
+    asked.replyAndRequest(frame.body(), busOptions(frame)).onComplete(ar -> answered(replyAddress, ar, "requester"));
+  }
+
+  /**
+   * The answer to a request this client made goes to its reply address as a {@code rec} frame with
+   * the answer's headers, and with the answer's own reply address when it expects a reply in turn.
+   */
+  private void answered(String replyAddress, AsyncResult<Message<Object>> ar, String asked) {
+    if (closed) {
+      return;
+    }
+    if (ar.succeeded()) {
+      Message<Object> reply = ar.result();
+      String next = reply.replyAddress();
+      if (next != null) {
+        grant(reply);
       }
-      if (ar.succeeded()) {
-        writeDirect(BridgeFrames.rec(replyAddress, ar.result().body(), null, null));
-      } else {
-        OpsbusException e = BusFailures.explain(ar.cause(), "service at '" + address + "'");
-        writeErr(replyAddress, e.code(), e.getMessage());
-      }
-    });
+      writeDirect(BridgeFrames.rec(replyAddress, reply.body(), reply.headers(), next));
+    } else {
+      OpsbusException e = BusFailures.explain(ar.cause(), asked);
+      writeErr(replyAddress, e.code(), e.getMessage());
+    }
+  }
+
+  private void grant(Message<Object> message) {
+    if (grants == null) {
+      grants = new ReplyGrants(ReplyRules.MAX_GRANTS, ctx.limits().requestTimeout().toNanos());
+    }
+    grants.grant(message, System.nanoTime());
   }
 
   /** After a token change: drop, with an err frame each, subscriptions the new identity may not have. */
@@ -415,6 +467,19 @@ final class BridgeConnection implements Subscriber {
     enqueue(address, delivery.frame(), overflow);
   }
 
+  /** A send or request picked this connection: it takes it while logged in, and may answer it. */
+  @Override
+  public boolean deliverOne(String address, Delivery delivery, Overflow overflow) {
+    if (closed || principal == null || principal.isExpired(delivery.now())) {
+      return false;
+    }
+    if (delivery.message().replyAddress() != null) {
+      grant(delivery.message());
+    }
+    deliver(address, delivery, overflow);
+    return true;
+  }
+
   private void deliver(String address, String frame, Overflow overflow) {
     if (!receiving(Instant.now())) {
       return;
@@ -528,6 +593,7 @@ final class BridgeConnection implements Subscriber {
     closed = true;
     queue = null;
     replays = null;
+    grants = null;
     for (String address : subscriptions) {
       ctx.index().unsubscribe(address, this);
     }

@@ -3,6 +3,7 @@ package dev.opsbus.gateway.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
+import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import io.vertx.core.eventbus.Message;
 
 /**
@@ -14,6 +15,7 @@ public final class Delivery {
   private final String address;
   private final Message<Object> message;
   private String frame;
+  private String sockJs;
   private byte[] utf8;
   private java.time.Instant now;
   private ByteBuf wire;
@@ -23,12 +25,26 @@ public final class Delivery {
     this.message = message;
   }
 
-  /** The bridge's {@code rec} frame, JSON text. */
+  /**
+   * The bridge's {@code rec} frame, JSON text, with the message's headers and, for a request (a
+   * point-to-point message that expects an answer), its {@code replyAddress}.
+   */
   public String frame() {
     if (frame == null) {
-      frame = BridgeFrames.rec(address, message.body(), message.headers(), null);
+      frame = BridgeFrames.rec(address, message.body(), message.headers(), message.isSend() ? message.replyAddress() : null);
     }
     return frame;
+  }
+
+  /**
+   * The {@code rec} frame as a SockJS message (a JSON string, escaped), made once and packed as it is
+   * into every SockJS session's {@code a[...]} frame.
+   */
+  public String sockJsQuoted() {
+    if (sockJs == null) {
+      sockJs = SockJsSession.quoted(frame());
+    }
+    return sockJs;
   }
 
   /** The {@code rec} frame as UTF-8 bytes, encoded once and shared (never modified) by every socket. */

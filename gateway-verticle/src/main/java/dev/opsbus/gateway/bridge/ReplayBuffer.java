@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.model.wire.ReplayAnswer;
+import dev.opsbus.model.wire.ReplayRequest;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule;
@@ -87,22 +89,21 @@ final class ReplayBuffer {
    * @throws OpsbusException {@code invalid_frame} when {@code sinceSeq} is not a whole number
    */
   static JsonObject request(String address, PermissionRule rule, JsonObject headers) {
-    JsonObject req = new JsonObject().put("replay", true).put("address", address);
-    rule.address().match(address).ifPresent(parts -> parts.forEach(req::put));
-    Object since = headers == null ? null : headers.getValue("sinceSeq");
+    Object since = headers == null ? null : headers.getValue(ReplayRequest.SINCE_SEQ);
+    Long sinceSeq = null;
     if (since != null) {
       try {
-        req.put("sinceSeq", Long.parseLong(String.valueOf(since)));
+        sinceSeq = Long.parseLong(String.valueOf(since));
       } catch (NumberFormatException e) {
         throw new OpsbusException(ErrorCode.INVALID_FRAME, "headers.sinceSeq must be a whole number");
       }
     }
-    return req;
+    return new ReplayRequest(address, rule.address().match(address).orElse(null), sinceSeq).toJson();
   }
 
   /** The changes a replay service answered, in order; null when it answered nothing. */
   static JsonArray changes(JsonObject answer) {
-    return answer == null ? null : answer.getJsonArray("changes", new JsonArray());
+    return answer == null ? null : ReplayAnswer.fromJson(answer).changes();
   }
 
   /** The highest {@code seq} among replayed changes, or {@link Long#MIN_VALUE} when none carries one. */

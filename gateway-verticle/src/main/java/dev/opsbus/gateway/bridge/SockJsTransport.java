@@ -29,6 +29,12 @@ final class SockJsTransport implements BridgeTransport {
     session.write(frame);
   }
 
+  /** The message's SockJS form is made once for every session it goes to (the JSON escaped once). */
+  @Override
+  public void write(Delivery delivery) {
+    session.writeQuoted(delivery.sockJsQuoted());
+  }
+
   @Override
   public boolean writeQueueFull() {
     return session.writeQueueFull();

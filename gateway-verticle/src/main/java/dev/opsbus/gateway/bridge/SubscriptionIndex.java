@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.PermissionRule.Overflow;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -15,7 +17,8 @@ import java.util.function.Function;
  * Which local connections watch which address. Holds one bus consumer per address per node, however
  * many clients subscribe: the first subscriber registers it, the last one to leave removes it, so
  * cluster registrations grow with addresses, not with connections. Each message is encoded once and
- * the same frame handed to every subscriber. Used only from the gateway's event loop.
+ * the same frame handed to every subscriber. A point-to-point message (send, request) goes to one
+ * subscriber only ({@link PointToPoint}). Used only from the gateway's event loop.
  */
 public final class SubscriptionIndex {
 
@@ -35,6 +38,8 @@ public final class SubscriptionIndex {
     Subscriber[] snapshot = new Subscriber[0];
     boolean dirty;
     MessageConsumer<Object> consumer;
+    /** Made on the first point-to-point message: most addresses only ever see publications. */
+    PointToPoint pointToPoint;
 
     Entry(String address) {
       this.address = address;
@@ -43,6 +48,7 @@ public final class SubscriptionIndex {
 
     void onMessage(Message<Object> msg) {
       if (subscribers.isEmpty()) {
+        BusFailures.fail(msg, ErrorCode.NO_HANDLER, "no client watches '" + address + "' on this node any more");
         return;
       }
       if (dirty) {
@@ -52,6 +58,16 @@ public final class SubscriptionIndex {
       // encoded at most once per form (bridge JSON frame, raw bytes), whatever the number of subscribers
       Delivery d = new Delivery(address, msg);
       try {
+        if (msg.isSend()) {
+          // a send or request: one receiver, which may answer
+          if (pointToPoint == null) {
+            pointToPoint = new PointToPoint();
+          }
+          if (!pointToPoint.deliverOne(snapshot, address, d, overflow)) {
+            BusFailures.fail(msg, ErrorCode.NO_HANDLER, "no client watching '" + address + "' can take a message right now");
+          }
+          return;
+        }
         for (Subscriber c : snapshot) {
           c.deliver(address, d, overflow);
         }

@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.presence;
 
+import dev.opsbus.model.wire.ReplayAnswer;
+import dev.opsbus.model.wire.ReplayRequest;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusIdentity;
 import io.vertx.core.Future;
@@ -63,7 +65,7 @@ public final class PresenceService {
       // what the asker may see: views of hosts it holds no grant for are left out (PresenceFilter)
       JsonObject current = PresenceFilter.forViewer(snapshot(merged()), BusIdentity.of(m.headers()));
       // as a replay source it answers {changes: [...]}; as a plain request the list itself
-      m.reply(m.body() != null && m.body().getBoolean("replay", false) ? new JsonObject().put("changes", new JsonArray().add(current)) : current);
+      m.reply(ReplayRequest.isReplay(m.body()) ? ReplayAnswer.of(current).toJson() : current);
     }));
     timer = vertx.setPeriodic(HEARTBEAT_MS, t -> {
       announce();

@@ -14,6 +14,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.wire.TerminalRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +58,7 @@ public final class TerminalApi {
     router.get("/api/terminals").handler(ctx -> relay(ctx, Addresses.SSH_LIST, new JsonObject(), 200));
     router.post("/api/terminals/:sid/join").handler(this::join);
     router.post("/api/terminals/:sid/invite").handler(this::invite);
-    router.delete("/api/terminals/:sid").handler(ctx -> relay(ctx, Addresses.SSH_CLOSE, new JsonObject().put("sessionId", sid(ctx)), 200));
+    router.delete("/api/terminals/:sid").handler(ctx -> relay(ctx, Addresses.SSH_CLOSE, TerminalRequest.of(sid(ctx)).toJson(), 200));
     router.get("/api/terminals/:sid/recording").handler(Authn.role(Role.ADMIN)).handler(this::recording);
     router.get("/ws/terminal/:sid").handler(authn.required()).handler(this::socket);
   }
@@ -74,31 +75,31 @@ public final class TerminalApi {
     JsonObject b = ctx.body().length() == 0 ? new JsonObject() : Bodies.object(ctx);
     Integer cols = Bodies.optionalInt(b, "cols", 1, 1000);
     Integer rows = Bodies.optionalInt(b, "rows", 1, 1000);
-    JsonObject req = new JsonObject().put("hostId", ctx.pathParam("hostId")).put("cols", cols == null ? 80 : cols).put("rows", rows == null ? 24 : rows);
-    relay(ctx, Addresses.SSH_OPEN, req, 201);
+    relay(ctx, Addresses.SSH_OPEN, TerminalRequest.open(ctx.pathParam("hostId"), cols == null ? 80 : cols, rows == null ? 24 : rows).toJson(), 201);
   }
 
   private void join(RoutingContext ctx) {
     JsonObject b = Bodies.object(ctx);
     String mode = Bodies.requiredString(b, "mode", 10);
-    if (!mode.equals("write") && !mode.equals("view")) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'mode' must be \"write\" or \"view\"");
-    }
-    relay(ctx, Addresses.SSH_JOIN, new JsonObject().put("sessionId", sid(ctx)).put("mode", mode), 200);
+    checkMode(mode);
+    relay(ctx, Addresses.SSH_JOIN, TerminalRequest.join(sid(ctx), mode).toJson(), 200);
   }
 
   private void invite(RoutingContext ctx) {
     JsonObject b = Bodies.object(ctx);
     String mode = Bodies.requiredString(b, "mode", 10);
-    if (!mode.equals("write") && !mode.equals("view")) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'mode' must be \"write\" or \"view\"");
+    checkMode(mode);
+    relay(ctx, Addresses.SSH_INVITE, TerminalRequest.invite(sid(ctx), Bodies.requiredString(b, "username", 63), mode).toJson(), 200);
+  }
+
+  private static void checkMode(String mode) {
+    if (!mode.equals(TerminalRequest.WRITE) && !mode.equals(TerminalRequest.VIEW)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'mode' must be \"" + TerminalRequest.WRITE + "\" or \"" + TerminalRequest.VIEW + "\"");
     }
-    relay(ctx, Addresses.SSH_INVITE, new JsonObject().put("sessionId", sid(ctx)).put("username", Bodies.requiredString(b, "username", 63))
-        .put("mode", mode), 200);
   }
 
   private void recording(RoutingContext ctx) {
-    bus.<Object>request(Addresses.SSH_RECORDING, new JsonObject().put("sessionId", sid(ctx)), Authn.principal(ctx), "SSH relay")
+    bus.<Object>request(Addresses.SSH_RECORDING, TerminalRequest.of(sid(ctx)).toJson(), Authn.principal(ctx), "SSH relay")
         .onSuccess(cast -> ctx.response().putHeader("content-type", "application/x-asciicast").end(String.valueOf(cast)))
         .onFailure(err -> ApiErrors.fail(ctx, err));
   }

@@ -12,8 +12,11 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.wire.FlowHold;
+import dev.opsbus.model.wire.SessionEvent;
 import dev.opsbus.model.wire.SessionParticipant;
+import dev.opsbus.model.wire.TerminalAttached;
 import dev.opsbus.model.wire.TerminalControl;
+import dev.opsbus.model.wire.TerminalRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -77,6 +80,10 @@ final class TerminalSocket implements Subscriber {
   private boolean holding;
   private long holdSentAt;
   private long stallTimer = -1;
+  /** Keystrokes typed before the relay answered the attach. */
+  private final InputBuffer input = new InputBuffer();
+  private final InputPacer pacer;
+  private final ResizeCoalescer resizes;
 
   TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, Principal principal) {
     this.vertx = vertx;
@@ -87,39 +94,71 @@ final class TerminalSocket implements Subscriber {
     this.principal = principal;
     this.outAddress = Addresses.SSH_SESSION_OUT.format(sid);
     this.eventsAddress = Addresses.SSH_SESSION_EVENTS.format(sid);
+    this.pacer = new InputPacer(vertx, ws);
+    this.resizes = new ResizeCoalescer(vertx,
+        (cols, rows) -> bus.request(Addresses.SSH_RESIZE, TerminalRequest.resize(sid, cols, rows).toJson(), principal, "SSH relay"),
+        err -> error(BusFailures.codeOf(err), err.getMessage()));
   }
 
   void start() {
     ws.closeHandler(v -> cleanup());
-    ws.binaryMessageHandler(this::keystrokes);
-    ws.textMessageHandler(this::control);
+    ws.binaryMessageHandler(data -> {
+      pacer.took();
+      keystrokes(data);
+    });
+    ws.textMessageHandler(text -> {
+      pacer.took();
+      control(text);
+    });
     // subscribe first, attach second: output racing the attach is held and trimmed by offset
     index.subscribe(outAddress, this);
     index.subscribe(eventsAddress, this);
-    bus.<JsonObject>request(Addresses.SSH_ATTACH, new JsonObject().put("sessionId", sid), principal, "SSH relay")
+    bus.<JsonObject>request(Addresses.SSH_ATTACH, TerminalRequest.of(sid).toJson(), principal, "SSH relay")
+        .map(TerminalAttached::fromJson)
         .onSuccess(this::attachedWith)
         .onFailure(err -> fail(BusFailures.explain(err, "SSH relay")));
   }
 
-  private void attachedWith(JsonObject reply) {
+  private void attachedWith(TerminalAttached reply) {
     if (closed) {
       return;
     }
-    role = reply.getString("role", SessionParticipant.VIEWER);
-    ws.writeTextMessage(new JsonObject().put("type", "ready").put("sessionId", sid).put("hostId", reply.getString("hostId"))
-        .put("role", role).put("cols", reply.getInteger("cols")).put("rows", reply.getInteger("rows"))
-        .put("status", reply.getString("status")).put("readOnly", SessionParticipant.VIEWER.equals(role)).encode());
-    String scrollback = reply.getString("scrollback", "");
+    role = reply.role() == null ? SessionParticipant.VIEWER : reply.role();
+    ws.writeTextMessage(TerminalReady.of(reply, role, input.bytes()).toJson().encode());
+    String scrollback = reply.scrollback() == null ? "" : reply.scrollback();
     if (!scrollback.isEmpty()) {
       write(Buffer.buffer(Base64.getDecoder().decode(scrollback)));
     }
-    offset = reply.getLong("offset", 0L);
+    offset = reply.offset();
     attached = true;
     while (!early.isEmpty()) {
       Chunk c = early.poll();
       forward(c.off(), c.bytes());
     }
     earlyBytes = 0;
+    typedBeforeReady();
+  }
+
+  /** What was typed before {@code ready} goes now, in order, or is refused with an event: never lost in silence. */
+  private void typedBeforeReady() {
+    boolean refused = input.refused();
+    int bytes = input.bytes();
+    java.util.List<Buffer> typed = input.drain();
+    if (!typed.isEmpty() && !mayType()) {
+      error(ErrorCode.ACCESS_DENIED, "you joined this terminal as a viewer: the " + bytes + " bytes typed before it was ready were not sent");
+      return;
+    }
+    for (Buffer b : typed) {
+      sendInput(b);
+    }
+    if (refused) {
+      error(ErrorCode.TOO_LARGE, "input typed before the terminal was ready went over " + InputBuffer.MAX_BYTES / 1024
+          + " KB: the first " + bytes + " bytes were sent, the rest was not");
+    }
+  }
+
+  private boolean mayType() {
+    return SessionParticipant.DRIVER.equals(role) || SessionParticipant.WRITER.equals(role);
   }
 
   @Override
@@ -145,7 +184,7 @@ final class TerminalSocket implements Subscriber {
       forward(start, bytes);
     } else if (delivery.message().body() instanceof JsonObject event) {
       ws.writeTextMessage(event.encode());
-      if ("closed".equals(event.getString("type"))) {
+      if (isClosedEvent(event)) {
         cleanup();
         ws.close((short) 1000, "session_closed");
       }
@@ -238,11 +277,28 @@ final class TerminalSocket implements Subscriber {
     ws.close((short) 1013, ErrorCode.SLOW_CONSUMER.wireName());
   }
 
+  private static boolean isClosedEvent(JsonObject event) {
+    try {
+      return SessionEvent.fromJson(event).isClosed();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private void keystrokes(Buffer data) {
-    if (closed || !attached) {
+    if (closed) {
       return;
     }
-    if (!SessionParticipant.DRIVER.equals(role) && !SessionParticipant.WRITER.equals(role)) {
+    if (!attached) {
+      // typed before ready: kept in order for the attach, or refused out loud past the bound
+      boolean wasRefusing = input.refused();
+      if (!input.offer(data) && !wasRefusing) {
+        error(ErrorCode.TOO_LARGE, "the terminal is not ready yet and " + InputBuffer.MAX_BYTES / 1024
+            + " KB of input are already waiting: input is refused until it is ready");
+      }
+      return;
+    }
+    if (!mayType()) {
       long now = System.currentTimeMillis();
       if (now - lastRefusal > 1000) {
         lastRefusal = now;
@@ -250,6 +306,10 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
+    sendInput(data);
+  }
+
+  private void sendInput(Buffer data) {
     vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BusIdentity.stamp(new DeliveryOptions(), principal));
   }
 
@@ -272,8 +332,7 @@ final class TerminalSocket implements Subscriber {
           error(ErrorCode.INVALID_REQUEST, "resize needs whole numbers cols and rows from 1 to 1000");
           return;
         }
-        bus.request(Addresses.SSH_RESIZE, new JsonObject().put("sessionId", sid).put("cols", c.intValue()).put("rows", r.intValue()), principal, "SSH relay")
-            .onFailure(err -> error(BusFailures.codeOf(err), err.getMessage()));
+        resizes.resize(c.intValue(), r.intValue());
       }
       case "input" -> {
         Object data = msg.getValue("data");
@@ -306,6 +365,9 @@ final class TerminalSocket implements Subscriber {
     index.unsubscribe(eventsAddress, this);
     early.clear();
     pending.clear();
+    input.drain();
+    pacer.stop();
+    resizes.stop();
     if (stallTimer >= 0) {
       vertx.cancelTimer(stallTimer);
       stallTimer = -1;
@@ -314,7 +376,7 @@ final class TerminalSocket implements Subscriber {
       hold(false);
     }
     if (wasAttached) {
-      vertx.eventBus().send(Addresses.SSH_DETACH, new JsonObject().put("sessionId", sid),
+      vertx.eventBus().send(Addresses.SSH_DETACH, TerminalRequest.of(sid).toJson(),
           BusIdentity.stamp(new DeliveryOptions(), principal));
     }
   }

@@ -1,5 +1,6 @@
 package dev.opsbus.ssh.monitor;
 
+import dev.opsbus.model.wire.ReplayAnswer;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.BusFailures;
@@ -21,7 +22,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -259,7 +259,7 @@ public final class HostMonitor {
       return;
     }
     HostHealth sample = last.get(hostId);
-    msg.reply(new JsonObject().put("changes", sample == null ? new JsonArray() : new JsonArray().add(sample.toJson())));
+    msg.reply(sample == null ? ReplayAnswer.of().toJson() : ReplayAnswer.of(sample.toJson()).toJson());
   }
 
   /** One probe's result; {@code message} carries a problem worth reporting even when reachable. */

@@ -13,6 +13,7 @@ import dev.opsbus.model.wire.SessionSnapshot;
 import dev.opsbus.model.wire.SessionStatus;
 import dev.opsbus.model.wire.TerminalAttached;
 import dev.opsbus.model.wire.TerminalControl;
+import dev.opsbus.model.wire.TerminalInput;
 import dev.opsbus.model.wire.TerminalRequest;
 import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshRelayConfig;
@@ -21,7 +22,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -80,7 +80,7 @@ final class TerminalSession implements OutputPump.Sink {
 
   private ShellConnection conn;
   private ShellWrites writes;
-  private MessageConsumer<Buffer> inConsumer;
+  private MessageConsumer<Object> inConsumer;
   private MessageConsumer<JsonObject> controlConsumer;
   private long lastActivityNanos = System.nanoTime();
   private long graceTimer = -1;
@@ -228,7 +228,7 @@ final class TerminalSession implements OutputPump.Sink {
 
   // ---------------------------------------------------------------- keystrokes
 
-  private void onInput(Message<Buffer> msg) {
+  private void onInput(Message<Object> msg) {
     String user = msg.headers().get(BusIdentity.USER);
     if (isClosed()) {
       BusFailures.fail(msg, ErrorCode.SESSION_CLOSED, "terminal " + sid + " is closed: " + reason);
@@ -249,12 +249,18 @@ final class TerminalSession implements OutputPump.Sink {
       BusFailures.fail(msg, refused.code(), refused.getMessage());
       return;
     }
-    Buffer body = msg.body();
-    if (body == null || body.length() == 0) {
+    byte[] bytes;
+    try {
+      // bytes from a terminal socket; a string or a TerminalInput from a bridge client
+      bytes = TerminalInput.bytesOf(msg.body());
+    } catch (OpsbusException bad) {
+      BusFailures.fail(msg, bad.code(), bad.getMessage());
+      return;
+    }
+    if (bytes.length == 0) {
       replyOk(msg);
       return;
     }
-    byte[] bytes = body.getBytes();
     Future<Void> written;
     try {
       written = writes.input(bytes);

@@ -43,6 +43,22 @@ final class SockJsFrames {
     return sb.append(']').toString();
   }
 
+  /** {@code a[...]} of messages already quoted ({@link #quote}): joined, not escaped again. */
+  static String packed(List<String> quotedMessages) {
+    int size = 3;
+    for (String m : quotedMessages) {
+      size += m.length() + 1;
+    }
+    StringBuilder sb = new StringBuilder(size).append("a[");
+    for (int i = 0; i < quotedMessages.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(quotedMessages.get(i));
+    }
+    return sb.append(']').toString();
+  }
+
   /** {@code c[code,"reason"]}: how the session ended, read by sockjs-client as the close event. */
   static String close(int code, String reason) {
     StringBuilder sb = new StringBuilder(16 + reason.length()).append("c[").append(code).append(',');

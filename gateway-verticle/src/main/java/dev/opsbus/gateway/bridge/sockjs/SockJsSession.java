@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class SockJsSession {
 
-  /** Characters of messages packed into one frame at most (escaping adds some). */
+  /** Characters of messages (in their escaped SockJS form) packed into one frame at most. */
   static final int PACK_CHARS = 24 * 1024;
 
   private final SockJsServer server;
@@ -63,11 +63,32 @@ public final class SockJsSession {
     if (closeFrame != null || ended) {
       return;
     }
+    writeQuoted(quoted(message));
+  }
+
+  /**
+   * A message in its SockJS form, as {@link #writeQuoted} takes it: a JSON string, every character
+   * outside printable ASCII escaped. Made once for a message fanned out to many sessions.
+   */
+  public static String quoted(String message) {
+    StringBuilder sb = new StringBuilder(message.length() + 8);
+    SockJsFrames.quote(sb, message);
+    return sb.toString();
+  }
+
+  /**
+   * Queues one message already in its SockJS form ({@link #quoted}): the same string may be queued
+   * by every session it goes to, and is packed into each one's {@code a[...]} frame as it is.
+   */
+  public void writeQuoted(String quotedMessage) {
+    if (closeFrame != null || ended) {
+      return;
+    }
     if (pending == null) {
       pending = new ArrayList<>(4);
     }
-    pending.add(message);
-    pendingChars += message.length();
+    pending.add(quotedMessage);
+    pendingChars += quotedMessage.length();
     if (pendingChars >= server.options().maxPendingChars() && receiver != null && !receiver.writeQueueFull()) {
       // a burst past the bound goes out now: the bound is for a client that does not read, not for a busy turn
       flush();
@@ -228,7 +249,7 @@ public final class SockJsSession {
         watchReceiverDrain();
         return;
       }
-      sendFrame(SockJsFrames.messages(takePacked()));
+      sendFrame(SockJsFrames.packed(takePacked()));
     }
     drained();
     if (closeFrame != null && receiver != null && (pending == null || pending.isEmpty())) {
