@@ -3,6 +3,7 @@ package dev.opsbus.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.gateway.bridge.BridgeLimits;
+import dev.opsbus.gateway.servicekeys.ServiceSettings;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
 import io.vertx.pgclient.PgConnectOptions;
@@ -32,6 +33,7 @@ import java.util.Set;
  * @param trustedProxies CIDRs of reverse proxies whose {@code Forwarded} / {@code X-Forwarded-*}
  *     headers name the client, its scheme and host (login throttle, Secure cookie, origin check);
  *     empty: the peer is the client
+ * @param services service keys, service namespaces and the TCP bridge (section {@code services})
  */
 public record GatewayConfig(
     String nodeId,
@@ -46,7 +48,8 @@ public record GatewayConfig(
     boolean secureCookie,
     String initialAdminPassword,
     BridgeLimits bridge,
-    List<String> trustedProxies) {
+    List<String> trustedProxies,
+    ServiceSettings services) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -60,6 +63,7 @@ public record GatewayConfig(
   public GatewayConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    services = services == null ? ServiceSettings.defaults() : services;
     ClientAddress.validate(trustedProxies);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
@@ -75,7 +79,7 @@ public record GatewayConfig(
   /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
-        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of());
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), ServiceSettings.defaults());
   }
 
   /**
@@ -96,29 +100,29 @@ public record GatewayConfig(
     return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
         s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
         s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
-        base.initialAdminPassword, base.bridge, proxies);
+        base.initialAdminPassword, base.bridge, proxies, base.services);
   }
 
   /** This config with the values the launcher takes from its own settings rather than from the section. */
   public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, services);
   }
 
   /** This config for one running node. */
   public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, services);
   }
 
   public GatewayConfig withBridge(BridgeLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, limits, trustedProxies);
+        initialAdminPassword, limits, trustedProxies, services);
   }
 
   public GatewayConfig withTokenTtl(Duration ttl) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies);
+        initialAdminPassword, bridge, trustedProxies, services);
   }
 
   /** Keeps the admin password out of logs, and the rule table down to its size. */
@@ -128,12 +132,26 @@ public record GatewayConfig(
         + ", dbPoolSize=" + dbPoolSize + ", rules=" + (rules == null ? 0 : rules.rules().size())
         + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
         + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge
-        + ", trustedProxies=" + trustedProxies + "]";
+        + ", trustedProxies=" + trustedProxies + ", services=" + services + "]";
   }
 
   /** Without trusted proxies. */
   public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge) {
-    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of());
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(),
+        ServiceSettings.defaults());
+  }
+
+  /** Without service settings: the defaults (no TCP bridge). */
+  public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
+      List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge,
+      List<String> trustedProxies) {
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge,
+        trustedProxies, ServiceSettings.defaults());
+  }
+
+  public GatewayConfig withServices(ServiceSettings s) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge, trustedProxies, s);
   }
 }

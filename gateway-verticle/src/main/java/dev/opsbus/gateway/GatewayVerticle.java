@@ -73,6 +73,7 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private HostStore hostStore;
   private PresenceService presence;
+  private ServicesWiring services;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -81,6 +82,11 @@ public class GatewayVerticle extends VerticleBase {
   /** The port actually bound (differs from the config when it asked for 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when it is off. */
+  public int tcpBridgePort() {
+    return services == null ? -1 : services.tcpBridgePort();
   }
 
   /** The bridge of this gateway, for tests and observation. */
@@ -96,6 +102,7 @@ public class GatewayVerticle extends VerticleBase {
         .connectingTo(config.db())
         .using(vertx)
         .build();
+    services = new ServicesWiring(vertx, config, pool, sessions);
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     Settings settings = new Settings(pool);
@@ -111,7 +118,8 @@ public class GatewayVerticle extends VerticleBase {
         })
         .compose(tokens -> sessions.start(vertx).map(tokens))
         .compose(tokens -> {
-          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
+          var access = services.access(tokens);
+          bridge = new BridgeServer(vertx, config.nodeId(), services.rules(), services.guard(), tokens, config.bridge(), access, access);
           bridge.presence(presence);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
           BridgeMeters.bind(health.meters(), bridge);
@@ -122,7 +130,7 @@ public class GatewayVerticle extends VerticleBase {
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
           Future<Void> hostsServed = new HostService(vertx, hostStore).start();
-          return Future.all(listening, bridge.start(), presence.start(), hostsServed).map(v -> listening.result());
+          return Future.all(listening, bridge.start(), presence.start(), hostsServed, services.start(bridge)).map(v -> listening.result());
         }))
         .onSuccess(s -> {
           server = s;
@@ -139,6 +147,9 @@ public class GatewayVerticle extends VerticleBase {
       presence.stop();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    if (services != null) {
+      closing = closing.eventually(services::stop);
+    }
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
@@ -181,6 +192,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/ws/*").handler(origins.guard("open a terminal"));
     new TerminalApi(vertx, authn, bus, bridge.subscriptions()).mount(router);
     new OperationApi(authn, bus).mount(router);
+    services.mount(router, authn, this::activity);
     ErrorCodeTable.mount(router);
     health.mount(router);
     new BridgeRoutes(vertx, bridge, tokens, origins, this::activity, config.nodeId(),

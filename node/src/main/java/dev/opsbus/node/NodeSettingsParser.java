@@ -30,8 +30,9 @@ final class NodeSettingsParser {
     CLUSTER_NAME("--cluster-name", "OPSBUS_CLUSTER_NAME", "clusterName", false, "NAME", "cluster name; nodes join only a cluster of the same name (" + NodeSettings.DEFAULT_CLUSTER_NAME + ")"),
     PG_URL("--pg-url", "OPSBUS_PG_URL", "pgUrl", false, "URL", "external PostgreSQL, postgresql://user:pass@host:port/db (embedded PostgreSQL in the data dir)"),
     DATA_DIR("--data-dir", "OPSBUS_DATA_DIR", "dataDir", false, "DIR", "data directory (./" + NodeSettings.DEFAULT_DATA_DIR + ")"),
-    CONFIG("--config", "OPSBUS_CONFIG", null, false, "FILE", "JSON config file: node, permissions, gateway, bridge, metrics, operations, sshRelay sections"),
-    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'");
+    CONFIG("--config", "OPSBUS_CONFIG", null, false, "FILE", "JSON config file: node, permissions, gateway, bridge, services, metrics, operations, sshRelay sections"),
+    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'"),
+    TCP_BRIDGE_PORT("--tcp-bridge-port", "OPSBUS_TCP_BRIDGE_PORT", "tcpBridgePort", false, "N", "TCP event-bus bridge port, 0 for any free one (off)");
 
     final String flag;
     final String env;
@@ -122,6 +123,9 @@ final class NodeSettingsParser {
     if (file != null) {
       b.configFile(file.path());
       file.applySections(b);
+    }
+    if ((v = pick(flags, env, file, Option.TCP_BRIDGE_PORT)) != null) {
+      b.gateway(b.gateway().withServices(b.gateway().services().withTcpBridgePort(port(v))));
     }
     try {
       return b.build();

@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.auth.AccessPolicy;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.presence.PresenceService;
@@ -65,11 +66,17 @@ public final class BridgeServer {
   }
 
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
+    this(vertx, nodeId, rules, guard, tokens, limits, AccessPolicy.of(rules, guard), ServePolicy.NONE);
+  }
+
+  /** With {@code access} deciding every use of an address (the rules plus service keys' grants) and {@code serve} who may serve. */
+  public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits,
+      AccessPolicy access, ServePolicy serve) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.limits = limits;
     this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
-    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus());
+    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus(), vertx, access, serve);
     this.parser = new FrameParser(limits.maxAddressLength());
   }
 
@@ -140,6 +147,28 @@ public final class BridgeServer {
       flushes = new FlushBatcher(vertx.getOrCreateContext());
     }
     accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), principal, token, authProblem);
+  }
+
+  /** Takes a connection of another transport (the TCP bridge): it logs in with its first frame's headers. */
+  public void accept(BridgeTransport transport) {
+    accept(transport, null, null, null);
+  }
+
+  /** Principal names with a connection open on this node. */
+  public Set<String> connectedPrincipals() {
+    return Set.copyOf(perUser.keySet());
+  }
+
+  /** Closes every connection of {@code username} with an err frame of {@code code} and the reason; returns how many. */
+  public int closeConnectionsOf(String username, ErrorCode code, String reason) {
+    int n = 0;
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      if (c.principal() != null && c.principal().username().equals(username)) {
+        c.closeWith(code, reason, BridgeConnection.CLOSE_POLICY);
+        n++;
+      }
+    }
+    return n;
   }
 
   BridgeConnection accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {

@@ -32,6 +32,13 @@ public interface BridgeTransport {
   default void activityHandler(Handler<Void> handler) {
   }
 
+  /**
+   * A {@code ping} frame was handled, after every frame before it. WebSocket and SockJS clients
+   * expect no answer; the TCP bridge answers {@code pong}.
+   */
+  default void pinged() {
+  }
+
   /** Called once when the connection is gone, whoever closed it. */
   void closeHandler(Handler<Void> handler);
 
