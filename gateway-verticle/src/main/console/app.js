@@ -10,6 +10,7 @@ import * as login from './login.js';
 import * as dashboard from './dashboard.js';
 import * as host from './host.js';
 import * as terminal from './terminal.js';
+import * as notifications from './notifications.js';
 
 const view = document.getElementById('view');
 const conn = document.getElementById('conn');
@@ -23,6 +24,7 @@ let bus = null;
 let cleanup = null;
 let refreshTimer = null;
 let versionUnsub = null;
+let notificationsStop = null;
 
 const ctx = {
   get me() { return me; },
@@ -83,6 +85,7 @@ function startBus() {
       h('button', { type: 'button', class: 'link', onclick: () => { banner.hidden = true; } }, 'later'));
     banner.hidden = false;
   });
+  notificationsStop = notifications.start(bus, me.username);
   bus.start();
   conn.hidden = false;
 }
@@ -111,6 +114,7 @@ function sessionEnded() {
 function stopSession() {
   if (cleanup) { cleanup(); cleanup = null; }
   if (versionUnsub) { versionUnsub(); versionUnsub = null; }
+  if (notificationsStop) { notificationsStop(); notificationsStop = null; }
   if (bus) { bus.stop(); bus = null; }
   clearTimeout(refreshTimer);
   conn.hidden = true;
