@@ -2,6 +2,7 @@
 """Publish to an opsbus address over the TCP event-bus bridge, standard library only.
 
 usage: OPSBUS_KEY=opsk_... python3 tcp_bridge_publish.py HOST PORT ADDRESS JSON-BODY [--tls]
+(with --tls, OPSBUS_CA may name a PEM file of the CA to trust, for a self-signed certificate)
 Frames are a 4-byte big-endian length, then UTF-8 JSON. The key logs in on the first frame.
 """
 import json, os, socket, ssl, struct, sys
@@ -25,7 +26,7 @@ def recv(sock):
 host, port, address, body = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
 sock = socket.create_connection((host, port), timeout=10)
 if "--tls" in sys.argv:
-    sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+    sock = ssl.create_default_context(cafile=os.environ.get("OPSBUS_CA")).wrap_socket(sock, server_hostname=host)
 auth = {"authorization": "Bearer " + os.environ["OPSBUS_KEY"]}
 send(sock, {"type": "publish", "address": address, "headers": auth, "body": body})
 send(sock, {"type": "ping"})           # the server answers pong once the publish was handled

@@ -248,4 +248,24 @@ class ServiceKeysTest {
       assertThat(vic.next(f -> "rec".equals(f.getString("type")), WAIT).getJsonObject("body").getString("title")).isEqualTo("backup done");
     }
   }
+
+  @Test
+  void theTcpBridgeRefusesLikeTheWebSocketBridge() throws Exception {
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPort)) {
+      // no key yet: not_logged_in, as on the WebSocket bridge
+      tcp.send(new JsonObject().put("type", "publish").put("address", "status.server").put("body", 1));
+      assertThat(tcp.next(f -> "err".equals(f.getString("type")), WAIT).getString("failureType")).isEqualTo("not_logged_in");
+      tcp.send(new JsonObject().put("type", "publish").put("address", "status.server")
+          .put("headers", new JsonObject().put("authorization", "Bearer opsk_unknown")));
+      assertThat(tcp.next(f -> "err".equals(f.getString("type")), WAIT).getString("failureType")).isEqualTo("invalid_token");
+      tcp.send(new JsonObject().put("type", "bogus"));
+      assertThat(tcp.next(f -> "err".equals(f.getString("type")), WAIT).getString("failureType")).isEqualTo("invalid_frame");
+    }
+    try (TcpBridgeClient tcp = new TcpBridgeClient(tcpPort)) {
+      // a length over the frame limit is refused before it is read, and the connection closed
+      tcp.sendRawLength(10_000_000);
+      assertThat(tcp.next(f -> "err".equals(f.getString("type")), WAIT).getString("failureType")).isEqualTo("too_large");
+      Await.until("closed", WAIT, tcp::isClosed);
+    }
+  }
 }

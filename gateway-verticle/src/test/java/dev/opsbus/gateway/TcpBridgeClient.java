@@ -46,6 +46,12 @@ final class TcpBridgeClient implements AutoCloseable {
     out.flush();
   }
 
+  /** Announces a frame of {@code length} bytes and sends none of it. */
+  synchronized void sendRawLength(int length) throws IOException {
+    out.writeInt(length);
+    out.flush();
+  }
+
   JsonObject next(Predicate<JsonObject> p, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

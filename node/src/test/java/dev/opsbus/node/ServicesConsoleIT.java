@@ -46,6 +46,12 @@ class ServicesConsoleIT {
   static Playwright playwright;
   static Browser browser;
   static APIRequestContext adminApi;
+  final List<String> pageErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void noPageErrors() {
+    assertThat(pageErrors).as("uncaught errors in the console's pages").isEmpty();
+  }
 
   @BeforeAll
   static void start() {
@@ -94,6 +100,8 @@ class ServicesConsoleIT {
     BrowserContext ctx = browser.newContext();
     ctx.setDefaultTimeout(WAIT_MS);
     Page page = ctx.newPage();
+    page.onPageError(e -> pageErrors.add(e));
+    page.onConsoleMessage(m -> System.out.println("console of " + user + ": " + m.text()));
     page.navigate(base + "/");
     page.locator("#login-form input[name=username]").fill(user);
     page.locator("#login-form input[name=password]").fill(user + "-password");
@@ -135,8 +143,9 @@ class ServicesConsoleIT {
     assertThat(page.locator("#bell .count")).isHidden();
 
     // one that arrives while logged in pops up as a toast and counts again
-    adminApi.post("/api/bus/request", RequestOptions.create().setData(Map.of("address", "notifications.send",
+    APIResponse live = adminApi.post("/api/bus/request", RequestOptions.create().setData(Map.of("address", "notifications.send",
         "body", Map.of("username", "piet", "title", "backup finished"))));
+    assertThat(live.status()).as(live.text()).isEqualTo(200);
     assertThat(page.locator("#toasts")).containsText("backup finished");
     assertThat(page.locator("#bell .count")).hasText("1");
     page.context().close();

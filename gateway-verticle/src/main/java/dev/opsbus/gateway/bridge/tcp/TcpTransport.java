@@ -25,6 +25,8 @@ final class TcpTransport implements BridgeTransport {
   private final RecordParser parser;
   private Handler<Buffer> data;
   private int expected = -1;
+  /** A frame over the bound was announced: nothing after it is read. */
+  private boolean refused;
 
   TcpTransport(NetSocket socket, int maxFrameBytes) {
     this.socket = socket;
@@ -34,12 +36,16 @@ final class TcpTransport implements BridgeTransport {
   }
 
   private void onRecord(Buffer record) {
+    if (refused) {
+      return;
+    }
     if (expected < 0) {
       int len = record.getInt(0);
       if (len < 0 || len > maxFrameBytes) {
         // the stream cannot be resynchronised past a frame we will not read: say why, then close
         write(new JsonObject().put("type", "err").put("failureCode", ErrorCode.TOO_LARGE.failureCode()).put("failureType", ErrorCode.TOO_LARGE.wireName())
             .put("message", "a frame of " + len + " bytes is over the limit of " + maxFrameBytes + ": closed").put("body", ErrorCode.TOO_LARGE.wireName()).encode());
+        refused = true;
         socket.end();
         return;
       }
