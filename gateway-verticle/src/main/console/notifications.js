@@ -6,6 +6,8 @@
 import { h, clear, toast, fmtTime } from './ui.js';
 
 const REPLAY_QUIET_MS = 1500;
+/** A replayed notification this fresh is still news: it gets its toast like a live one. */
+const FRESH_MS = 30_000;
 
 export function start(bus, username) {
   const bell = document.getElementById('bell');
@@ -51,7 +53,8 @@ export function start(bus, username) {
     if (items.some((n) => n.seq === body.seq)) return;
     items.push(body);
     while (items.length > 100) items.shift();
-    if (Date.now() - since > REPLAY_QUIET_MS && body.seq > lastRead) {
+    const live = Date.now() - since > REPLAY_QUIET_MS || Date.now() - Date.parse(body.at) < FRESH_MS;
+    if (live && body.seq > lastRead) {
       toast(body.title + (body.text ? ': ' + body.text : ''), body.level === 'error' ? 'warning' : (body.level || 'info'));
     }
     render();
