@@ -10,6 +10,9 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface BridgeTransport {
 
+  /** The kind of the TCP event-bus bridge's connections ({@code bridge/tcp}). */
+  String TCP_KIND = "tcp";
+
   /** {@code sockjs} or {@code websocket}: for metrics and logs. */
   String kind();
 

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class TcpTransport implements BridgeTransport {
 
-  static final String KIND = "tcp";
+  static final String KIND = BridgeTransport.TCP_KIND;
   private static final String PONG = new JsonObject().put("type", "pong").encode();
 
   private final NetSocket socket;
