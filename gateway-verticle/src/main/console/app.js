@@ -16,6 +16,7 @@ import * as users from './users.js';
 import * as sessions from './sessions.js';
 import * as schedules from './schedules.js';
 import * as activity from './activity.js';
+import * as notifications from './notifications.js';
 
 /** The pages of the menu: hash route, module, who sees the link (index.html holds the links, data-page). */
 const PAGES = {
@@ -38,6 +39,7 @@ let bus = null;
 let cleanup = null;
 let refreshTimer = null;
 let versionUnsub = null;
+let notificationsStop = null;
 
 const ctx = {
   get me() { return me; },
@@ -109,6 +111,7 @@ function startBus() {
       h('button', { type: 'button', class: 'link', onclick: () => { banner.hidden = true; } }, 'later'));
     banner.hidden = false;
   });
+  notificationsStop = notifications.start(bus, me.username);
   bus.start();
   conn.hidden = false;
 }
@@ -137,6 +140,7 @@ function sessionEnded() {
 function stopSession() {
   if (cleanup) { cleanup(); cleanup = null; }
   if (versionUnsub) { versionUnsub(); versionUnsub = null; }
+  if (notificationsStop) { notificationsStop(); notificationsStop = null; }
   if (bus) { bus.stop(); bus = null; }
   clearTimeout(refreshTimer);
   conn.hidden = true;

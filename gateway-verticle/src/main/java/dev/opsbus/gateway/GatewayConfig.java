@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.gateway.bridge.BridgeLimits;
+import dev.opsbus.gateway.servicekeys.ServiceSettings;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.config.ConfigSection;
 import dev.opsbus.model.secret.NodeSecrets;
@@ -38,6 +39,7 @@ import java.util.Set;
  *     {@link #withSecrets} (the gateway refuses to start without them)
  * @param connections timeouts and caps of connections and sockets, and who may read {@code /metrics}
  *     (same section; {@link ConnectionLimits})
+ * @param services service keys, service namespaces and the TCP bridge (section {@code services})
  */
 public record GatewayConfig(
     String nodeId,
@@ -54,7 +56,8 @@ public record GatewayConfig(
     BridgeLimits bridge,
     List<String> trustedProxies,
     ConnectionLimits connections,
-    NodeSecrets secrets) {
+    NodeSecrets secrets,
+    ServiceSettings services) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -75,6 +78,7 @@ public record GatewayConfig(
     allowedOrigins = List.copyOf(allowedOrigins);
     trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     connections = connections == null ? ConnectionLimits.defaults() : connections;
+    services = services == null ? ServiceSettings.defaults() : services;
     ClientAddress.validate(trustedProxies);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("http port must be 0-65535, got " + port);
@@ -90,7 +94,7 @@ public record GatewayConfig(
   /** The defaults: all interfaces, port 8080, the built-in rules; no node, version or database yet. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(null, null, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_DB_POOL_SIZE, PermissionRules.defaults(),
-        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), ConnectionLimits.defaults(), null);
+        List.of(), DEFAULT_TOKEN_TTL, false, null, BridgeLimits.defaults(), List.of(), ConnectionLimits.defaults(), null, ServiceSettings.defaults());
   }
 
   /**
@@ -111,35 +115,35 @@ public record GatewayConfig(
     return new GatewayConfig(base.nodeId, base.version, base.host, base.port, base.db,
         s.positiveInt("dbPoolSize", base.dbPoolSize), base.rules, s.strings("allowedOrigins", base.allowedOrigins),
         s.duration("tokenTtlMinutes", Duration::ofMinutes, base.tokenTtl), s.bool("secureCookie", base.secureCookie),
-        base.initialAdminPassword, base.bridge, proxies, ConnectionLimits.fromJson(s, base.connections), base.secrets);
+        base.initialAdminPassword, base.bridge, proxies, ConnectionLimits.fromJson(s, base.connections), base.secrets, base.services);
   }
 
   /** This config with the values the launcher takes from its own settings rather than from the section. */
   public GatewayConfig withNodeValues(String host, int port, PermissionRules rules, String initialAdminPassword) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, connections, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets, services);
   }
 
   /** This config for one running node. */
   public GatewayConfig forNode(String nodeId, String version, PgConnectOptions db) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, connections, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets, services);
   }
 
   public GatewayConfig withBridge(BridgeLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, limits, trustedProxies, connections, secrets);
+        initialAdminPassword, limits, trustedProxies, connections, secrets, services);
   }
 
   public GatewayConfig withTokenTtl(Duration ttl) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, ttl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, connections, secrets);
+        initialAdminPassword, bridge, trustedProxies, connections, secrets, services);
   }
 
   /** This config with the node's keys (the launcher reads them from its key files). */
   public GatewayConfig withSecrets(NodeSecrets keys) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, connections, keys);
+        initialAdminPassword, bridge, trustedProxies, connections, keys, services);
   }
 
   /** Keeps the admin password out of logs, and the rule table down to its size. */
@@ -150,7 +154,7 @@ public record GatewayConfig(
         + ", allowedOrigins=" + allowedOrigins + ", tokenTtl=" + tokenTtl + ", secureCookie=" + secureCookie
         + ", initialAdminPassword=" + (initialAdminPassword == null ? "unset" : "set") + ", bridge=" + bridge
         + ", trustedProxies=" + trustedProxies + ", connections=" + connections
-        + ", secrets=" + (secrets == null ? "none" : "given") + "]";
+        + ", secrets=" + (secrets == null ? "none" : "given") + ", services=" + services + "]";
   }
 
   /** With the default connection limits and without secrets (tests add them with {@link #withSecrets}). */
@@ -158,17 +162,22 @@ public record GatewayConfig(
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge,
       List<String> trustedProxies) {
     this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge,
-        trustedProxies, null, null);
+        trustedProxies, null, null, null);
   }
 
   /** Without trusted proxies. */
   public GatewayConfig(String nodeId, String version, String host, int port, PgConnectOptions db, int dbPoolSize, PermissionRules rules,
       List<String> allowedOrigins, Duration tokenTtl, boolean secureCookie, String initialAdminPassword, BridgeLimits bridge) {
-    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(), null, null);
+    this(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie, initialAdminPassword, bridge, List.of(), null, null, null);
   }
 
   public GatewayConfig withConnections(ConnectionLimits limits) {
     return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
-        initialAdminPassword, bridge, trustedProxies, limits, secrets);
+        initialAdminPassword, bridge, trustedProxies, limits, secrets, services);
+  }
+
+  public GatewayConfig withServices(ServiceSettings s) {
+    return new GatewayConfig(nodeId, version, host, port, db, dbPoolSize, rules, allowedOrigins, tokenTtl, secureCookie,
+        initialAdminPassword, bridge, trustedProxies, connections, secrets, s);
   }
 }

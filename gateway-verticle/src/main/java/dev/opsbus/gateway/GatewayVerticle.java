@@ -38,6 +38,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.event.ActivityEvent;
 import io.vertx.core.Future;
+import java.util.List;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -76,6 +77,7 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private HostStore hostStore;
   private PresenceService presence;
+  private ServicesWiring services;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -84,6 +86,11 @@ public class GatewayVerticle extends VerticleBase {
   /** The port actually bound (differs from the config when it asked for 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when it is off. */
+  public int tcpBridgePort() {
+    return services == null ? -1 : services.tcpBridgePort();
   }
 
   /** The bridge of this gateway, for tests and observation. */
@@ -99,6 +106,7 @@ public class GatewayVerticle extends VerticleBase {
         .connectingTo(config.db())
         .using(vertx)
         .build();
+    services = new ServicesWiring(vertx, config, pool, sessions);
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     // the common-password list is read here, on a worker, not on the event loop at the first password change
@@ -115,7 +123,9 @@ public class GatewayVerticle extends VerticleBase {
         })
         .compose(tokens -> sessions.start(vertx).map(tokens))
         .compose(tokens -> {
-          bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge(), config.connections());
+          var access = services.access(tokens);
+          bridge = new BridgeServer(vertx, config.nodeId(), services.rules(), services.guard(), tokens, config.bridge(),
+              config.connections(), access, access);
           bridge.presence(presence);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
           BridgeMeters.bind(health.meters(), bridge);
@@ -130,7 +140,8 @@ public class GatewayVerticle extends VerticleBase {
               .recover(err -> Future.failedFuture(new IllegalStateException(
                   "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
           Future<Void> hostsServed = new HostService(vertx, hostStore).start();
-          return Future.all(listening, bridge.start(), presence.start(), hostsServed, metricsListener(health)).map(v -> listening.result());
+          return Future.all(List.of(listening, bridge.start(), presence.start(), hostsServed, metricsListener(health), services.start(bridge)))
+              .map(v -> listening.result());
         }))
         .onSuccess(s -> {
           server = s;
@@ -148,6 +159,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
         metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
+    if (services != null) {
+      closing = closing.eventually(services::stop);
+    }
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
@@ -218,6 +232,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/ws/*").handler(origins.guard("open a terminal"));
     new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients).mount(router);
     new OperationApi(authn, bus).mount(router);
+    services.mount(router, authn, this::activity);
     ErrorCodeTable.mount(router);
     router.get("/metrics").handler(new MetricsAccess(config.connections().metricsToken(), tokens, clients));
     health.mount(router);

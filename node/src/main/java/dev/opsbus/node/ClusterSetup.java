@@ -26,6 +26,7 @@ final class ClusterSetup {
     } catch (RuntimeException e) {
       throw new NodeStartException("cannot read " + CLUSTER_XML + " from the classpath: " + NodeDatabase.rootMessage(e), e);
     }
+    ClusterExposure.requirePrivate(s.clusterHost(), s.clusterAllowPublic());
     config.setClusterName(s.clusterName());
     NetworkConfig network = config.getNetworkConfig();
     network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(s.clusterMembers()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.gateway.GatewayConfig;
+import dev.opsbus.gateway.servicekeys.ServiceSettings;
 import dev.opsbus.metrics.MetricsConfig;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.PermissionRules;
@@ -31,7 +32,7 @@ final class ConfigFile {
   /** The {@code node} section: values that also have a flag and an environment variable. */
   static final String NODE = "node";
   static final Set<String> SECTIONS = Set.of(NODE, PermissionRules.SECTION, GatewayConfig.SECTION, BridgeLimits.SECTION,
-      MetricsConfig.SECTION, OperationsConfig.SECTION, SshRelayConfig.SECTION);
+      MetricsConfig.SECTION, OperationsConfig.SECTION, SshRelayConfig.SECTION, ServiceSettings.SECTION);
 
   private final Path path;
   private final JsonNode root;
@@ -126,6 +127,7 @@ final class ConfigFile {
       b.permissions(PermissionRules.fromJson(root.get(PermissionRules.SECTION), b.permissions()));
       GatewayConfig gateway = GatewayConfig.fromJson(root.get(GatewayConfig.SECTION), b.gateway());
       b.gateway(gateway.withBridge(BridgeLimits.fromJson(root.get(BridgeLimits.SECTION), gateway.bridge())));
+      b.gateway(b.gateway().withServices(ServiceSettings.fromJson(root.get(ServiceSettings.SECTION), b.gateway().services())));
       b.metrics(MetricsConfig.fromJson(root.get(MetricsConfig.SECTION), b.metrics()));
       b.operations(OperationsConfig.fromJson(root.get(OperationsConfig.SECTION), b.operations()));
       b.sshRelay(SshRelayConfig.fromJson(root.get(SshRelayConfig.SECTION), b.sshRelay()));

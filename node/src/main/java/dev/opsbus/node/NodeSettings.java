@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param metrics the metrics verticle's config (section {@code metrics})
  * @param operations the operations verticle's config (section {@code operations})
  * @param sshRelay the SSH relay's config (section {@code sshRelay})
+ * @param clusterAllowPublic start even when {@code clusterHost} is a public or wildcard address
+ *     (see {@link ClusterExposure})
  */
 public record NodeSettings(
     String httpHost,
@@ -61,7 +63,8 @@ public record NodeSettings(
     GatewayConfig gateway,
     MetricsConfig metrics,
     OperationsConfig operations,
-    SshRelayConfig sshRelay) {
+    SshRelayConfig sshRelay,
+    boolean clusterAllowPublic) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -169,6 +172,7 @@ public record NodeSettings(
     private MetricsConfig metrics = MetricsConfig.defaults();
     private OperationsConfig operations = OperationsConfig.defaults(null, null);
     private SshRelayConfig sshRelay = SshRelayConfig.defaults(null, null, DEFAULT_DATA_DIR);
+    private boolean clusterAllowPublic;
 
     private Builder() {
     }
@@ -191,6 +195,7 @@ public record NodeSettings(
       metrics = s.metrics;
       operations = s.operations;
       sshRelay = s.sshRelay;
+      clusterAllowPublic = s.clusterAllowPublic;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -201,6 +206,7 @@ public record NodeSettings(
     public Builder clusterMembers(List<String> v) { clusterMembers = v; return this; }
     public Builder clusterHost(String v) { clusterHost = v; return this; }
     public Builder clusterName(String v) { clusterName = v; return this; }
+    public Builder clusterAllowPublic(boolean v) { clusterAllowPublic = v; return this; }
     /** External PostgreSQL ({@code postgresql://user:pass@host:port/db}); null for the embedded one. */
     public Builder pgUrl(String v) { pgUrl = v; return this; }
     public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -240,7 +246,8 @@ public record NodeSettings(
 
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
-          dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay);
+          dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay,
+          clusterAllowPublic);
     }
   }
 

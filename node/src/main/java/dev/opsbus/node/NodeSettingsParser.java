@@ -30,8 +30,11 @@ final class NodeSettingsParser {
     CLUSTER_NAME("--cluster-name", "OPSBUS_CLUSTER_NAME", "clusterName", false, "NAME", "cluster name; nodes join only a cluster of the same name (" + NodeSettings.DEFAULT_CLUSTER_NAME + ")"),
     PG_URL("--pg-url", "OPSBUS_PG_URL", "pgUrl", false, "URL", "external PostgreSQL, postgresql://user:pass@host:port/db (embedded PostgreSQL in the data dir)"),
     DATA_DIR("--data-dir", "OPSBUS_DATA_DIR", "dataDir", false, "DIR", "data directory (./" + NodeSettings.DEFAULT_DATA_DIR + ")"),
-    CONFIG("--config", "OPSBUS_CONFIG", null, false, "FILE", "JSON config file: node, permissions, gateway, bridge, metrics, operations, sshRelay sections"),
-    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'");
+    CONFIG("--config", "OPSBUS_CONFIG", null, false, "FILE", "JSON config file: node, permissions, gateway, bridge, services, metrics, operations, sshRelay sections"),
+    DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'"),
+    CLUSTER_ALLOW_PUBLIC("--cluster-allow-public", "OPSBUS_CLUSTER_ALLOW_PUBLIC", "clusterAllowPublic", true, null,
+        "start even if the cluster host is public or 0.0.0.0 (only behind a firewall: cluster members are trusted)"),
+    TCP_BRIDGE_PORT("--tcp-bridge-port", "OPSBUS_TCP_BRIDGE_PORT", "tcpBridgePort", false, "N", "TCP event-bus bridge port, 0 for any free one (off)");
 
     final String flag;
     final String env;
@@ -114,6 +117,9 @@ final class NodeSettingsParser {
     if ((v = pick(flags, env, file, Option.DATA_DIR)) != null) {
       b.dataDir(path(v));
     }
+    if ((v = pick(flags, env, file, Option.CLUSTER_ALLOW_PUBLIC)) != null) {
+      b.clusterAllowPublic(bool(v));
+    }
     if ((v = pick(flags, env, file, Option.DEMO)) != null) {
       b.demo(bool(v));
     }
@@ -124,6 +130,9 @@ final class NodeSettingsParser {
     if (file != null) {
       b.configFile(file.path());
       file.applySections(b);
+    }
+    if ((v = pick(flags, env, file, Option.TCP_BRIDGE_PORT)) != null) {
+      b.gateway(b.gateway().withServices(b.gateway().services().withTcpBridgePort(port(v))));
     }
     try {
       return b.build();

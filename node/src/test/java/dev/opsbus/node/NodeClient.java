@@ -57,6 +57,13 @@ final class NodeClient {
     return new Answer(r.statusCode(), r.body());
   }
 
+  Answer delete(String path, String token) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + token).DELETE().build();
+    HttpResponse<String> res = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    return new Answer(res.statusCode(), res.body());
+  }
+
   String login(String username, String password) throws Exception {
     Answer a = post("/api/login", new JsonObject().put("username", username).put("password", password), null);
     if (a.status() != 200) {

@@ -35,6 +35,8 @@ public final class TokenService {
   private final Duration ttl;
   private final JWTAuth previous;
   private final Instant previousUntil;
+  /** Verifies service keys ({@code opsk_...}) presented where a token is; null: only tokens. */
+  private java.util.function.Function<String, Future<Principal>> serviceKeys;
 
   public TokenService(Vertx vertx, String hmacKey, Duration ttl) {
     this(vertx, hmacKey, null, null, ttl);
@@ -88,6 +90,14 @@ public final class TokenService {
     return new Issued(token, Instant.ofEpochSecond(now.getEpochSecond() + ttl.toSeconds()));
   }
 
+  /** Lets every place that takes a bearer token (HTTP, bridges) take a service key too, verified by {@code verifier}. */
+  public void acceptServiceKeys(String prefix, java.util.function.Function<String, Future<Principal>> verifier) {
+    this.serviceKeyPrefix = prefix;
+    this.serviceKeys = verifier;
+  }
+
+  private String serviceKeyPrefix;
+
   public Duration ttl() {
     return ttl;
   }
@@ -99,6 +109,9 @@ public final class TokenService {
   public Future<Principal> verify(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new OpsbusException(ErrorCode.NOT_LOGGED_IN, "no token given: log in first"));
+    }
+    if (serviceKeys != null && token.startsWith(serviceKeyPrefix)) {
+      return serviceKeys.apply(token);
     }
     return authenticate(token)
         .recover(err -> {

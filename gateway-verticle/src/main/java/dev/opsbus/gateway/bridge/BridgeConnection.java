@@ -61,6 +61,8 @@ final class BridgeConnection implements Subscriber {
   private ReplayBuffer replays;
   /** Reply addresses this connection was handed and may answer once; null until the first. */
   private ReplyGrants grants;
+  /** The request addresses this client serves (a service key's); null until it serves one. */
+  private ServedAddresses served;
 
   private Principal principal;
   private String token;
@@ -163,7 +165,8 @@ final class BridgeConnection implements Subscriber {
       return IDLE;
     }
     if (!(parsed instanceof BridgeFrame.Addressed frame)) {
-      return IDLE; // a ping: seen, nothing to answer
+      transport.pinged(); // in order: a pong says every frame before the ping was handled
+      return IDLE;
     }
     return authenticate(frame.headers()).transform(ar -> {
       if (ar.failed()) {
@@ -219,10 +222,14 @@ final class BridgeConnection implements Subscriber {
     if (principal.isExpired(Instant.now())) {
       return Decision.deny(ErrorCode.TOKEN_EXPIRED, "the token has expired: log in again or refresh it");
     }
-    return ctx.rules().check(principal, direction, address, ctx.guard());
+    return ctx.access().check(principal, direction, address);
   }
 
   private void register(String address, JsonObject headers) {
+    if (principal != null && ctx.serve().mayServe(principal, address)) {
+      serve(address);
+      return;
+    }
     boolean resync = headers != null && headers.getValue("sinceSeq") != null;
     if (subscriptions.contains(address) && !resync) {
       return;
@@ -257,6 +264,9 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void unregister(String address) {
+    if (served != null && served.remove(address)) {
+      return;
+    }
     cancelReplay(address);
     if (subscriptions.remove(address)) {
       ctx.index().unsubscribe(address, this);
@@ -274,6 +284,10 @@ final class BridgeConnection implements Subscriber {
 
   private void send(BridgeFrame.Send frame) {
     String address = frame.address();
+    if (ServedAddresses.isReplyAddress(address) && served != null) {
+      served.reply(frame, principal);
+      return;
+    }
     String replyAddress = frame.replyAddress();
     Message<Object> asked = grants == null ? null : grants.take(address, System.nanoTime());
     if (asked != null) {
@@ -348,6 +362,19 @@ final class BridgeConnection implements Subscriber {
       grants = new ReplyGrants(ReplyRules.MAX_GRANTS, ctx.limits().requestTimeout().toNanos());
     }
     grants.grant(message, System.nanoTime());
+  }
+
+  /** A service key registers a request address it may serve (see {@link ServedAddresses}). */
+  private void serve(String address) {
+    if (served == null) {
+      served = new ServedAddresses(ctx, id, this::writeDirect);
+    }
+    int max = ctx.limits().maxSubscriptions();
+    if (!served.serves(address) && served.size() + subscriptions.size() >= max) {
+      refuse(address, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection may watch or serve at most " + max + " addresses");
+      return;
+    }
+    served.add(address);
   }
 
   /** After a token change: drop, with an err frame each, subscriptions the new identity may not have. */
@@ -598,6 +625,10 @@ final class BridgeConnection implements Subscriber {
       ctx.index().unsubscribe(address, this);
     }
     subscriptions.clear();
+    if (served != null) {
+      served.close();
+      served = null;
+    }
     listener.closed(this);
   }
 }

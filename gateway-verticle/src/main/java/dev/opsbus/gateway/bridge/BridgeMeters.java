@@ -10,7 +10,7 @@ public final class BridgeMeters {
   }
 
   public static void bind(MeterRegistry registry, BridgeServer bridge) {
-    for (String kind : new String[] {SockJsTransport.KIND, WebSocketTransport.KIND}) {
+    for (String kind : new String[] {SockJsTransport.KIND, WebSocketTransport.KIND, BridgeTransport.TCP_KIND}) {
       Gauge.builder("opsbus.bridge.connections", bridge, b -> b.connectionCount(kind))
           .description("real-time connections open on this node").tag("transport", kind).register(registry);
     }

@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.auth.AccessPolicy;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.http.ConnectionLimits;
@@ -71,11 +72,20 @@ public final class BridgeServer {
   }
 
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits) {
-    this(vertx, nodeId, rules, guard, tokens, limits, ConnectionLimits.defaults());
+    this(vertx, nodeId, rules, guard, tokens, limits, ConnectionLimits.defaults(), AccessPolicy.of(rules, guard), ServePolicy.NONE);
   }
 
   public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits,
       ConnectionLimits connectionLimits) {
+    this(vertx, nodeId, rules, guard, tokens, limits, connectionLimits, AccessPolicy.of(rules, guard), ServePolicy.NONE);
+  }
+
+  /**
+   * With {@code connectionLimits} (caps, login deadline, refusal audit window), {@code access} deciding every use
+   * of an address (the rules plus service keys' grants) and {@code serve} who may serve.
+   */
+  public BridgeServer(Vertx vertx, String nodeId, PermissionRules rules, ResourceGuard guard, TokenService tokens, BridgeLimits limits,
+      ConnectionLimits connectionLimits, AccessPolicy access, ServePolicy serve) {
     this.caps = new ConnectionCaps(connectionLimits);
     this.audit = new RefusalAudit(vertx, nodeId, connectionLimits.refusalAuditWindow(),
         ev -> vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ev)));
@@ -83,7 +93,7 @@ public final class BridgeServer {
     this.nodeId = nodeId;
     this.limits = limits;
     this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
-    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus());
+    this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus(), vertx, access, serve);
     this.parser = new FrameParser(limits.maxAddressLength());
   }
 
@@ -167,6 +177,28 @@ public final class BridgeServer {
       flushes = new FlushBatcher(vertx.getOrCreateContext());
     }
     accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), client, principal, token, authProblem);
+  }
+
+  /** Takes a connection of another transport (the TCP bridge): it logs in with its first frame's headers. */
+  public void accept(BridgeTransport transport) {
+    accept(transport, null, null, null);
+  }
+
+  /** Principal names with a connection open on this node. */
+  public Set<String> connectedPrincipals() {
+    return Set.copyOf(perUser.keySet());
+  }
+
+  /** Closes every connection of {@code username} with an err frame of {@code code} and the reason; returns how many. */
+  public int closeConnectionsOf(String username, ErrorCode code, String reason) {
+    int n = 0;
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      if (c.principal() != null && c.principal().username().equals(username)) {
+        c.closeWith(code, reason, BridgeConnection.CLOSE_POLICY);
+        n++;
+      }
+    }
+    return n;
   }
 
   BridgeConnection accept(BridgeTransport transport, Principal principal, String token, ErrorCode authProblem) {

@@ -10,6 +10,9 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface BridgeTransport {
 
+  /** The kind of the TCP event-bus bridge's connections ({@code bridge/tcp}). */
+  String TCP_KIND = "tcp";
+
   /** {@code sockjs} or {@code websocket}: for metrics and logs. */
   String kind();
 
@@ -30,6 +33,13 @@ public interface BridgeTransport {
 
   /** Signs of life that carry no frame: WebSocket pings and pongs. */
   default void activityHandler(Handler<Void> handler) {
+  }
+
+  /**
+   * A {@code ping} frame was handled, after every frame before it. WebSocket and SockJS clients
+   * expect no answer; the TCP bridge answers {@code pong}.
+   */
+  default void pinged() {
   }
 
   /** Called once when the connection is gone, whoever closed it. */

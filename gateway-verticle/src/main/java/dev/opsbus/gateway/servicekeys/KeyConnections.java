@@ -1,0 +1,13 @@
+package dev.opsbus.gateway.servicekeys;
+
+import java.util.Set;
+
+/** The open connections of this node, as far as service keys care: who they belong to, and a way to cut them. */
+public interface KeyConnections {
+
+  /** Principal names ({@code key:<name>}) with a connection open on this node. */
+  Set<String> principals();
+
+  /** Closes every connection of this principal with {@code invalid_token} and the reason; returns how many. */
+  int cut(String principalName, String reason);
+}

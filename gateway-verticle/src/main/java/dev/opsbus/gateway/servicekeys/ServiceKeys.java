@@ -1,0 +1,143 @@
+package dev.opsbus.gateway.servicekeys;
+
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.Principal;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's side of service keys: turns a presented secret into the key's principal, keeps the
+ * grants of the keys in use for {@link ServiceKeyAccess}, records last use (at most once a minute
+ * per key), and cuts a revoked key's connections: at once when the revocation message arrives,
+ * and at the latest at the next periodic recheck if the message was missed.
+ */
+public final class ServiceKeys {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceKeys.class);
+  /** Where revocations are published to every gateway of the cluster. */
+  public static final String REVOKED_ADDRESS = "servicekeys.revoked";
+  private static final long TOUCH_EVERY_MS = 60_000;
+
+  private final Vertx vertx;
+  private final ServiceKeyStore store;
+  private final ServiceSettings settings;
+  /** Grants of the keys verified on this node, by key name; read from any event loop. */
+  private final Map<String, KeyGrants> grants = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastTouch = new HashMap<>();
+  private KeyConnections connections;
+  private MessageConsumer<JsonObject> revocations;
+  private long timer = -1;
+
+  public ServiceKeys(Vertx vertx, ServiceKeyStore store, ServiceSettings settings) {
+    this.vertx = vertx;
+    this.store = store;
+    this.settings = settings;
+  }
+
+  public ServiceKeyStore store() {
+    return store;
+  }
+
+  public ServiceSettings settings() {
+    return settings;
+  }
+
+  /** Starts listening for revocations and the periodic recheck of {@code conns}. */
+  public Future<Void> start(KeyConnections conns) {
+    this.connections = conns;
+    revocations = vertx.eventBus().consumer(REVOKED_ADDRESS, msg -> revoked(ServiceKeyRevoked.fromJson(msg.body()).name(), "revoked"));
+    timer = vertx.setPeriodic(settings.revocationRecheck().toMillis(), id -> recheck());
+    return revocations.completion();
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (revocations != null) {
+      revocations.unregister();
+    }
+  }
+
+  /** The key's principal, or {@code invalid_token} (unknown or revoked key). */
+  public Future<Principal> verify(String secret) {
+    return store.findLive(KeySecret.sha256(secret)).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the service key is not valid (unknown or revoked)"));
+      }
+      ServiceKey key = found.get();
+      grants.put(key.name(), key.grants());
+      touch(key.name());
+      return Future.succeededFuture(key.principal());
+    });
+  }
+
+  /** The grants of a key principal verified on this node; null for users and unknown keys. */
+  public KeyGrants grantsOf(Principal p) {
+    String name = ServiceKey.keyNameOf(p);
+    return name == null ? null : grants.get(name);
+  }
+
+  /** Revokes in the database, then tells every node to cut the key's connections. */
+  public Future<ServiceKey> revoke(String name) {
+    return store.revoke(name).onSuccess(k -> {
+      grants.remove(name);
+      vertx.eventBus().publish(REVOKED_ADDRESS, new ServiceKeyRevoked(name).toJson());
+    });
+  }
+
+  private void revoked(String name, String why) {
+    grants.remove(name);
+    if (connections != null) {
+      int n = connections.cut(ServiceKey.principalName(name), "the service key '" + name + "' was " + why + ": closed");
+      if (n > 0) {
+        LOG.info("service key {} {}: closed {} connection(s)", name, why, n);
+      }
+    }
+  }
+
+  /** Re-reads which keys with an open connection here are still live; cuts the others. */
+  private void recheck() {
+    if (connections == null) {
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    for (String p : connections.principals()) {
+      if (p.startsWith(ServiceKey.PRINCIPAL_PREFIX)) {
+        names.add(p.substring(ServiceKey.PRINCIPAL_PREFIX.length()));
+      }
+    }
+    if (names.isEmpty()) {
+      return;
+    }
+    store.live(names).onSuccess(live -> {
+      for (String n : names) {
+        if (!live.contains(n)) {
+          revoked(n, "revoked (found on recheck)");
+        }
+      }
+    }).onFailure(err -> LOG.warn("service key recheck failed: {}", err.getMessage()));
+  }
+
+  private void touch(String name) {
+    long now = System.currentTimeMillis();
+    synchronized (lastTouch) {
+      Long last = lastTouch.get(name);
+      if (last != null && now - last < TOUCH_EVERY_MS) {
+        return;
+      }
+      lastTouch.put(name, now);
+    }
+    store.touch(name).onFailure(err -> LOG.debug("last use of key {} not recorded: {}", name, err.getMessage()));
+  }
+}
