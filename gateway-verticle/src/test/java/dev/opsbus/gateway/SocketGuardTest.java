@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.wire.SessionStatus;
+import dev.opsbus.model.wire.TerminalAttached;
 import dev.opsbus.testkit.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -55,8 +57,8 @@ class SocketGuardTest {
     viewer = gw.user("vera", List.of("viewer"), List.of("h1"));
     operator = gw.user("otto", List.of("operator"), List.of("h1"));
     // a stand-in for the SSH relay: every attach succeeds, so terminal sockets stay open
-    relay = gw.vertx.eventBus().consumer(Addresses.SSH_ATTACH, m -> m.reply(new JsonObject().put("role", "writer").put("hostId", "h1")
-        .put("cols", 80).put("rows", 24).put("status", "open").put("scrollback", "").put("offset", 0)));
+    relay = gw.vertx.eventBus().consumer(Addresses.SSH_ATTACH, m -> m.reply(
+        new TerminalAttached(null, "h1", "writer", 80, 24, SessionStatus.ACTIVE, "", 0).toJson()));
     Await.result(relay.completion());
   }
 
