@@ -58,6 +58,8 @@ public final class BridgeServer {
   private PresenceService presence;
   private FlushBatcher flushes;
   private MessageConsumer<Object> statsConsumer;
+  /** The per-user cap counted over every node; null when this node is alone. */
+  private ClusterConnectionCap clusterCap;
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
@@ -82,6 +84,10 @@ public final class BridgeServer {
     long period = Math.max(250, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
     sweeper = vertx.setPeriodic(period, id -> sweep());
     statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsReport().toJson()));
+    if (vertx.isClustered()) {
+      clusterCap = new ClusterConnectionCap(vertx, nodeId, limits.maxConnectionsPerUser());
+      return Future.all(statsConsumer.completion(), clusterCap.start()).mapEmpty();
+    }
     return statsConsumer.completion();
   }
 
@@ -91,6 +97,9 @@ public final class BridgeServer {
     }
     if (statsConsumer != null) {
       statsConsumer.unregister();
+    }
+    if (clusterCap != null) {
+      clusterCap.stop();
     }
     for (BridgeConnection c : Set.copyOf(connections)) {
       c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
@@ -185,6 +194,13 @@ public final class BridgeServer {
       }
       perUser.put(p.username(), n + 1);
       counted.put(conn, p.username());
+      if (clusterCap != null) {
+        clusterCap.admit(conn, p.username(), () -> {
+          conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has " + limits.maxConnectionsPerUser()
+              + " connections open in the cluster already", BridgeConnection.CLOSE_POLICY);
+          refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections in the cluster", true);
+        });
+      }
       if (presence != null) {
         presence.opened(conn.id(), p.username());
       }
@@ -228,6 +244,9 @@ public final class BridgeServer {
         stats.closed(conn.transport().kind());
       }
       String user = counted.remove(conn);
+      if (user != null && clusterCap != null) {
+        clusterCap.closed(conn);
+      }
       if (user != null) {
         perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
         if (presence != null) {
