@@ -202,6 +202,18 @@ public final class HostMonitor {
       mine.forEach(h -> ids.add(h.id()));
       Set<String> before = owned;
       owned = ids;
+      if (ownership != null && !ids.equals(before)) {
+        for (String id : ids) {
+          if (!before.contains(id)) {
+            LOG.info("host {} is watched by this relay now (live relays {})", id, ownership.live());
+          }
+        }
+        for (String id : before) {
+          if (!ids.contains(id)) {
+            LOG.info("host {} is no longer watched by this relay (live relays {})", id, ownership.live());
+          }
+        }
+      }
       long holdOff = ownership == null ? 0 : ownership.holdOffMillis();
       if (holdOff > 0) {
         // tails wait until the previous owners have seen this relay and stopped theirs
