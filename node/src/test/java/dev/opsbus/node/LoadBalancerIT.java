@@ -64,7 +64,7 @@ class LoadBalancerIT {
   private static final String SSH_PASSWORD = "pw-" + Long.toHexString(System.nanoTime()) + "-Lb7";
 
   @TempDir
-  Path tmp;
+  static Path tmp;
 
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
@@ -182,9 +182,10 @@ class LoadBalancerIT {
         NodeClient.Bridge b = proxy.bridge(token);
         open.add(b);
         // admitted: a request round trip answers
-        b.send(new JsonObject().put("type", "send").put("address", "ops.types").put("replyAddress", "r" + i)
+        String reply = "r" + i;
+        b.send(new JsonObject().put("type", "send").put("address", "ops.types").put("replyAddress", reply)
             .put("body", new JsonObject()));
-        b.next(f -> ("r" + i).equals(f.getString("address")), WAIT);
+        b.next(f -> reply.equals(f.getString("address")), WAIT);
       }
       // least_conn put them on more than one node
       int nodesUsed = 0;

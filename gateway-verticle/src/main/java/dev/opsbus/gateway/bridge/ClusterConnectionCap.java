@@ -40,7 +40,7 @@ final class ClusterConnectionCap {
   private final LiveMembers gateways;
   private Future<AsyncMap<String, String>> map;
   /** Connections counted in the map (event loop only), by the user they count for. */
-  private final Map<Object, String> counted = new HashMap<>();
+  private final Map<Object, String> counted = new java.util.concurrent.ConcurrentHashMap<>();
   /** Connections closed before their count was written: released as soon as it is. */
   private final Set<Object> gone = new java.util.HashSet<>();
   /** Connections whose admission is being written. */
@@ -83,6 +83,11 @@ final class ClusterConnectionCap {
         counted.put(conn, user);
       }
     });
+  }
+
+  /** Whether {@code conn}'s admission is written (tests). */
+  boolean isCounted(Object conn) {
+    return counted.containsKey(conn);
   }
 
   /** {@code conn} closed: its count is given back (now, or once its admission is written). */
