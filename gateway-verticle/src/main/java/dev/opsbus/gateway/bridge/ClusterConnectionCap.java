@@ -50,7 +50,8 @@ final class ClusterConnectionCap {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.max = max;
-    this.gateways = new LiveMembers(vertx, GATEWAYS, nodeId, LEASE_REFRESH_MS, LEASE_TTL_MS);
+    this.gateways = new LiveMembers(vertx, GATEWAYS, nodeId, LEASE_REFRESH_MS, LEASE_TTL_MS)
+        .onTrouble(e -> LOG.warn("cannot refresh the gateway leases ({}); the connection cap keeps the last view", e.toString()));
   }
 
   Future<Void> start() {

@@ -17,8 +17,6 @@ import java.util.function.Consumer;
  */
 public final class LiveMembers {
 
-  private static final System.Logger LOG = System.getLogger(LiveMembers.class.getName());
-
   private final Vertx vertx;
   private final String mapName;
   private final String self;
@@ -32,6 +30,7 @@ public final class LiveMembers {
   private boolean stopped;
   private boolean failing;
   private Consumer<Set<String>> onChange = s -> {};
+  private Consumer<Throwable> onTrouble = e -> {};
 
   public LiveMembers(Vertx vertx, String mapName, String self, long refreshMillis, long ttlMillis) {
     if (refreshMillis <= 0 || ttlMillis <= refreshMillis) {
@@ -49,6 +48,12 @@ public final class LiveMembers {
   /** Called (on the context that started this) with the new set whenever it changes. */
   public LiveMembers onChange(Consumer<Set<String>> handler) {
     this.onChange = handler;
+    return this;
+  }
+
+  /** Called once per outage when the leases cannot be refreshed (the last view is kept meanwhile). */
+  public LiveMembers onTrouble(Consumer<Throwable> handler) {
+    this.onTrouble = handler;
     return this;
   }
 
@@ -101,8 +106,7 @@ public final class LiveMembers {
           if (ar.failed()) {
             if (!failing) {
               failing = true;
-              LOG.log(System.Logger.Level.WARNING, "cannot refresh the " + mapName + " leases: " + ar.cause()
-                  + " (keeping the last view " + live + ")");
+              onTrouble.accept(ar.cause());
             }
             return;
           }
@@ -110,7 +114,6 @@ public final class LiveMembers {
           if (!stopped && !ar.result().equals(live)) {
             previous = live;
             live = ar.result();
-            LOG.log(System.Logger.Level.INFO, mapName + ": live members now " + live);
             onChange.accept(live);
           }
         })

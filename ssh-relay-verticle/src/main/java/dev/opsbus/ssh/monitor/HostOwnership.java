@@ -20,6 +20,8 @@ import java.util.Set;
  */
 public final class HostOwnership {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostOwnership.class);
+
   public static final String RELAYS_MAP = "opsbus.relays";
   static final long REFRESH_MS = 1_000;
   static final long TTL_MS = 4_000;
@@ -37,7 +39,10 @@ public final class HostOwnership {
 
   /** Joins the relays; {@code changed} runs on this context whenever the set of live relays changes. */
   public Future<Void> start(Runnable changed) {
-    relays.onChange(s -> changed.run());
+    relays.onChange(s -> {
+      LOG.info("live relays now {}", s);
+      changed.run();
+    }).onTrouble(e -> LOG.warn("cannot refresh the relay leases ({}); keeping the last view {}", e.toString(), relays.live()));
     startedAt = System.nanoTime();
     return relays.start().onSuccess(v -> othersAtStart = relays.live().size() > 1);
   }
