@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@value #MAP} holds how many connections each node has open ({@code node=count,...}); a
  * connection that logs in reads it, drops the counts of nodes whose gateway lease has lapsed
  * ({@link LiveMembers} over {@value #GATEWAYS}: a node killed with its connections stops counting
- * within seconds), and writes its node's count + 1 back with compare-and-set, or is refused when
+ * within seconds; a node this one has not seen yet is never dropped, it may just have joined), and writes its node's count + 1 back with compare-and-set, or is refused when
  * the sum is at the cap. Cost per connect and per close: one read and one conditional write on one
  * key (more only under contention for the same user).
  *
@@ -108,8 +108,8 @@ final class ClusterConnectionCap {
     }
     return m.get(user).compose(raw -> {
       Map<String, Integer> counts = decode(raw);
-      Set<String> live = gateways.live();
-      counts.keySet().removeIf(n -> !n.equals(nodeId) && !live.contains(n));
+      // a node seen alive whose lease lapsed (killed) no longer counts; one not seen yet just joined
+      counts.keySet().removeIf(n -> !n.equals(nodeId) && gateways.isGone(n));
       int total = counts.values().stream().mapToInt(Integer::intValue).sum();
       if (delta > 0 && total >= max) {
         return Future.succeededFuture(false);

@@ -25,6 +25,8 @@ public final class LiveMembers {
   private AsyncMap<String, String> map;
   private Set<String> live;
   private Set<String> previous;
+  /** Every member this one has seen alive (a member never seen may just have joined). */
+  private final Set<String> seen = new java.util.HashSet<>();
   private long timer = -1;
   private boolean inFlight;
   private boolean stopped;
@@ -83,6 +85,14 @@ public final class LiveMembers {
     return live;
   }
 
+  /**
+   * Whether {@code id} was seen alive and has left since. A member this one has not seen yet is
+   * not gone: it may have joined after the last refresh.
+   */
+  public boolean isGone(String id) {
+    return seen.contains(id) && !live.contains(id);
+  }
+
   /** The view before the last change: used to tell a hand-over from a loss. */
   public Set<String> previous() {
     return previous;
@@ -111,6 +121,7 @@ public final class LiveMembers {
             return;
           }
           failing = false;
+          seen.addAll(ar.result());
           if (!stopped && !ar.result().equals(live)) {
             previous = live;
             live = ar.result();
