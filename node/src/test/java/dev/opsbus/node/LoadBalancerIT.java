@@ -57,6 +57,8 @@ class LoadBalancerIT {
   /** How fast a lost owner's hosts must be watched again. */
   private static final Duration TAKEOVER = Duration.ofSeconds(10);
   private static final Path NGINX_CONF = Path.of("../deploy/nginx/opsbus.conf");
+  private static final Path HAPROXY_CFG = Path.of("../deploy/haproxy/opsbus.cfg");
+  private static final List<String> HAPROXY_BINARIES = List.of("/usr/sbin/haproxy", "/usr/bin/haproxy");
   private static final Path SCRIPT = Path.of("src/test/js/lb-scenarios.js");
   private static final List<String> NGINX_BINARIES = List.of("/usr/sbin/nginx", "/usr/bin/nginx");
   private static final int CAP = 4;
@@ -69,6 +71,7 @@ class LoadBalancerIT {
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
   private Process nginx;
+  private Process haproxy;
   private int proxyPort;
   private DemoSshServer ssh;
   private Path log;
@@ -128,6 +131,12 @@ class LoadBalancerIT {
 
   @AfterAll
   void stopAll() throws Exception {
+    if (haproxy != null) {
+      haproxy.toHandle().destroy();
+      if (!haproxy.waitFor(10, TimeUnit.SECONDS)) {
+        haproxy.destroyForcibly();
+      }
+    }
     if (nginx != null) {
       nginx.toHandle().destroy();
       if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
@@ -333,6 +342,57 @@ class LoadBalancerIT {
     }
   }
 
+  @Test
+  @Order(6)
+  void theHaproxyFileChecksReadyAndSticksPollingSessionsByItsCookie() throws Exception {
+    String binary = HAPROXY_BINARIES.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+    assumeTrue(binary != null, "haproxy is not installed (Debian's haproxy package; .ci/run installs it): skipped");
+    int port = freePort();
+    // the shipped file with the test's ports, TLS left out, and a global section of its own
+    String cfg = "global\n    maxconn 2000\n\n" + Files.readString(HAPROXY_CFG)
+        .replace("10.0.0.11:8080", "127.0.0.1:" + ports.get(0))
+        .replace("10.0.0.12:8080", "127.0.0.1:" + ports.get(1))
+        .replace("10.0.0.13:8080", "127.0.0.1:" + ports.get(2))
+        .replace("bind :443 ssl crt /etc/haproxy/tls/opsbus.pem alpn http/1.1", "bind 127.0.0.1:" + port)
+        .replace("bind :80", "bind 127.0.0.1:" + freePort());
+    Path file = tmp.resolve("haproxy.cfg");
+    Files.writeString(file, cfg);
+    Process check = new ProcessBuilder(binary, "-c", "-f", file.toString()).redirectErrorStream(true).start();
+    String checked = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor()).as("haproxy -c:%n%s", checked).isZero();
+    haproxy = new ProcessBuilder(binary, "-db", "-f", file.toString()).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+
+    // one node was killed by the test before: the active /ready check keeps requests off it
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    int ok = 0;
+    while (ok < 10) {
+      assertThat(haproxy.isAlive()).as("haproxy runs").isTrue();
+      assertThat(System.nanoTime()).as("ten answers from live nodes through haproxy").isLessThan(deadline);
+      try {
+        RawAnswer ready = RawAnswer.get(port, "127.0.0.5", "/ready", null);
+        ok = ready.status() == 200 ? ok + 1 : 0;
+      } catch (IOException notYet) {
+        ok = 0;
+      }
+    }
+
+    // HAProxy's own cookie names the node; every request of a polling session that carries it reaches that node
+    for (int s = 0; s < 4; s++) {
+      RawAnswer info = RawAnswer.get(port, "127.0.0.5", "/eventbus/info", null);
+      assertThat(info.status()).isEqualTo(200);
+      String node = info.cookie("OPSBUS_NODE");
+      assertThat(node).as(info.head()).startsWith("node");
+      String cookie = "OPSBUS_NODE=" + node;
+      String base = "/eventbus/000/h" + s + UUID.randomUUID().toString().substring(0, 8);
+      assertThat(RawAnswer.post(port, "127.0.0.5", base + "/xhr", "", cookie).body()).startsWith("o");
+      for (int i = 0; i < 3; i++) {
+        RawAnswer sent = RawAnswer.post(port, "127.0.0.5", base + "/xhr_send", "[\"{\\\"type\\\":\\\"ping\\\"}\"]", cookie);
+        assertThat(sent.status()).as("send %d of session %d: %s", i, s, sent.body()).isEqualTo(204);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private NodeClient.Bridge survivingWatcher(List<NodeClient.Bridge> watchers, Set<Integer> alive) throws Exception {
@@ -531,7 +591,7 @@ class LoadBalancerIT {
               .append("\r\nContent-Length: ").append(b.length).append("\r\n");
         }
         if (cookie != null) {
-          req.append("Cookie: JSESSIONID=").append(cookie).append("\r\n");
+          req.append("Cookie: ").append(cookie.contains("=") ? cookie : "JSESSIONID=" + cookie).append("\r\n");
         }
         req.append("\r\n");
         OutputStream out = s.getOutputStream();
