@@ -564,7 +564,7 @@ class LoadBalancerIT {
     }
   }
 
-  /** One HTTP/1.0 exchange from a chosen loopback address, so nginx's X-Forwarded-For names that address. */
+  /** One HTTP/1.1 exchange ({@code Connection: close}) from a chosen loopback address, so nginx's X-Forwarded-For names that address. */
   record RawAnswer(int status, String head, String body) {
 
     static RawAnswer post(int port, String from, String path, String json) throws IOException {
@@ -585,7 +585,8 @@ class LoadBalancerIT {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
         s.setSoTimeout(30_000);
         byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1:" + port + "\r\n");
+        StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+            + "\r\nConnection: close\r\n");
         if (body != null) {
           req.append("Content-Type: ").append(path.startsWith("/api/") ? "application/json" : "text/plain")
               .append("\r\nContent-Length: ").append(b.length).append("\r\n");
@@ -605,9 +606,31 @@ class LoadBalancerIT {
         int split = text.indexOf("\r\n\r\n");
         String head = split < 0 ? text : text.substring(0, split);
         String rest = split < 0 ? "" : text.substring(split + 4);
+        if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+          rest = unchunk(rest);
+        }
         int status = Integer.parseInt(head.substring(head.indexOf(' ') + 1, head.indexOf(' ') + 4));
         return new RawAnswer(status, head, rest);
       }
+    }
+
+    /** The body of a chunked answer (sizes in hex, each chunk followed by CRLF, a 0 chunk last). */
+    static String unchunk(String chunked) {
+      StringBuilder out = new StringBuilder();
+      int i = 0;
+      while (i < chunked.length()) {
+        int eol = chunked.indexOf("\r\n", i);
+        if (eol < 0) {
+          break;
+        }
+        int size = Integer.parseInt(chunked.substring(i, eol).split(";")[0].trim(), 16);
+        if (size == 0) {
+          break;
+        }
+        out.append(chunked, eol + 2, eol + 2 + size);
+        i = eol + 2 + size + 2;
+      }
+      return out.toString();
     }
 
     /** The value the answer sets for cookie {@code name}, or null. */
