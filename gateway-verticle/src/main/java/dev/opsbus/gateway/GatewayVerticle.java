@@ -225,7 +225,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(SecurityHeaders::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
-    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).mount(router);
+    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).clusterWide(vertx).mount(router);
     new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
     // terminal sockets check Origin like the bridge does

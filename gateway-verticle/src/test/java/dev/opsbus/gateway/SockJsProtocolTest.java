@@ -261,7 +261,15 @@ class SockJsProtocolTest {
   void infoAndIframePageAreServedForTheClient() {
     HttpResponse<Buffer> info = Await.result(gw.http.get("/eventbus/info").putHeader("Origin", "http://console.example").send());
     assertThat(info.bodyAsJsonObject().getBoolean("websocket")).isTrue();
-    assertThat(info.bodyAsJsonObject().getBoolean("cookie_needed")).isFalse();
+    // a load balancer sticks the polling transports on the affinity cookie
+    assertThat(info.bodyAsJsonObject().getBoolean("cookie_needed")).isTrue();
+    String cookie = info.cookies().stream().filter(c -> c.startsWith("JSESSIONID=")).findFirst().orElseThrow();
+    assertThat(cookie).contains("Path=/").containsIgnoringCase("HttpOnly");
+    String value = cookie.substring("JSESSIONID=".length(), cookie.indexOf(';'));
+    HttpResponse<Buffer> echoed = Await.result(gw.http.get("/eventbus/info").putHeader("Cookie", "JSESSIONID=" + value).send());
+    assertThat(echoed.cookies()).anyMatch(c -> c.startsWith("JSESSIONID=" + value + ";"));
+    HttpResponse<Buffer> other = Await.result(gw.http.get("/eventbus/info").send());
+    assertThat(other.cookies()).noneMatch(c -> c.startsWith("JSESSIONID=" + value + ";"));
     assertThat(info.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://console.example");
     assertThat(info.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
 

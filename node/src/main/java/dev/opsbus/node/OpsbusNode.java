@@ -111,6 +111,7 @@ public final class OpsbusNode implements AutoCloseable {
       if (settings.cluster()) {
         options.setEventBusOptions(new EventBusOptions()
             .setHost(settings.clusterHost())
+            .setPort(EventBusPort.fromEnvironment())
             .setClusterPublicHost(settings.clusterHost()));
         cm = ClusterSetup.clusterManager(settings);
         vertx = awaitStep(Vertx.builder().with(options).withClusterManager(cm).buildClustered(),

@@ -65,6 +65,8 @@ public final class BridgeServer {
   private PresenceService presence;
   private FlushBatcher flushes;
   private MessageConsumer<Object> statsConsumer;
+  /** The per-user cap counted over every node; null when this node is alone. */
+  private ClusterConnectionCap clusterCap;
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
@@ -107,6 +109,10 @@ public final class BridgeServer {
     audit.start();
     sweeper = vertx.setPeriodic(period, id -> sweep());
     statsConsumer = vertx.eventBus().localConsumer(Addresses.NODE_GATEWAY_STATS.format(nodeId), msg -> msg.reply(statsReport().toJson()));
+    if (vertx.isClustered()) {
+      clusterCap = new ClusterConnectionCap(vertx, nodeId, limits.maxConnectionsPerUser());
+      return Future.all(statsConsumer.completion(), clusterCap.start()).mapEmpty();
+    }
     return statsConsumer.completion();
   }
 
@@ -116,6 +122,9 @@ public final class BridgeServer {
     }
     if (statsConsumer != null) {
       statsConsumer.unregister();
+    }
+    if (clusterCap != null) {
+      clusterCap.stop();
     }
     for (BridgeConnection c : Set.copyOf(connections)) {
       c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
@@ -264,6 +273,13 @@ public final class BridgeServer {
       perUser.put(p.username(), n + 1);
       counted.put(conn, p.username());
       caps.loggedIn(tickets.get(conn));
+      if (clusterCap != null) {
+        clusterCap.admit(conn, p.username(), () -> {
+          conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has " + limits.maxConnectionsPerUser()
+              + " connections open in the cluster already", BridgeConnection.CLOSE_POLICY);
+          refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections in the cluster", true);
+        });
+      }
       if (presence != null) {
         presence.opened(conn.id(), p.username());
       }
@@ -303,6 +319,9 @@ public final class BridgeServer {
       caps.release(tickets.remove(conn));
       audit.flush(source(conn));
       String user = counted.remove(conn);
+      if (user != null && clusterCap != null) {
+        clusterCap.closed(conn);
+      }
       if (user != null) {
         perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
         if (presence != null) {

@@ -29,7 +29,11 @@ public final class AuthApi {
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
   private final ClientAddress clients;
-  private final LoginThrottle throttle = new LoginThrottle(10, 50, 60_000);
+  static final int MAX_PER_USER_AND_SOURCE = 10;
+  static final int MAX_PER_SOURCE = 50;
+  static final long THROTTLE_WINDOW_MS = 60_000;
+  private LoginLimiter throttle = LoginLimiter.local(
+      new LoginThrottle(MAX_PER_USER_AND_SOURCE, MAX_PER_SOURCE, THROTTLE_WINDOW_MS));
 
   public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId,
       ClientAddress clients) {
@@ -40,6 +44,15 @@ public final class AuthApi {
     this.authn = authn;
     this.activity = activity;
     this.nodeId = nodeId;
+  }
+
+  /** In a cluster, the login throttle counts every node's attempts ({@link ClusterLoginThrottle}); alone, this node's. */
+  public AuthApi clusterWide(io.vertx.core.Vertx vertx) {
+    if (vertx.isClustered()) {
+      throttle = new ClusterLoginThrottle(vertx, new LoginThrottle(MAX_PER_USER_AND_SOURCE, MAX_PER_SOURCE, THROTTLE_WINDOW_MS),
+          MAX_PER_USER_AND_SOURCE, MAX_PER_SOURCE, THROTTLE_WINDOW_MS, System::currentTimeMillis);
+    }
+    return this;
   }
 
   public void mount(Router router) {
@@ -56,12 +69,18 @@ public final class AuthApi {
     PasswordPolicy.requireHashable("password", password);
     String remote = clients.of(ctx.request());
     // the slot is taken before bcrypt runs: parallel guesses cannot all slip past the check
-    long wait = throttle.reserve(remote, username);
-    if (wait > 0) {
-      ctx.response().putHeader("Retry-After", String.valueOf(wait));
-      ApiErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many failed logins: try again in " + wait + " s");
-      return;
-    }
+    throttle.reserve(remote, username).onComplete(ar -> {
+      long wait = ar.succeeded() ? ar.result() : 0;
+      if (wait > 0) {
+        ctx.response().putHeader("Retry-After", String.valueOf(wait));
+        ApiErrors.send(ctx, ErrorCode.RATE_LIMITED, "too many failed logins: try again in " + wait + " s");
+        return;
+      }
+      checkPassword(ctx, username, password, remote);
+    });
+  }
+
+  private void checkPassword(RoutingContext ctx, String username, String password, String remote) {
     users.find(username)
         .compose(found -> hasher.verify(password, found.map(User::passwordHash).orElse(null))
             .map(ok -> ok ? found : Optional.<User>empty()))

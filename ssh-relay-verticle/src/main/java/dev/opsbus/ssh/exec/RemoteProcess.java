@@ -87,13 +87,21 @@ public final class RemoteProcess implements AutoCloseable {
 
   /** Reads stdout to its end, one call per line. */
   public void pumpStdout(Consumer<String> line) throws IOException {
+    pump(command.getInputStream(), (l, end) -> line.accept(l));
+  }
+
+  /**
+   * Like {@link #pumpStdout}, with each line the number of stdout bytes read through its end
+   * (its newline included): what a log tail remembers to resume at the same byte.
+   */
+  public void pumpStdoutCounting(java.util.function.ObjLongConsumer<String> line) throws IOException {
     pump(command.getInputStream(), line);
   }
 
   /** Reads stderr to its end, one call per line; the pid line is taken out, never passed on. */
   public void pumpStderr(Consumer<String> line) throws IOException {
     try {
-      pump(command.getErrorStream(), l -> {
+      pump(command.getErrorStream(), (l, end) -> {
         if (pid < 0 && l.startsWith(marker)) {
           try {
             pid = Long.parseLong(l.substring(marker.length()).trim());
@@ -179,37 +187,39 @@ public final class RemoteProcess implements AutoCloseable {
     }
   }
 
-  private static void pump(InputStream in, Consumer<String> sink) throws IOException {
+  private static void pump(InputStream in, java.util.function.ObjLongConsumer<String> sink) throws IOException {
     byte[] buf = new byte[8192];
     ByteArrayOutputStream line = new ByteArrayOutputStream();
+    long before = 0;
     int n;
     while ((n = in.read(buf)) != -1) {
       int start = 0;
       for (int i = 0; i < n; i++) {
         if (buf[i] == '\n') {
           line.write(buf, start, i - start);
-          emit(line, sink);
+          emit(line, sink, before + i + 1);
           start = i + 1;
         } else if (line.size() + (i - start) >= MAX_LINE_BYTES) {
           line.write(buf, start, i - start);
-          emit(line, sink);
+          emit(line, sink, before + i);
           start = i;
         }
       }
       line.write(buf, start, n - start);
+      before += n;
     }
     if (line.size() > 0) {
-      emit(line, sink);
+      emit(line, sink, before);
     }
   }
 
-  private static void emit(ByteArrayOutputStream line, Consumer<String> sink) {
+  private static void emit(ByteArrayOutputStream line, java.util.function.ObjLongConsumer<String> sink, long end) {
     byte[] b = line.toByteArray();
     int len = b.length;
     if (len > 0 && b[len - 1] == '\r') {
       len--;
     }
     line.reset();
-    sink.accept(new String(b, 0, len, StandardCharsets.UTF_8));
+    sink.accept(new String(b, 0, len, StandardCharsets.UTF_8), end);
   }
 }

@@ -47,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code metrics.host.<hostId>} and tails its configured log files onto
  * {@code logs.host.<hostId>.<stream>}. Only hosts with a pinned host key are touched. The host list
  * is read again on {@code hosts.changed} and on every health round. Which hosts this node owns is
- * the {@code owns} predicate: all of them by default, which is right for one relay node.
+ * decided by {@link HostOwnership} (one live relay per host; all of them on a relay alone): when
+ * the live relays change, tails move and a host newly owned is sampled at once. The last sample
+ * of each host ({@link LastSamples}) and where each tail stands ({@link TailPositions}) are kept
+ * cluster-wide, so the next owner continues both.
  */
 public final class HostMonitor {
 
@@ -66,6 +69,12 @@ public final class HostMonitor {
   private final SshConnector connector;
   private final RelayThreads threads;
   private final Predicate<String> owns;
+  private final HostOwnership ownership;
+  private final LastSamples lastSamples;
+  private final TailPositions positions;
+  /** Hosts owned at the last reload (event loop only): a host new in it is sampled at once. */
+  private Set<String> owned = Set.of();
+  private long holdOffTimer = -1;
 
   private Context context;
   private MessageConsumer<JsonObject> changes;
@@ -87,7 +96,12 @@ public final class HostMonitor {
   }
 
   public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads) {
-    this(vertx, config, hosts, connector, threads, hostId -> true);
+    this(vertx, config, hosts, connector, threads, new HostOwnership(vertx, config.nodeId()));
+  }
+
+  private HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads,
+      HostOwnership ownership) {
+    this(vertx, config, hosts, connector, threads, ownership::owns, ownership);
   }
 
   /**
@@ -96,6 +110,14 @@ public final class HostMonitor {
    */
   public HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads,
       Predicate<String> owns) {
+    this(vertx, config, hosts, connector, threads, owns, null);
+  }
+
+  private HostMonitor(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads,
+      Predicate<String> owns, HostOwnership ownership) {
+    this.ownership = ownership;
+    this.lastSamples = new LastSamples(vertx);
+    this.positions = new TailPositions(vertx);
     this.vertx = vertx;
     this.config = config;
     this.hosts = hosts;
@@ -118,7 +140,8 @@ public final class HostMonitor {
       }
       reload(false);
     });
-    return Future.all(changes.completion(), lastSample.completion()).<Void>mapEmpty().onSuccess(v -> {
+    Future<Void> relays = ownership == null ? Future.succeededFuture() : ownership.start(() -> reload(false));
+    return Future.all(changes.completion(), lastSample.completion(), relays).<Void>mapEmpty().onSuccess(v -> {
       periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
       reload(true);
     });
@@ -137,6 +160,10 @@ public final class HostMonitor {
   public Future<Void> stop() {
     if (lastSample != null) {
       lastSample.unregister();
+    }
+    if (ownership != null) {
+      // the others take this relay's hosts at their next refresh
+      ownership.stop();
     }
     Future<Void> unregistered = changes == null ? Future.succeededFuture() : changes.unregister();
     Future<Void> tailsDone = Future.future(p -> context.runOnContext(v -> {
@@ -171,12 +198,42 @@ public final class HostMonitor {
         return;
       }
       List<HostInfo> mine = list.stream().filter(h -> h.fingerprint() != null && owns.test(h.id())).toList();
-      reconcileTails(mine);
-      if (sample) {
-        mine.forEach(this::sample);
-      }
       Set<String> ids = new HashSet<>();
       mine.forEach(h -> ids.add(h.id()));
+      Set<String> before = owned;
+      owned = ids;
+      if (ownership != null && !ids.equals(before)) {
+        for (String id : ids) {
+          if (!before.contains(id)) {
+            LOG.info("host {} is watched by this relay now (live relays {})", id, ownership.live());
+          }
+        }
+        for (String id : before) {
+          if (!ids.contains(id)) {
+            LOG.info("host {} is no longer watched by this relay (live relays {})", id, ownership.live());
+          }
+        }
+      }
+      long holdOff = ownership == null ? 0 : ownership.holdOffMillis();
+      if (holdOff > 0) {
+        // tails wait until the previous owners have seen this relay and stopped theirs
+        tails.values().forEach(LogTail::stop);
+        tails.clear();
+        if (holdOffTimer < 0) {
+          holdOffTimer = vertx.setTimer(holdOff, t -> {
+            holdOffTimer = -1;
+            reload(false);
+          });
+        }
+      } else {
+        reconcileTails(mine);
+      }
+      for (HostInfo h : mine) {
+        // a host taken over is sampled at once, not at the next round
+        if (sample || !before.contains(h.id())) {
+          sample(h);
+        }
+      }
       health.keySet().removeIf(id -> !ids.contains(id) && !health.get(id).inFlight);
     }).onFailure(e -> {
       // once per outage: without a gateway in the cluster this fails every round
@@ -197,7 +254,16 @@ public final class HostMonitor {
       return;
     }
     st.inFlight = true;
-    hosts.target(host.id())
+    // a host new to this relay continues the seq its previous owner published
+    Future<Void> seeded = st.seq > 0 ? Future.succeededFuture()
+        : lastSamples.get(host.id()).map(prev -> {
+          if (prev != null && prev.seq() > st.seq) {
+            st.seq = prev.seq();
+            st.status = prev.status();
+          }
+          return null;
+        });
+    seeded.compose(v -> hosts.target(host.id()))
         .compose(target -> vertx.executeBlocking(() -> probe(target), false))
         .onComplete(ar -> {
           st.inFlight = false;
@@ -246,6 +312,7 @@ public final class HostMonitor {
       LOG.info("host {} is {}: {}", hostId, status, message);
     }
     last.put(hostId, sample);
+    lastSamples.save(sample);
     vertx.eventBus().publish(Addresses.METRICS_HOST.format(hostId), sample.toJson());
   }
 
@@ -258,8 +325,12 @@ public final class HostMonitor {
       BusFailures.fail(msg, ErrorCode.ACCESS_DENIED, "not granted host '" + hostId + "'");
       return;
     }
-    HostHealth sample = last.get(hostId);
-    msg.reply(sample == null ? ReplayAnswer.of().toJson() : ReplayAnswer.of(sample.toJson()).toJson());
+    // any relay may be asked: the owner's last sample is kept cluster-wide
+    HostHealth own = owned.contains(hostId) ? last.get(hostId) : null;
+    (own != null ? Future.succeededFuture(own) : lastSamples.get(hostId)).onComplete(ar -> {
+      HostHealth sample = ar.succeeded() && ar.result() != null ? ar.result() : last.get(hostId);
+      msg.reply(sample == null ? ReplayAnswer.of().toJson() : ReplayAnswer.of(sample.toJson()).toJson());
+    });
   }
 
   /** One probe's result; {@code message} carries a problem worth reporting even when reachable. */
@@ -335,7 +406,7 @@ public final class HostMonitor {
   private void startTail(String key, HostInfo h, HostDirectory.LogSpec spec) {
     String address = Addresses.LOGS_HOST.format(h.id(), spec.stream());
     long[] seq = logSeq.computeIfAbsent(address, a -> new long[1]);
-    LogTail tail = new LogTail(vertx, context, hosts, connector, threads, h.id(), spec, address, () -> ++seq[0],
+    LogTail tail = new LogTail(vertx, context, hosts, connector, threads, h.id(), spec, address, seq, positions,
         config.connectTimeout().toMillis());
     try {
       tail.start();

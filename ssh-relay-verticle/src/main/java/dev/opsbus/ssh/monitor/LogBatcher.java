@@ -49,6 +49,7 @@ final class LogBatcher {
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong linesPublished = new AtomicLong();
   private final AtomicLong linesDropped = new AtomicLong();
+  private java.util.function.LongConsumer onPublished = n -> {};
 
   /**
    * @param context the event loop batches are published from
@@ -78,6 +79,14 @@ final class LogBatcher {
   static LogBatcher relayDefaults(Vertx vertx, Context context, String address, String hostId, String stream,
       LongSupplier nextSeq) {
     return new LogBatcher(vertx, context, address, hostId, stream, nextSeq, MAX_LINES, MAX_WAIT_MS, MAX_PENDING);
+  }
+
+  /**
+   * Called on the event loop after each message with the number of queued lines it accounts for
+   * (published and dropped), oldest first: how a tail knows where its published lines end.
+   */
+  void onPublished(java.util.function.LongConsumer handler) {
+    this.onPublished = handler;
   }
 
   /** Any thread: queue a line, wake the event loop when a batch is full or a first line waits. */
@@ -165,5 +174,6 @@ final class LogBatcher {
     messages.incrementAndGet();
     linesPublished.addAndGet(lines.size());
     vertx.eventBus().publish(address, msg);
+    onPublished.accept(lines.size() + lost);
   }
 }

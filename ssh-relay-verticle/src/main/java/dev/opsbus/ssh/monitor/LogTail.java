@@ -15,13 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import net.schmizz.sshj.SSHClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code tail -n 0 -F <path>} on a host, on its own thread, restarted with backoff when it
+ * One {@code tail -F <path>} on a host, started at the end of the file or, when {@link TailPositions}
+ * remembers where the previous owner's published lines ended (same file, not shrunk), at that byte, on its own thread, restarted with backoff when it
  * dies, its lines batched onto {@code logs.host.<hostId>.<stream>} by a {@link LogBatcher} (at most
  * {@link #MAX_LINES} lines per message, a line waits at most about {@link #MAX_WAIT_MS} ms). On stop
  * the remote tail is killed, not just its channel closed.
@@ -54,13 +54,23 @@ final class LogTail {
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private volatile SSHClient ssh;
   private volatile RemoteProcess proc;
+  private final String address;
+  private final TailPositions positions;
+  private final long[] seq;
+  /** End offsets of lines handed to the batcher and not yet published, oldest first. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Long> pendingEnds = new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /** Tail thread: where the next run resumes (the end of the last line read); null: ask {@link TailPositions}. */
+  private TailPositions.Position resumeAt;
+  private volatile String inode = "";
+  private long startOffset;
+  private long headerBytes;
 
   /**
-   * @param nextSeq the next {@code seq} for this address (event loop only), kept by the owner so a
-   *     restarted tail continues the sequence
+   * @param seq the last {@code seq} published on this address (event loop only), kept by the owner
+   *     so a restarted tail continues the sequence; a resumed position raises it
    */
   LogTail(Vertx vertx, Context context, HostDirectory hosts, SshConnector connector, RelayThreads threads, String hostId,
-      HostDirectory.LogSpec spec, String address, LongSupplier nextSeq, long lookupTimeoutMs) {
+      HostDirectory.LogSpec spec, String address, long[] seq, TailPositions positions, long lookupTimeoutMs) {
     this.vertx = vertx;
     this.context = context;
     this.hosts = hosts;
@@ -68,8 +78,12 @@ final class LogTail {
     this.threads = threads;
     this.hostId = hostId;
     this.spec = spec;
-    this.batcher = new LogBatcher(vertx, context, address, hostId, spec.stream(), nextSeq, MAX_LINES, MAX_WAIT_MS,
+    this.address = address;
+    this.positions = positions;
+    this.seq = seq;
+    this.batcher = new LogBatcher(vertx, context, address, hostId, spec.stream(), () -> ++seq[0], MAX_LINES, MAX_WAIT_MS,
         MAX_PENDING);
+    this.batcher.onPublished(this::published);
     this.lookupTimeoutMs = lookupTimeoutMs;
   }
 
@@ -162,13 +176,15 @@ final class LogTail {
       if (stopped.get()) {
         return "stopped";
       }
-      proc = RemoteProcess.start(ssh, "exec tail -n 0 -F " + ShellQuote.quote(spec.path()) + " 2>/dev/null");
+      TailPositions.Position from = resumeAt != null ? resumeAt : remembered();
+      proc = RemoteProcess.start(ssh, TailScript.command(spec.path(), from));
       proc.readPid();
       if (stopped.get()) {
         return "stopped";
       }
-      LOG.debug("log tail {}/{} following {}", hostId, spec.stream(), spec.path());
-      proc.pumpStdout(this::add);
+      LOG.debug("log tail {}/{} following {} from {}", hostId, spec.stream(), spec.path(), from == null ? "its end" : from);
+      headerBytes = -1;
+      proc.pumpStdoutCounting(this::add);
       return "the remote tail exited";
     } catch (OpsbusException e) {
       return e.code().wireName() + ": " + e.getMessage();
@@ -179,6 +195,26 @@ final class LogTail {
       return "unexpected failure";
     } finally {
       closeQuietly();
+    }
+  }
+
+  /** Tail thread: the position the cluster remembers for this log (the previous owner's), raising the seq to it. */
+  private TailPositions.Position remembered() {
+    CompletableFuture<TailPositions.Position> cf = new CompletableFuture<>();
+    context.runOnContext(v -> positions.get(address).onComplete(ar -> {
+      TailPositions.Position p = ar.succeeded() ? ar.result() : null;
+      if (p != null && p.seq() > seq[0]) {
+        seq[0] = p.seq();
+      }
+      cf.complete(p);
+    }));
+    try {
+      return cf.get(lookupTimeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
@@ -226,8 +262,36 @@ final class LogTail {
 
   // ---------------------------------------------------------------- batching
 
-  /** Tail thread: hand a line to the batcher. */
-  private void add(String line) {
+  /** Tail thread: the script's first line says where it starts; every later one goes to the batcher with its end. */
+  private void add(String line, long consumed) {
+    if (headerBytes < 0) {
+      TailScript.Start start = TailScript.parseHeader(line);
+      if (start != null) {
+        inode = start.inode();
+        startOffset = start.offset();
+        headerBytes = consumed;
+        resumeAt = new TailPositions.Position(inode, startOffset, 0);
+        return;
+      }
+      headerBytes = 0;
+    }
+    long end = startOffset + consumed - headerBytes;
+    resumeAt = new TailPositions.Position(inode, end, 0);
+    pendingEnds.addLast(end);
     batcher.add(line);
+  }
+
+  /** Event loop: {@code n} queued lines went out (or were dropped); remember where they end. */
+  private void published(long n) {
+    Long end = null;
+    for (long i = 0; i < n; i++) {
+      Long e = pendingEnds.pollFirst();
+      if (e != null) {
+        end = e;
+      }
+    }
+    if (end != null && !stopped.get()) {
+      positions.save(address, new TailPositions.Position(inode, end, seq[0]));
+    }
   }
 }

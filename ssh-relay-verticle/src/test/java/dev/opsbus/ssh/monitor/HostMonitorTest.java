@@ -186,6 +186,53 @@ class HostMonitorTest {
     }
   }
 
+  @Test
+  void theNextOwnerResumesATailWhereThePreviousOnesPublishedLinesEnded() throws Exception {
+    Path log = dir.resolve("moved-" + System.nanoTime() + ".log");
+    Files.writeString(log, "old line, never sent\n");
+    fx.addGoodHost("moved", new JsonArray().add(new JsonObject().put("stream", "app").put("path", log.toString())));
+    LinkedBlockingQueue<JsonObject> q = listen(Addresses.LOGS_HOST.format("moved", "app"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
+    await(monitor.start());
+    long deadline = System.nanoTime() + RelayFixture.WAIT.toNanos();
+    List<String> got = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; got.isEmpty(); i++) {
+      assertThat(System.nanoTime()).as("the tail delivers a probe line in time").isLessThan(deadline);
+      append(log, List.of("probe " + i));
+      JsonObject m = q.poll(200, TimeUnit.MILLISECONDS);
+      if (m != null) {
+        m.getJsonArray("lines").forEach(l -> got.add((String) l));
+        seqs.add(m.getLong("seq"));
+      }
+    }
+    for (JsonObject m; (m = q.poll(300, TimeUnit.MILLISECONDS)) != null; ) {
+      m.getJsonArray("lines").forEach(l -> got.add((String) l));
+      seqs.add(m.getLong("seq"));
+    }
+    int probes = got.size();
+    append(log, List.of("before 1", "before 2"));
+    while (got.size() < probes + 2) {
+      JsonObject m = next(q, Duration.ofSeconds(5));
+      m.getJsonArray("lines").forEach(l -> got.add((String) l));
+      seqs.add(m.getLong("seq"));
+    }
+    // the owner goes away; lines written while nobody tails are reported by the next owner
+    await(monitor.stop());
+    append(log, List.of("gap 1 ünïcode", "gap 2", "gap 3"));
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
+    await(monitor.start());
+    append(log, List.of("after 1"));
+    while (got.size() < probes + 6) {
+      JsonObject m = next(q, Duration.ofSeconds(10));
+      m.getJsonArray("lines").forEach(l -> got.add((String) l));
+      seqs.add(m.getLong("seq"));
+    }
+    assertThat(got.subList(probes, got.size())).containsExactly("before 1", "before 2", "gap 1 ünïcode", "gap 2", "gap 3", "after 1");
+    assertThat(q.poll(500, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
+    assertThat(seqs).as("the seq continues across owners").isSorted().doesNotHaveDuplicates();
+  }
+
   private static void append(Path log, List<String> lines) throws Exception {
     Files.writeString(log, String.join("\n", lines) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }

@@ -115,6 +115,10 @@ public final class SockJsServer {
   private void session(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
     String transport = ctx.pathParam("transport");
+    if (!"websocket".equals(transport)) {
+      // a load balancer sticks the polling transports on it (see AffinityCookie)
+      AffinityCookie.apply(ctx.request(), ctx.response());
+    }
     switch (transport) {
       case "websocket" -> {
         if (method == HttpMethod.GET) {
@@ -290,10 +294,11 @@ public final class SockJsServer {
 
   private void info(RoutingContext ctx) {
     noCache(ctx.response());
+    AffinityCookie.apply(ctx.request(), ctx.response());
     cors(ctx);
     JsonObject info = new JsonObject()
         .put("websocket", true)
-        .put("cookie_needed", false)
+        .put("cookie_needed", true)
         .put("origins", new JsonArray().add("*:*"))
         .put("entropy", Integer.toUnsignedLong(random.nextInt()));
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=UTF-8").end(info.encode());
