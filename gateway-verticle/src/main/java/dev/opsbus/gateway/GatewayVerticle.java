@@ -3,6 +3,7 @@ package dev.opsbus.gateway;
 import dev.opsbus.gateway.auth.AdminBootstrap;
 import dev.opsbus.gateway.auth.PasswordHasher;
 import dev.opsbus.gateway.auth.PasswordPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeMeters;
@@ -73,6 +74,7 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private HostStore hostStore;
   private PresenceService presence;
+  private TokenRevocations revocations;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -106,13 +108,16 @@ public class GatewayVerticle extends VerticleBase {
         .recover(err -> Future.failedFuture(new IllegalStateException("cannot read settings from PostgreSQL: " + err.getMessage(), err)))
         .compose(keys -> {
           TokenService tokens = new TokenService(vertx, keys.resultAt(0), config.tokenTtl());
+          revocations = new TokenRevocations(vertx, users);
+          tokens.revocations(revocations);
           hostStore = new HostStore(pool, new CredentialCipher(keys.resultAt(1)));
           return new AdminBootstrap(users, hasher, config.initialAdminPassword()).ensureAdmin().map(tokens);
         })
-        .compose(tokens -> sessions.start(vertx).map(tokens))
+        .compose(tokens -> sessions.start(vertx).compose(v -> revocations.start()).map(tokens))
         .compose(tokens -> {
           bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
           bridge.presence(presence);
+          bridge.revocations(revocations);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
@@ -137,6 +142,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (presence != null) {
       presence.stop();
+    }
+    if (revocations != null) {
+      revocations.stop();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
@@ -174,12 +182,12 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(SecurityHeaders::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
-    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).mount(router);
-    new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
+    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients, revocations).mount(router);
+    new UserApi(users, hasher, authn, this::activity, config.nodeId(), revocations).mount(router);
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
     // terminal sockets check Origin like the bridge does
     router.route("/ws/*").handler(origins.guard("open a terminal"));
-    new TerminalApi(vertx, authn, bus, bridge.subscriptions()).mount(router);
+    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), tokens, revocations).mount(router);
     new OperationApi(authn, bus).mount(router);
     ErrorCodeTable.mount(router);
     health.mount(router);

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Issues and verifies the short-lived login tokens (HS256 JWT). The key comes from the database,
  * so every node of a cluster accepts every node's tokens. Only HS256 tokens signed with that key,
- * issued by opsbus and not expired are accepted ({@code alg: none} and other keys are refused).
+ * issued by opsbus and not expired are accepted ({@code alg: none} and other keys are refused),
+ * and, once a {@link RevocationCheck} is set, only while their user's token version has not moved on.
  */
 public final class TokenService {
 
@@ -29,6 +30,7 @@ public final class TokenService {
 
   private final JWTAuth jwt;
   private final Duration ttl;
+  private volatile RevocationCheck revocations;
 
   public TokenService(Vertx vertx, String hmacKey, Duration ttl) {
     this.ttl = ttl;
@@ -42,9 +44,15 @@ public final class TokenService {
   }
 
   public Issued issue(String username, Set<Role> roles, Set<String> hosts) {
+    return issue(username, roles, hosts, 0);
+  }
+
+  /** A token under the user's current token version ({@link TokenVersion}): revoked once that version moves on. */
+  public Issued issue(String username, Set<Role> roles, Set<String> hosts, long tokenVersion) {
     Instant now = Instant.now();
     JsonObject claims = new JsonObject()
         .put("sub", username)
+        .put(TokenVersion.CLAIM, tokenVersion)
         .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))
         .put("hosts", new JsonArray(hosts.stream().sorted().toList()));
     String token = jwt.generateToken(claims, new JWTOptions()
@@ -53,6 +61,11 @@ public final class TokenService {
         .setExpiresInSeconds((int) ttl.toSeconds()));
     // the library counts exp from its own clock reading in whole seconds
     return new Issued(token, Instant.ofEpochSecond(now.getEpochSecond() + ttl.toSeconds()));
+  }
+
+  /** From now on {@link #verify} also refuses tokens the check says are revoked. */
+  public void revocations(RevocationCheck check) {
+    this.revocations = check;
   }
 
   public Duration ttl() {
@@ -107,6 +120,7 @@ public final class TokenService {
           } catch (RuntimeException e) {
             return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the token is not valid: " + e.getMessage()));
           }
-        });
+        })
+        .compose(p -> revocations == null ? Future.succeededFuture(p) : revocations.admit(p, TokenVersion.of(token)));
   }
 }

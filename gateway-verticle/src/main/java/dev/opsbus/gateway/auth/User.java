@@ -6,8 +6,12 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Set;
 
-/** A stored user. The password hash never leaves the gateway: {@link #toJson()} leaves it out. */
-public record User(String username, String passwordHash, Set<Role> roles, Set<String> hosts, Instant createdAt, Instant updatedAt) {
+/**
+ * A stored user. The password hash never leaves the gateway: {@link #toJson()} leaves it out.
+ * {@code tokenVersion} is the version its new tokens carry; tokens below it are revoked.
+ */
+public record User(String username, String passwordHash, Set<Role> roles, Set<String> hosts, Instant createdAt, Instant updatedAt,
+    long tokenVersion) {
 
   public User {
     roles = Set.copyOf(roles);

@@ -12,6 +12,9 @@ interface ConnectionListener {
   /** The connection refused something; {@code report} false keeps it out of the activity log (floods). */
   void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report);
 
+  /** The connection holds a new token (its first, or a renewal): watch it for revocation. */
+  void authenticated(BridgeConnection conn);
+
   /** A frame went out to the client. */
   void delivered();
 

@@ -2,9 +2,11 @@ package dev.opsbus.gateway.http;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
 import dev.opsbus.gateway.auth.PasswordPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.User;
 import dev.opsbus.gateway.auth.UserStore;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
@@ -30,9 +32,11 @@ public final class AuthApi {
   private final String nodeId;
   private final ClientAddress clients;
   private final LoginThrottle throttle = new LoginThrottle(10, 50, 60_000);
+  private final TokenRevocations revocations;
 
   public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId,
-      ClientAddress clients) {
+      ClientAddress clients, TokenRevocations revocations) {
+    this.revocations = revocations;
     this.clients = clients;
     this.users = users;
     this.hasher = hasher;
@@ -74,7 +78,7 @@ public final class AuthApi {
           }
           throttle.succeeded(remote, username);
           User u = user.get();
-          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts(), u.tokenVersion());
           activity.accept(ActivityEvent.of(ActivityEvent.LOGIN, u.username(), nodeId, null, null, "logged in", Map.of("remote", remote)));
           answerWithToken(ctx, issued, u.username(), u.roles());
         })
@@ -93,11 +97,17 @@ public final class AuthApi {
             .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))));
   }
 
+  /** Ends every token of the user, on every node (and every socket holding one), not only this one's cookie. */
   private void logout(RoutingContext ctx) {
     Principal p = Authn.principal(ctx);
-    activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
-    ctx.response().addCookie(authn.clearedCookie(ctx.request()));
-    ctx.response().setStatusCode(204).end();
+    revocations.revokeAll(p.username())
+        .recover(err -> BusFailures.codeOf(err) == ErrorCode.NOT_FOUND ? Future.succeededFuture() : Future.failedFuture(err))
+        .onSuccess(v -> {
+          activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
+          ctx.response().addCookie(authn.clearedCookie(ctx.request()));
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
   private void me(RoutingContext ctx) {
@@ -116,7 +126,7 @@ public final class AuthApi {
         .compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
             : Future.<User>failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the user of this token no longer exists")))
         .onSuccess(u -> {
-          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts(), u.tokenVersion());
           activity.accept(ActivityEvent.of(ActivityEvent.TOKEN_REFRESH, u.username(), nodeId, null, null, "token refreshed", Map.of()));
           answerWithToken(ctx, issued, u.username(), u.roles());
         })

@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.terminal;
 
+import dev.opsbus.gateway.auth.TokenRevocations;
+import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
@@ -30,9 +32,13 @@ public final class TerminalApi {
   private final Authn authn;
   private final BusCalls bus;
   private final SubscriptionIndex index;
+  private final TokenService tokens;
+  private final TokenRevocations revocations;
 
-  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index) {
+  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index, TokenService tokens, TokenRevocations revocations) {
     this.vertx = vertx;
+    this.tokens = tokens;
+    this.revocations = revocations;
     this.authn = authn;
     this.bus = bus;
     this.index = index;
@@ -107,9 +113,9 @@ public final class TerminalApi {
 
   private void socket(RoutingContext ctx) {
     String sid = sid(ctx);
-    Principal p = Authn.principal(ctx);
+    TerminalToken auth = new TerminalToken(vertx, tokens, revocations, Authn.principal(ctx), Authn.token(ctx));
     ctx.request().toWebSocket()
-        .onSuccess(ws -> new TerminalSocket(vertx, ws, index, bus, sid, p).start())
+        .onSuccess(ws -> new TerminalSocket(vertx, ws, index, bus, sid, auth).start())
         .onFailure(err -> {
           org.slf4j.LoggerFactory.getLogger(TerminalApi.class).warn("terminal socket upgrade for session {} failed: {}", sid, err.toString());
           ApiErrors.send(ctx, ErrorCode.INVALID_REQUEST, "this address takes a WebSocket upgrade");

@@ -11,6 +11,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
+import dev.opsbus.model.WriterRule;
 import dev.opsbus.model.wire.FlowHold;
 import dev.opsbus.model.wire.SessionParticipant;
 import dev.opsbus.model.wire.TerminalControl;
@@ -60,7 +61,8 @@ final class TerminalSocket implements Subscriber {
   private final SubscriptionIndex index;
   private final BusCalls bus;
   private final String sid;
-  private final Principal principal;
+  private final TerminalToken auth;
+  private Principal principal;
   private final String outAddress;
   private final String eventsAddress;
   private final ArrayDeque<Chunk> early = new ArrayDeque<>();
@@ -72,14 +74,17 @@ final class TerminalSocket implements Subscriber {
   private boolean closed;
   private long offset;
   private String role;
+  private String hostId;
   private long lastRefusal;
   private final String holder = java.util.UUID.randomUUID().toString();
   private boolean holding;
   private long holdSentAt;
   private long stallTimer = -1;
 
-  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, Principal principal) {
+  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, TerminalToken auth) {
     this.vertx = vertx;
+    this.auth = auth;
+    Principal principal = auth.principal();
     this.ws = ws;
     this.index = index;
     this.bus = bus;
@@ -90,6 +95,7 @@ final class TerminalSocket implements Subscriber {
   }
 
   void start() {
+    auth.start(this::fail);
     ws.closeHandler(v -> cleanup());
     ws.binaryMessageHandler(this::keystrokes);
     ws.textMessageHandler(this::control);
@@ -106,6 +112,7 @@ final class TerminalSocket implements Subscriber {
       return;
     }
     role = reply.getString("role", SessionParticipant.VIEWER);
+    hostId = reply.getString("hostId");
     ws.writeTextMessage(new JsonObject().put("type", "ready").put("sessionId", sid).put("hostId", reply.getString("hostId"))
         .put("role", role).put("cols", reply.getInteger("cols")).put("rows", reply.getInteger("rows"))
         .put("status", reply.getString("status")).put("readOnly", SessionParticipant.VIEWER.equals(role)).encode());
@@ -250,6 +257,15 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
+    String refusal = WriterRule.refusal(principal, hostId);
+    if (refusal != null) {
+      long now = System.currentTimeMillis();
+      if (now - lastRefusal > 1000) {
+        lastRefusal = now;
+        error(ErrorCode.ACCESS_DENIED, refusal + ": your keystrokes are not sent");
+      }
+      return;
+    }
     vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BusIdentity.stamp(new DeliveryOptions(), principal));
   }
 
@@ -275,13 +291,19 @@ final class TerminalSocket implements Subscriber {
         bus.request(Addresses.SSH_RESIZE, new JsonObject().put("sessionId", sid).put("cols", c.intValue()).put("rows", r.intValue()), principal, "SSH relay")
             .onFailure(err -> error(BusFailures.codeOf(err), err.getMessage()));
       }
+      case "token" -> auth.renew(msg.getValue("token") instanceof String t ? t : null)
+          .onSuccess(p -> {
+            principal = p;
+            ws.writeTextMessage(new JsonObject().put("type", "token").put("expiresAt", p.expiresAt().toString()).encode());
+          })
+          .onFailure(err -> error(BusFailures.codeOf(err), err.getMessage()));
       case "input" -> {
         Object data = msg.getValue("data");
         if (data instanceof String s) {
           keystrokes(Buffer.buffer(s));
         }
       }
-      default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input)");
+      default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input, token)");
     }
   }
 
@@ -299,6 +321,7 @@ final class TerminalSocket implements Subscriber {
 
   /** Leaves the index and tells the relay this socket is gone; safe to call more than once. */
   private void cleanup() {
+    auth.stop();
     boolean wasAttached = attached;
     closed = true;
     attached = false;
