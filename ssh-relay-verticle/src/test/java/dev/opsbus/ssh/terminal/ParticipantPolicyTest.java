@@ -225,18 +225,18 @@ class ParticipantPolicyTest {
   void detachingCountsSocketsAndOnlyANonOwnerWithNoneLeftLeaves() {
     ParticipantPolicy p = session();
     Principal ann = WHO.get("owner");
-    Principal wes = WHO.get("invited-write");
-    p.join(wes, "write");
+    Principal gil = WHO.get("invited-write-granted");
+    p.join(gil, "write");
     p.attach(ann);
-    p.attach(wes);
-    p.attach(wes);
+    p.attach(gil);
+    p.attach(gil);
     assertThat(p.attached()).isEqualTo(3);
-    assertThat(p.participants()).containsExactly(new SessionParticipant("ann", "driver", 1), new SessionParticipant("wes", "writer", 2));
+    assertThat(p.participants()).containsExactly(new SessionParticipant("ann", "driver", 1), new SessionParticipant("gil", "writer", 2));
 
-    assertThat(p.detach("wes", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, false));
-    assertThat(p.detach("wes", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, true));
-    assertThat(p.roleOf("wes")).isNull();
-    assertThat(p.detach("wes", true)).as("no longer a participant: nothing to do").isNull();
+    assertThat(p.detach("gil", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, false));
+    assertThat(p.detach("gil", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, true));
+    assertThat(p.roleOf("gil")).isNull();
+    assertThat(p.detach("gil", true)).as("no longer a participant: nothing to do").isNull();
 
     assertThat(p.detach("ann", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.DRIVER, true, false));
     assertThat(p.detach("ann", false)).as("no socket left to detach").isEqualTo(new ParticipantPolicy.Detached(SessionRole.DRIVER, false, false));
