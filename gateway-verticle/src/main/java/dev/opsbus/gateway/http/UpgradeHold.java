@@ -12,11 +12,13 @@ public final class UpgradeHold {
   private UpgradeHold() {
   }
 
-  /** Pauses {@code request} when it asks for a WebSocket upgrade and has not ended yet. */
-  public static void pauseIfUpgrade(HttpServerRequest request) {
+  /** Pauses {@code request} when it asks for a WebSocket upgrade and has not ended yet; true when it did. */
+  public static boolean pauseIfUpgrade(HttpServerRequest request) {
     String upgrade = request.getHeader("Upgrade");
     if (upgrade != null && upgrade.equalsIgnoreCase("websocket") && !request.isEnded()) {
       request.pause();
+      return true;
     }
+    return false;
   }
 }
