@@ -29,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations API on the bus: {@code ops.start} (idempotent per host and type, cluster-wide),
+ * The operations API on the bus: {@code ops.start} (one active operation per host and type,
+ * cluster-wide; a repeated idempotency key answers the operation its caller started with it, see
+ * {@link IdempotencyScope}),
  * {@code ops.cancel}, {@code ops.get}, {@code ops.list}. Viewers watch, operators start and cancel
  * on hosts they are granted, admins everything. Every refusal fails the request with a code.
  */
@@ -151,21 +153,24 @@ final class OperationService {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "createdBy: must be user, cron or auto (users always start as user)");
     }
     String requestedBy = caller != null ? caller.username() : asked.requestedBy() != null ? asked.requestedBy() : createdBy;
+    IdempotencyScope.key(asked.idempotencyKey());
+    String scope = IdempotencyScope.of(caller, createdBy);
     StartOperation start = asked.resolved(params, createdBy, requestedBy);
     return hosts.exists(start.hostId()).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }
       String key = start.idempotencyKey();
-      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty()) : store.byIdempotencyKey(key);
+      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty())
+          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
       return earlier.compose(found -> found.isPresent()
           ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
-          : startOrAttach(start, type, params, 2));
+          : startOrAttach(start, scope, type, params, 2));
     });
   }
 
-  private Future<JsonObject> startOrAttach(StartOperation start, OperationType type, Map<String, String> params, int tries) {
-    return store.insertIfNone(start, nodeId).compose(inserted -> {
+  private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries) {
+    return store.insertIfNone(start, nodeId, scope).compose(inserted -> {
       if (inserted.isPresent()) {
         Operation op = inserted.get();
         events.changed(op);
@@ -180,12 +185,12 @@ final class OperationService {
         String key = start.idempotencyKey();
         if (key != null) {
           // the insert lost to the same idempotency key
-          return store.byIdempotencyKey(key).compose(same -> same.isPresent()
+          return store.byIdempotencyKey(scope, start.hostId(), type.name(), key).compose(same -> same.isPresent()
               ? Future.succeededFuture(answer(same.get().isActive() ? "already_running" : "started", same.get()))
               : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
         }
         // the running one finished between our insert and our look: try once more
-        return tries > 0 ? startOrAttach(start, type, params, tries - 1)
+        return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
             : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
       });
     });

@@ -63,10 +63,9 @@ public final class OperationApi {
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
     }
-    // a key is the user's own: two users using the same key start two operations
-    String scopedKey = key == null ? null : Authn.principal(ctx).username() + ":" + key;
+    // the key goes as given: the operations service keeps it under the caller's identity, host and type
     StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,
-        params == null ? Map.of() : ((JsonObject) params).getMap(), scopedKey);
+        params == null ? Map.of() : ((JsonObject) params).getMap(), key);
     ask(ctx, Addresses.OPS_START, req.toJson(), 202);
   }
 
