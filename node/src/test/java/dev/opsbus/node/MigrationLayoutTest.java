@@ -78,7 +78,9 @@ class MigrationLayoutTest {
       db.migrate();
     }
 
-    assertThat(history()).as("nothing re-applied, nothing rewritten").isEqualTo(before);
+    List<String> after = history();
+    assertThat(after.subList(0, before.size())).as("nothing re-applied, nothing rewritten").isEqualTo(before);
+    assertThat(after.size()).as("only the migrations added since were applied").isEqualTo(new java.util.HashSet<>(after).size());
     Flyway now = flyway(NodeDatabase.MIGRATIONS);
     assertThat(now.validateWithResult().validationSuccessful).as("%s", now.validateWithResult().getAllErrorMessages()).isTrue();
     assertThat(Arrays.stream(now.info().all()).map(MigrationInfo::getState)).containsOnly(MigrationState.SUCCESS);
@@ -94,7 +96,9 @@ class MigrationLayoutTest {
     createDatabase();
     flyway("classpath:db/legacy-layout").migrate();
 
-    assertThat(fresh).hasSize(3).isEqualTo(history());
+    List<String> legacy = history();
+    assertThat(legacy).hasSize(3);
+    assertThat(fresh.subList(0, 3)).isEqualTo(legacy);
   }
 
   @Test
@@ -105,6 +109,8 @@ class MigrationLayoutTest {
     assertThat(scripts).containsExactly(
         "1 shared/V1__users_and_settings.sql",
         "2 gateway/V2__hosts.sql",
-        "3 operations/V3__operations_and_activity.sql");
+        "3 operations/V3__operations_and_activity.sql",
+        "4 gateway/V4__user_token_version.sql",
+        "5 operations/V5__idempotency_scope.sql");
   }
 }
