@@ -4,8 +4,10 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.wire.ActivityQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -47,8 +49,13 @@ final class ActivityLog {
         BusFailures.fail(m, ErrorCode.ACCESS_DENIED, "the activity log is for admins");
         return;
       }
-      list(m.body() == null ? new JsonObject() : m.body()).onSuccess(m::reply)
-          .onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
+      Future<JsonObject> answer;
+      try {
+        answer = list(ActivityQuery.parse(m.body()));
+      } catch (OpsbusException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(m::reply).onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
     });
     return Future.all(events.completion(), list.completion()).mapEmpty();
   }
@@ -81,18 +88,18 @@ final class ActivityLog {
         .onFailure(err -> LOG.warn("activity entry {} not persisted: {}", id, err.getMessage()));
   }
 
-  private Future<JsonObject> list(JsonObject b) {
-    int limit = Math.max(1, Math.min(1000, b.getInteger("limit", 100)));
+  private Future<JsonObject> list(ActivityQuery b) {
+    int limit = b.limit() == null ? 100 : b.limit();
     Future<io.vertx.sqlclient.RowSet<Row>> rows;
     String cols = "seq, id, ts, action, username, node_id, address, code, message, data";
-    if (b.containsKey("sinceSeq")) {
+    if (b.sinceSeq() != null) {
       rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE seq > $1 ORDER BY seq LIMIT $2")
-          .execute(Tuple.of(b.getLong("sinceSeq", 0L), limit));
-    } else if (b.containsKey("since")) {
+          .execute(Tuple.of(b.sinceSeq(), limit));
+    } else if (b.since() != null) {
       rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE ts >= $1 ORDER BY seq LIMIT $2")
-          .execute(Tuple.of(OffsetDateTime.parse(b.getString("since")), limit));
+          .execute(Tuple.of(b.sinceTime(), limit));
     } else {
-      long before = b.getLong("beforeSeq", Long.MAX_VALUE);
+      long before = b.beforeSeq() == null ? Long.MAX_VALUE : b.beforeSeq();
       rows = pool.preparedQuery("SELECT " + cols + " FROM activity WHERE seq < $1 ORDER BY seq DESC LIMIT $2")
           .execute(Tuple.of(before, limit));
     }

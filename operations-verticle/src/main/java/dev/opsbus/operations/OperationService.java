@@ -10,6 +10,8 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.Operation;
 import dev.opsbus.model.hosts.HostsClient;
+import dev.opsbus.model.wire.OperationQuery;
+import dev.opsbus.model.wire.OperationRef;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -104,30 +106,6 @@ final class OperationService {
     });
   }
 
-  private static JsonObject body(Message<JsonObject> m) {
-    if (m.body() == null) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "the request needs a JSON object body");
-    }
-    return m.body();
-  }
-
-  private static String required(JsonObject b, String field) {
-    Object v = b.getValue(field);
-    if (!(v instanceof String s) || s.isBlank()) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, field + ": required");
-    }
-    return s;
-  }
-
-  private static UUID operationId(JsonObject b) {
-    String id = required(b, "operationId");
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "operationId: '" + id + "' is not an operation id");
-    }
-  }
-
   private static void requireHost(Principal p, String hostId) {
     if (p != null && !p.mayAccessHost(hostId)) {
       throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + p.username() + "' is not granted host '" + hostId + "'");
@@ -204,7 +182,7 @@ final class OperationService {
 
   private Future<JsonObject> cancel(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    UUID id = operationId(body(m));
+    UUID id = OperationRef.parse(m.body()).uuid();
     if (caller != null && !caller.hasAnyRole(java.util.Set.of(Role.ADMIN, Role.OPERATOR))) {
       throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not cancel operations");
     }
@@ -254,7 +232,7 @@ final class OperationService {
 
   private Future<JsonObject> get(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    UUID id = operationId(body(m));
+    UUID id = OperationRef.parse(m.body()).uuid();
     return store.get(id).map(found -> {
       Operation op = found.orElseThrow(() -> new OpsbusException(ErrorCode.NOT_FOUND, "no operation " + id));
       requireHost(caller, op.hostId());
@@ -268,14 +246,14 @@ final class OperationService {
    */
   private Future<JsonObject> list(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    JsonObject b = m.body() == null ? new JsonObject() : m.body();
-    String hostId = b.getString("hostId");
+    OperationQuery q = OperationQuery.parse(m.body());
+    String hostId = q.hostId();
     if (hostId != null) {
       requireHost(caller, hostId);
     }
     boolean all = caller == null || caller.hasRole(Role.ADMIN) || caller.hosts().contains(Principal.ALL_HOSTS);
-    int limit = Math.max(1, Math.min(500, b.getInteger("limit", 100)));
-    if (b.getBoolean("replay", false) && !b.containsKey("sinceSeq")) {
+    int limit = Math.max(1, Math.min(500, q.limit() == null ? 100 : q.limit()));
+    if (q.isReplay() && q.sinceSeq() == null) {
       // a new bridge subscriber: the current state (see PermissionRule.replay)
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.ACCESS_DENIED, "only users granted every host may replay all operations");
@@ -283,17 +261,17 @@ final class OperationService {
       return Future.all(store.currentState(hostId, 200), store.lastSeq())
           .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
     }
-    if (b.containsKey("sinceSeq")) {
-      long since = b.getLong("sinceSeq", 0L);
-      limit = b.getBoolean("replay", false) ? 1000 : limit;
+    if (q.sinceSeq() != null) {
+      long since = q.sinceSeq();
+      limit = q.isReplay() ? 1000 : limit;
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: required to resume (you are not granted every host)");
       }
       return Future.all(store.changesSince(hostId, since, limit), store.lastSeq())
           .map(f -> new JsonObject().put("changes", new JsonArray(f.<List<JsonObject>>resultAt(0))).put("lastSeq", f.<Long>resultAt(1)));
     }
-    OffsetDateTime before = b.getString("before") == null ? null : OffsetDateTime.parse(b.getString("before"));
-    return Future.all(store.list(hostId, b.getString("status"), b.getString("type"), before, limit), store.lastSeq()).map(f -> {
+    OffsetDateTime before = q.beforeTime();
+    return Future.all(store.list(hostId, q.status(), q.type(), before, limit), store.lastSeq()).map(f -> {
       List<Operation> ops = f.resultAt(0);
       JsonArray out = new JsonArray();
       for (Operation op : ops) {

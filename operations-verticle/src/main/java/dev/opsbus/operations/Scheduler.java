@@ -10,6 +10,7 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
 import dev.opsbus.model.hosts.HostsClient;
+import dev.opsbus.model.wire.ScheduleRequest;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,12 +75,11 @@ final class Scheduler {
         if (caller != null && !caller.hasRole(Role.ADMIN)) {
           throw new OpsbusException(ErrorCode.ACCESS_DENIED, "schedules are for admins");
         }
-        JsonObject b = m.body() == null ? new JsonObject() : m.body();
-        answer = switch (b.getString("action", "list")) {
-          case "create" -> create(b, caller == null ? "system" : caller.username());
-          case "delete" -> delete(b);
-          case "list" -> list();
-          default -> throw new OpsbusException(ErrorCode.INVALID_REQUEST, "action: create, list or delete");
+        ScheduleRequest b = ScheduleRequest.parse(m.body());
+        answer = switch (b.action()) {
+          case ScheduleRequest.CREATE -> create(b, caller == null ? "system" : caller.username());
+          case ScheduleRequest.DELETE -> delete(b);
+          default -> list();
         };
       } catch (OpsbusException e) {
         answer = Future.failedFuture(e);
@@ -97,10 +97,10 @@ final class Scheduler {
     return api == null ? Future.succeededFuture() : api.unregister();
   }
 
-  private Future<JsonObject> create(JsonObject b, String by) {
-    String hostId = b.getString("hostId");
-    String typeName = b.getString("type");
-    String cronText = b.getString("cron");
+  private Future<JsonObject> create(ScheduleRequest b, String by) {
+    String hostId = b.hostId();
+    String typeName = b.type();
+    String cronText = b.cron();
     if (hostId == null || typeName == null || cronText == null) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId, type and cron are required");
     }
@@ -108,7 +108,7 @@ final class Scheduler {
     if (type == null) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + typeName + "'");
     }
-    type.validate(b.getJsonObject("params"));
+    type.validate(b.params() == null ? null : b.paramsJson());
     CronExpression cron;
     try {
       cron = CronExpression.parse(cronText);
@@ -125,17 +125,17 @@ final class Scheduler {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
       }
       return pool.preparedQuery("INSERT INTO operation_schedules (id, host_id, type, params, cron, created_by, next_run_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-          .execute(Tuple.tuple().addUUID(id).addString(hostId).addString(typeName).addValue(b.getJsonObject("params", new JsonObject()))
+          .execute(Tuple.tuple().addUUID(id).addString(hostId).addString(typeName).addValue(b.paramsJson())
               .addString(cron.toString()).addString(by).addOffsetDateTime(next.toOffsetDateTime()))
           .map(r -> new JsonObject().put("id", id.toString()).put("hostId", hostId).put("type", typeName).put("cron", cron.toString())
               .put("nextRunAt", next.toInstant().toString()));
     });
   }
 
-  private Future<JsonObject> delete(JsonObject b) {
+  private Future<JsonObject> delete(ScheduleRequest b) {
     UUID id;
     try {
-      id = UUID.fromString(b.getString("id", ""));
+      id = UUID.fromString(b.id() == null ? "" : b.id());
     } catch (IllegalArgumentException e) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "id: not a schedule id");
     }
@@ -206,6 +206,7 @@ final class Scheduler {
           }
           String occurrence = due.toInstant().toString();
           JsonObject params = r.getJsonObject("params");
+          // the key is kept under the scope cluster:cron (no identity on this request), which no user can reach
           StartOperation start = new StartOperation(r.getString("host_id"), r.getString("type"), params == null ? null : params.getMap(),
               StartOperation.BY_CRON, "schedule " + id, "schedule:" + id + ":" + occurrence,
               Map.of("scheduleId", id.toString(), "occurrence", occurrence));
