@@ -171,6 +171,14 @@ class RevocationTest {
           assertThat(err.getString("failureType")).isEqualTo("access_denied");
         }
       }
+      // the driver passes the rule on both paths: over the bridge too
+      try (NodeClient.Bridge bridge = api.bridge(admin)) {
+        bridge.send(new JsonObject().put("type", "send").put("address", "ssh.session." + sid + ".in").put("replyAddress", "in-ok")
+            .put("body", "echo typed-by-the-driver-$((1+1))\r"));
+        JsonObject ok = bridge.next(f -> "in-ok".equals(f.getString("address")), WAIT);
+        assertThat(ok.getString("type")).as(ok.encode()).isEqualTo("rec");
+      }
+      driver.awaitLine("typed-by-the-driver-2", WAIT);
       driver.type("echo marker-after\r");
       driver.awaitLine("marker-after", WAIT);
       assertThat(driver.lines()).noneMatch(l -> l.equals("typed-by-a-viewer") || l.equals("typed-over-the-bridge"));

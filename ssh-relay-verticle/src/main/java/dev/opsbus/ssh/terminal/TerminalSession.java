@@ -250,7 +250,13 @@ final class TerminalSession implements OutputPump.Sink {
       BusFailures.fail(msg, refused.code(), refused.getMessage());
       return;
     }
-    Buffer body = msg.body();
+    // bytes from a terminal socket; a bridge client's send carries a JSON string (its keystrokes as text)
+    Object raw = msg.body();
+    if (raw != null && !(raw instanceof Buffer) && !(raw instanceof String)) {
+      BusFailures.fail(msg, ErrorCode.INVALID_REQUEST, "keystrokes are bytes, or a string over the bridge");
+      return;
+    }
+    Buffer body = raw instanceof String text ? Buffer.buffer(text) : (Buffer) raw;
     if (body == null || body.length() == 0) {
       replyOk(msg);
       return;
