@@ -4,6 +4,7 @@ const SENTENCES = {
   access_denied: 'You do not have permission to do this.',
   not_logged_in: 'You are not logged in (or your session ended). Please log in again.',
   token_expired: 'Your session has expired. Please log in again.',
+  token_revoked: 'Your session was ended (you logged out elsewhere, or your account was changed or removed). Please log in again.',
   invalid_token: 'Your session is no longer valid. Please log in again.',
   invalid_credentials: 'Wrong user name or password.',
   rate_limited: 'Too many requests: you are being rate limited. Wait a moment and try again.',
@@ -73,7 +74,7 @@ export function explain(err, what) {
 
 export function isAuthProblem(err) {
   const c = codeOf(err);
-  return c === 'not_logged_in' || c === 'token_expired' || c === 'invalid_token';
+  return c === 'not_logged_in' || c === 'token_expired' || c === 'token_revoked' || c === 'invalid_token';
 }
 
 // Reasons an operation fails that are not refusals (no ErrorCode): said in words as well.

@@ -3,6 +3,7 @@ package dev.opsbus.gateway;
 import dev.opsbus.gateway.auth.AdminBootstrap;
 import dev.opsbus.gateway.auth.PasswordHasher;
 import dev.opsbus.gateway.auth.PasswordPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.gateway.bridge.BridgeMeters;
@@ -78,6 +79,7 @@ public class GatewayVerticle extends VerticleBase {
   private HostStore hostStore;
   private PresenceService presence;
   private ServicesWiring services;
+  private TokenRevocations revocations;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -118,15 +120,18 @@ public class GatewayVerticle extends VerticleBase {
         .compose(keys -> {
           // the keys come from the launcher's key files, never from the database (docs/SECURITY.md)
           TokenService tokens = TokenService.withKeys(vertx, keys, config.tokenTtl());
+          revocations = new TokenRevocations(vertx, users);
+          tokens.revocations(revocations);
           hostStore = new HostStore(pool, keys.cipher());
           return new AdminBootstrap(users, hasher, config.initialAdminPassword()).ensureAdmin().map(tokens);
         })
-        .compose(tokens -> sessions.start(vertx).map(tokens))
+        .compose(tokens -> sessions.start(vertx).compose(v -> revocations.start()).map(tokens))
         .compose(tokens -> {
           var access = services.access(tokens);
           bridge = new BridgeServer(vertx, config.nodeId(), services.rules(), services.guard(), tokens, config.bridge(),
               config.connections(), access, access);
           bridge.presence(presence);
+          bridge.revocations(revocations);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
@@ -156,6 +161,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (presence != null) {
       presence.stop();
+    }
+    if (revocations != null) {
+      revocations.stop();
     }
     Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
         metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
@@ -225,12 +233,12 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(SecurityHeaders::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
-    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).clusterWide(vertx).mount(router);
-    new UserApi(users, hasher, authn, this::activity, config.nodeId()).mount(router);
+    new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients, revocations).clusterWide(vertx).mount(router);
+    new UserApi(users, hasher, authn, this::activity, config.nodeId(), revocations).mount(router);
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
     // terminal sockets check Origin like the bridge does
     router.route("/ws/*").handler(origins.guard("open a terminal"));
-    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients).mount(router);
+    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients, tokens, revocations).mount(router);
     new OperationApi(authn, bus).mount(router);
     services.mount(router, authn, this::activity);
     ErrorCodeTable.mount(router);

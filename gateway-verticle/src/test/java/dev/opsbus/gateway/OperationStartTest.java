@@ -48,7 +48,7 @@ class OperationStartTest {
       assertThat(start.hostId()).isEqualTo("h1");
       assertThat(start.type()).isEqualTo("service_restart");
       assertThat(new JsonObject(start.params())).isEqualTo(params);
-      assertThat(start.idempotencyKey()).isEqualTo("olga:k1");
+      assertThat(start.idempotencyKey()).as("as given: the operations service scopes it by the identity headers").isEqualTo("k1");
       assertThat(start.createdBy()).isNull();
       assertThat(start.requestedBy()).isNull();
       assertThat(m.headers().get(BusIdentity.USER)).isEqualTo("olga");

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two nodes in separate JVMs, one cluster, one database: a terminal hosted on node A is joined from
  * node B; an operation started over HTTP is watched live through the bridge of the other node;
- * and when the node running an operation is killed, the survivor fails it with node_lost.
+ * and when the node running an operation is killed, the survivor fails it with node_lost; a user
+ * deleted on node A loses the sockets he holds on node B within 5 s.
  */
 class ClusterTerminalAndOperationsIT {
 
@@ -93,6 +94,46 @@ class ClusterTerminalAndOperationsIT {
           watcher.awaitLine("typed-on-a", WAIT);
         }
       }
+    }
+  }
+
+  @Test
+  void aUserDeletedOnNodeALosesHisBridgeAndTerminalSocketsOnNodeBWithinFiveSeconds() throws Exception {
+    Duration bound = Duration.ofSeconds(5);
+    String cluster = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    try (NodeProcess a = start("rev-a", cluster, "--demo");
+         NodeProcess b = start("rev-b", cluster, "--verticles", "gateway,metrics,operations")) {
+      int portA = Integer.parseInt(a.awaitLine(NodeProcess.LISTENING, START).group(2));
+      int portB = Integer.parseInt(b.awaitLine(NodeProcess.LISTENING, START).group(2));
+      a.awaitLine(Pattern.compile("cluster has 2 members"), START);
+      b.awaitLine(Pattern.compile("cluster has 2 members"), START);
+      NodeClient onA = new NodeClient(portA);
+      NodeClient onB = new NodeClient(portB);
+      String admin = onA.login("admin", adminPassword(a, b));
+      String rita = onA.user(admin, "rita", List.of("operator"), List.of("demo"));
+
+      NodeClient.Answer opened = onA.post("/api/hosts/demo/terminals", new JsonObject().put("cols", 100).put("rows", 30), rita);
+      assertThat(opened.status()).as(opened.body()).isEqualTo(201);
+      String sid = opened.json().getString("sessionId");
+      try (TermClient term = TermClient.connect(client, portB, sid, rita);
+           NodeClient.Bridge bridge = onB.bridge(rita)) {
+        term.attached(WAIT);
+        term.type("echo typed-through-b\r");
+        term.awaitLine("typed-through-b", WAIT);
+        bridge.register("ops.updates.host.demo");
+
+        assertThat(onA.delete("/api/users/rita", admin).status()).isEqualTo(204);
+
+        JsonObject err = bridge.next(f -> "err".equals(f.getString("type")), bound);
+        assertThat(err.getString("failureType")).as(err.encode()).isEqualTo("token_revoked");
+        assertThat(bridge.awaitClosed(bound)).isEqualTo(1008);
+        JsonObject why = term.awaitControl(c -> "error".equals(c.getString("type")), bound);
+        assertThat(why.getString("code")).as(why.encode()).isEqualTo("token_revoked");
+        term.awaitClosed(bound);
+      }
+      NodeClient.Answer onOther = onB.get("/api/me", rita);
+      assertThat(onOther.status()).isEqualTo(401);
+      assertThat(onOther.json().getString("error")).isEqualTo("token_revoked");
     }
   }
 

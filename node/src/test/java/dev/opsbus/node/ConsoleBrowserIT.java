@@ -88,8 +88,7 @@ class ConsoleBrowserIT {
     // it keeps the session cookie like a browser, so it says where it comes from like the console does
     adminApi = playwright.request().newContext(new APIRequest.NewContextOptions().setBaseURL(base)
         .setExtraHTTPHeaders(Map.of("Origin", base)));
-    APIResponse login = adminApi.post("/api/login", RequestOptions.create().setData(Map.of("username", "admin", "password", ADMIN_PASSWORD)));
-    assertThat(login.status()).as(login.text()).isEqualTo(200);
+    adminLogin();
     user("vic", "viewer", List.of("demo"));
     user("tina", "viewer", List.of("demo"));
     user("wendy", "operator", List.of());
@@ -120,6 +119,11 @@ class ConsoleBrowserIT {
   void closeContexts() {
     contexts.forEach(BrowserContext::close);
     assertThat(pageErrors).as("uncaught errors in the console's pages").isEmpty();
+  }
+
+  static void adminLogin() {
+    APIResponse login = adminApi.post("/api/login", RequestOptions.create().setData(Map.of("username", "admin", "password", ADMIN_PASSWORD)));
+    assertThat(login.status()).as(login.text()).isEqualTo(200);
   }
 
   static void user(String name, String role, List<String> hosts) {
@@ -201,6 +205,11 @@ class ConsoleBrowserIT {
     assertThat(page.locator("#login-form")).isVisible();
     page.reload();
     assertThat(page.locator("#login-form")).isVisible();
+    // a logout ends every token of the user (docs/SECURITY.md, Revocation): this API context's too
+    APIResponse revoked = adminApi.get("/api/me");
+    assertThat(revoked.status()).isEqualTo(401);
+    assertThat(revoked.text()).contains("token_revoked");
+    adminLogin();
   }
 
   @Test

@@ -57,11 +57,25 @@ final class NodeClient {
     return new Answer(r.statusCode(), r.body());
   }
 
+  Answer put(String path, JsonObject body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
   Answer delete(String path, String token) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
-        .header("Authorization", "Bearer " + token).DELETE().build();
-    HttpResponse<String> res = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
-    return new Answer(res.statusCode(), res.body());
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20)).DELETE();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
   }
 
   String login(String username, String password) throws Exception {
@@ -112,6 +126,28 @@ final class NodeClient {
         partial.setLength(0);
       }
       return null;
+    }
+
+    private final java.util.concurrent.CompletableFuture<Integer> closedWith = new java.util.concurrent.CompletableFuture<>();
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closedWith.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closedWith.complete(-1);
+    }
+
+    /** The close status the server sent, once it closed the socket within {@code timeout}. */
+    int awaitClosed(Duration timeout) throws Exception {
+      try {
+        return closedWith.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("the server did not close the bridge socket within " + timeout, e);
+      }
     }
 
     void send(JsonObject frame) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.operations.OperationsConfig;
 import dev.opsbus.testkit.TestDatabase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,5 +101,52 @@ class OperationsOverBridgeTest {
       assertThat(state.getString("status")).isEqualTo("completed");
       assertThat(state.getLong("version")).isEqualTo((long) versions.size());
     }
+  }
+
+  private static JsonObject ask(NodeClient.Bridge bridge, String address, JsonObject body, String reply) throws Exception {
+    bridge.send(new JsonObject().put("type", "send").put("address", address).put("replyAddress", reply).put("body", body));
+    return bridge.next(f -> reply.equals(f.getString("address")), WAIT);
+  }
+
+  @Test
+  void badBodiesOverTheBridgeAreInvalidRequestsNamingTheFieldNeverInternalErrors() throws Exception {
+    try (NodeClient.Bridge bridge = http.bridge(operator)) {
+      List<Object[]> cases = List.of(
+          new Object[] {"ops.list", new JsonObject().put("hostId", "demo").put("before", "garbage"), "before"},
+          new Object[] {"ops.list", new JsonObject().put("hostId", 42), "hostId"},
+          new Object[] {"ops.list", new JsonObject().put("hostId", "demo").put("limit", "ten"), "limit"},
+          new Object[] {"ops.get", new JsonObject().put("operationId", 7), "operationId"},
+          new Object[] {"ops.get", new JsonObject().put("operationId", "not-a-uuid"), "operationId"},
+          new Object[] {"ops.cancel", new JsonObject().put("operationId", new JsonArray()), "operationId"});
+      int n = 0;
+      for (Object[] c : cases) {
+        JsonObject answer = ask(bridge, (String) c[0], (JsonObject) c[1], "bad-" + n++);
+        assertThat(answer.getString("type")).as("%s %s: %s", c[0], c[1], answer).isEqualTo("err");
+        assertThat(answer.getString("failureType")).as("%s %s", c[0], c[1]).isEqualTo("invalid_request");
+        assertThat(answer.getString("message")).contains((String) c[2]);
+      }
+    }
+  }
+
+  @Test
+  void anotherUsersIdempotencyKeyOverTheBridgeStartsTheCallersOwnOperation() throws Exception {
+    String admin = http.login("admin", "bridge-admin-pw");
+    NodeClient.Answer admins = http.post("/api/hosts/demo/operations", new JsonObject().put("type", "counter").put("idempotencyKey", "deploy-X"), admin);
+    assertThat(admins.status()).as(admins.body()).isEqualTo(202);
+    String adminsId = admins.json().getString("operationId");
+    try (NodeClient.Bridge bridge = http.bridge(operator)) {
+      int n = 0;
+      for (String key : List.of("deploy-X", "admin:deploy-X")) {
+        JsonObject reply = ask(bridge, "ops.start", new JsonObject().put("hostId", "demo").put("type", "ssh_test").put("idempotencyKey", key),
+            "idem-" + n++);
+        assertThat(reply.getString("type")).as(reply.encode()).isEqualTo("rec");
+        JsonObject op = reply.getJsonObject("body").getJsonObject("operation");
+        assertThat(reply.getJsonObject("body").getString("operationId")).isNotEqualTo(adminsId);
+        assertThat(op.getString("requestedBy")).isEqualTo("opal");
+        assertThat(op.getString("operationType")).isEqualTo("ssh_test");
+      }
+    }
+    NodeClient.Answer again = http.post("/api/hosts/demo/operations", new JsonObject().put("type", "counter").put("idempotencyKey", "deploy-X"), admin);
+    assertThat(again.json().getString("operationId")).as("the admin's key still finds the admin's operation").isEqualTo(adminsId);
   }
 }

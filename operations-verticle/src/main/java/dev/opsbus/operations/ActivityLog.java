@@ -4,8 +4,10 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.wire.ActivityQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -56,8 +58,13 @@ final class ActivityLog {
         BusFailures.fail(m, ErrorCode.ACCESS_DENIED, "the activity log is for admins");
         return;
       }
-      list(m.body() == null ? new JsonObject() : m.body()).onSuccess(m::reply)
-          .onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
+      Future<JsonObject> answer;
+      try {
+        answer = list(ActivityQuery.parse(m.body()));
+      } catch (OpsbusException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onSuccess(m::reply).onFailure(err -> BusFailures.fail(m, err, "could not read the activity log"));
     });
     if (retention != null) {
       pruneOld();
@@ -110,30 +117,26 @@ final class ActivityLog {
         .onFailure(err -> LOG.warn("activity entry {} not persisted: {}", id, err.getMessage()));
   }
 
-  private Future<JsonObject> list(JsonObject b) {
-    int limit = Math.max(1, Math.min(1000, b.getInteger("limit", 100)));
+  private Future<JsonObject> list(ActivityQuery b) {
+    int limit = b.limit() == null ? 100 : b.limit();
     String cols = "seq, id, ts, action, username, node_id, address, code, message, data";
-    // filters (user, action, host, until) narrow any of the three reads below
+    // filters (user, action, host, from, until) narrow any of the three reads below
     StringBuilder where = new StringBuilder();
     Tuple args = Tuple.tuple();
-    filter(where, args, "username = $", b.getString("user"));
-    filter(where, args, "action = $", b.getString("action"));
-    filter(where, args, "data->>'hostId' = $", b.getString("hostId"));
-    if (b.getString("from") != null) {
-      filter(where, args, "ts >= $", OffsetDateTime.parse(b.getString("from")));
-    }
-    if (b.getString("until") != null) {
-      filter(where, args, "ts <= $", OffsetDateTime.parse(b.getString("until")));
-    }
+    filter(where, args, "username = $", b.user());
+    filter(where, args, "action = $", b.action());
+    filter(where, args, "data->>'hostId' = $", b.hostId());
+    filter(where, args, "ts >= $", b.fromTime());
+    filter(where, args, "ts <= $", b.untilTime());
     String order;
-    if (b.containsKey("sinceSeq")) {
-      filter(where, args, "seq > $", b.getLong("sinceSeq", 0L));
+    if (b.sinceSeq() != null) {
+      filter(where, args, "seq > $", b.sinceSeq());
       order = " ORDER BY seq";
-    } else if (b.containsKey("since")) {
-      filter(where, args, "ts >= $", OffsetDateTime.parse(b.getString("since")));
+    } else if (b.since() != null) {
+      filter(where, args, "ts >= $", b.sinceTime());
       order = " ORDER BY seq";
     } else {
-      filter(where, args, "seq < $", b.getLong("beforeSeq", Long.MAX_VALUE));
+      filter(where, args, "seq < $", b.beforeSeq() == null ? Long.MAX_VALUE : b.beforeSeq());
       order = " ORDER BY seq DESC";
     }
     args.addValue(limit);

@@ -12,6 +12,8 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.Operation;
 import dev.opsbus.model.hosts.HostsClient;
+import dev.opsbus.model.wire.OperationQuery;
+import dev.opsbus.model.wire.OperationRef;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations API on the bus: {@code ops.start} (idempotent per host and type, cluster-wide),
+ * The operations API on the bus: {@code ops.start} (one active operation per host and type,
+ * cluster-wide; a repeated idempotency key answers the operation its caller started with it, see
+ * {@link IdempotencyScope}),
  * {@code ops.cancel}, {@code ops.get}, {@code ops.list}. Viewers watch, operators start and cancel
  * on hosts they are granted, admins everything. Every refusal fails the request with a code.
  */
@@ -104,30 +108,6 @@ final class OperationService {
     });
   }
 
-  private static JsonObject body(Message<JsonObject> m) {
-    if (m.body() == null) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "the request needs a JSON object body");
-    }
-    return m.body();
-  }
-
-  private static String required(JsonObject b, String field) {
-    Object v = b.getValue(field);
-    if (!(v instanceof String s) || s.isBlank()) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, field + ": required");
-    }
-    return s;
-  }
-
-  private static UUID operationId(JsonObject b) {
-    String id = required(b, "operationId");
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "operationId: '" + id + "' is not an operation id");
-    }
-  }
-
   private static void requireHost(Principal p, String hostId) {
     if (p != null && !p.mayAccessHost(hostId)) {
       throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + p.username() + "' is not granted host '" + hostId + "'");
@@ -153,21 +133,24 @@ final class OperationService {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "createdBy: must be user, cron or auto (users always start as user)");
     }
     String requestedBy = caller != null ? caller.username() : asked.requestedBy() != null ? asked.requestedBy() : createdBy;
+    IdempotencyScope.key(asked.idempotencyKey());
+    String scope = IdempotencyScope.of(caller, createdBy);
     StartOperation start = asked.resolved(params, createdBy, requestedBy);
     return hosts.exists(start.hostId()).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }
       String key = start.idempotencyKey();
-      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty()) : store.byIdempotencyKey(key);
+      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty())
+          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
       return earlier.compose(found -> found.isPresent()
           ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
-          : startOrAttach(start, type, params, 2));
+          : startOrAttach(start, scope, type, params, 2));
     });
   }
 
-  private Future<JsonObject> startOrAttach(StartOperation start, OperationType type, Map<String, String> params, int tries) {
-    return store.insertIfNone(start, nodeId).compose(inserted -> {
+  private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries) {
+    return store.insertIfNone(start, nodeId, scope).compose(inserted -> {
       if (inserted.isPresent()) {
         Operation op = inserted.get();
         events.changed(op);
@@ -182,12 +165,12 @@ final class OperationService {
         String key = start.idempotencyKey();
         if (key != null) {
           // the insert lost to the same idempotency key
-          return store.byIdempotencyKey(key).compose(same -> same.isPresent()
+          return store.byIdempotencyKey(scope, start.hostId(), type.name(), key).compose(same -> same.isPresent()
               ? Future.succeededFuture(answer(same.get().isActive() ? "already_running" : "started", same.get()))
               : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
         }
         // the running one finished between our insert and our look: try once more
-        return tries > 0 ? startOrAttach(start, type, params, tries - 1)
+        return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
             : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
       });
     });
@@ -201,7 +184,7 @@ final class OperationService {
 
   private Future<JsonObject> cancel(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    UUID id = operationId(body(m));
+    UUID id = OperationRef.parse(m.body()).uuid();
     if (caller != null && !caller.hasAnyRole(java.util.Set.of(Role.ADMIN, Role.OPERATOR))) {
       throw new OpsbusException(ErrorCode.ACCESS_DENIED, "user '" + caller.username() + "' may not cancel operations");
     }
@@ -251,7 +234,7 @@ final class OperationService {
 
   private Future<JsonObject> get(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    UUID id = operationId(body(m));
+    UUID id = OperationRef.parse(m.body()).uuid();
     return store.get(id).map(found -> {
       Operation op = found.orElseThrow(() -> new OpsbusException(ErrorCode.NOT_FOUND, "no operation " + id));
       requireHost(caller, op.hostId());
@@ -265,14 +248,14 @@ final class OperationService {
    */
   private Future<JsonObject> list(Message<JsonObject> m) {
     Principal caller = BusIdentity.of(m.headers());
-    JsonObject b = m.body() == null ? new JsonObject() : m.body();
-    String hostId = b.getString("hostId");
+    OperationQuery q = OperationQuery.parse(m.body());
+    String hostId = q.hostId();
     if (hostId != null) {
       requireHost(caller, hostId);
     }
     boolean all = caller == null || caller.hasRole(Role.ADMIN) || caller.hosts().contains(Principal.ALL_HOSTS);
-    int limit = Math.max(1, Math.min(500, b.getInteger("limit", 100)));
-    if (ReplayRequest.isReplay(b) && !b.containsKey(ReplayRequest.SINCE_SEQ)) {
+    int limit = Math.max(1, Math.min(500, q.limit() == null ? 100 : q.limit()));
+    if (q.isReplay() && q.sinceSeq() == null) {
       // a new bridge subscriber: the current state (see PermissionRule.replay)
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.ACCESS_DENIED, "only users granted every host may replay all operations");
@@ -280,17 +263,17 @@ final class OperationService {
       return Future.all(store.currentState(hostId, 200), store.lastSeq())
           .map(f -> ReplayAnswer.of(f.<List<JsonObject>>resultAt(0), f.<Long>resultAt(1)).toJson());
     }
-    if (b.containsKey(ReplayRequest.SINCE_SEQ)) {
-      long since = b.getLong(ReplayRequest.SINCE_SEQ, 0L);
-      limit = ReplayRequest.isReplay(b) ? 1000 : limit;
+    if (q.sinceSeq() != null) {
+      long since = q.sinceSeq();
+      limit = q.isReplay() ? 1000 : limit;
       if (hostId == null && !all) {
         throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: required to resume (you are not granted every host)");
       }
       return Future.all(store.changesSince(hostId, since, limit), store.lastSeq())
           .map(f -> ReplayAnswer.of(f.<List<JsonObject>>resultAt(0), f.<Long>resultAt(1)).toJson());
     }
-    OffsetDateTime before = b.getString("before") == null ? null : OffsetDateTime.parse(b.getString("before"));
-    return Future.all(store.list(hostId, b.getString("status"), b.getString("type"), before, limit), store.lastSeq()).map(f -> {
+    OffsetDateTime before = q.beforeTime();
+    return Future.all(store.list(hostId, q.status(), q.type(), before, limit), store.lastSeq()).map(f -> {
       List<Operation> ops = f.resultAt(0);
       JsonArray out = new JsonArray();
       for (Operation op : ops) {

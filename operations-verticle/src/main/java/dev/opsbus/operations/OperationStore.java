@@ -42,14 +42,24 @@ public final class OperationStore {
    * settled, or empty when one is already active for that host and type.
    */
   public Future<Optional<Operation>> insertIfNone(StartOperation start, String nodeId) {
+    return insertIfNone(start, nodeId, null);
+  }
+
+  /**
+   * As {@link #insertIfNone(StartOperation, String)}, the start's idempotency key stored under
+   * {@code scope} (see {@link IdempotencyScope}); empty also when that scope used the key on that host
+   * and type already.
+   */
+  public Future<Optional<Operation>> insertIfNone(StartOperation start, String nodeId, String scope) {
     return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO operations (id, host_id, type, status, progress, message, created_by, "
-            + "requested_by, node_id, params, metadata, idempotency_key) VALUES ($1, $2, $3, 'pending', 0, 'waiting to start', $4, $5, $6, $7, $8, $9) "
+            + "requested_by, node_id, params, metadata, idempotency_key, idempotency_scope) "
+            + "VALUES ($1, $2, $3, 'pending', 0, 'waiting to start', $4, $5, $6, $7, $8, $9, $10) "
             + "ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
         .execute(Tuple.tuple().addUUID(UUID.randomUUID()).addString(start.hostId()).addString(start.type()).addString(start.createdBy())
             .addString(start.requestedBy()).addString(nodeId)
             .addValue(new JsonObject(start.params() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(start.params())))
             .addValue(start.metadata() == null ? new JsonObject() : new JsonObject(new LinkedHashMap<>(start.metadata())))
-            .addString(start.idempotencyKey()))
+            .addString(start.idempotencyKey()).addString(start.idempotencyKey() == null ? null : scope))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.<Operation>empty())
             : record(conn, toOperation(rows.iterator().next())).map(Optional::of)));
   }
@@ -60,8 +70,10 @@ public final class OperationStore {
         Tuple.of(hostId, type));
   }
 
-  public Future<Optional<Operation>> byIdempotencyKey(String key) {
-    return one("SELECT " + COLUMNS + " FROM operations WHERE idempotency_key = $1", Tuple.of(key));
+  /** The operation {@code scope} started with {@code key} on that host and type, if any. */
+  public Future<Optional<Operation>> byIdempotencyKey(String scope, String hostId, String type, String key) {
+    return one("SELECT " + COLUMNS + " FROM operations WHERE idempotency_scope = $1 AND host_id = $2 AND type = $3 AND idempotency_key = $4",
+        Tuple.of(scope, hostId, type, key));
   }
 
   public Future<Optional<Operation>> get(UUID id) {

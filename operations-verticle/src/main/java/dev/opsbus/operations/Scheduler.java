@@ -10,6 +10,7 @@ import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
 import dev.opsbus.model.hosts.HostsClient;
+import dev.opsbus.model.wire.ScheduleRequest;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,14 +75,13 @@ final class Scheduler {
         if (caller != null && !caller.hasRole(Role.ADMIN)) {
           throw new OpsbusException(ErrorCode.ACCESS_DENIED, "schedules are for admins");
         }
-        JsonObject b = m.body() == null ? new JsonObject() : m.body();
-        answer = switch (b.getString("action", "list")) {
-          case "create" -> create(b, caller == null ? "system" : caller.username());
-          case "delete" -> delete(b);
-          case "pause" -> setEnabled(b, false);
-          case "resume" -> setEnabled(b, true);
-          case "list" -> list();
-          default -> throw new OpsbusException(ErrorCode.INVALID_REQUEST, "action: create, list, pause, resume or delete");
+        ScheduleRequest b = ScheduleRequest.parse(m.body());
+        answer = switch (b.action()) {
+          case ScheduleRequest.CREATE -> create(b, caller == null ? "system" : caller.username());
+          case ScheduleRequest.DELETE -> delete(b);
+          case ScheduleRequest.PAUSE -> setEnabled(b, false);
+          case ScheduleRequest.RESUME -> setEnabled(b, true);
+          default -> list();
         };
       } catch (OpsbusException e) {
         answer = Future.failedFuture(e);
@@ -99,10 +99,10 @@ final class Scheduler {
     return api == null ? Future.succeededFuture() : api.unregister();
   }
 
-  private Future<JsonObject> create(JsonObject b, String by) {
-    String hostId = b.getString("hostId");
-    String typeName = b.getString("type");
-    String cronText = b.getString("cron");
+  private Future<JsonObject> create(ScheduleRequest b, String by) {
+    String hostId = b.hostId();
+    String typeName = b.type();
+    String cronText = b.cron();
     if (hostId == null || typeName == null || cronText == null) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId, type and cron are required");
     }
@@ -110,7 +110,7 @@ final class Scheduler {
     if (type == null) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: unknown operation type '" + typeName + "'");
     }
-    type.validate(b.getJsonObject("params"));
+    type.validate(b.params() == null ? null : b.paramsJson());
     CronExpression cron;
     try {
       cron = CronExpression.parse(cronText);
@@ -127,17 +127,17 @@ final class Scheduler {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + hostId + "'"));
       }
       return pool.preparedQuery("INSERT INTO operation_schedules (id, host_id, type, params, cron, created_by, next_run_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-          .execute(Tuple.tuple().addUUID(id).addString(hostId).addString(typeName).addValue(b.getJsonObject("params", new JsonObject()))
+          .execute(Tuple.tuple().addUUID(id).addString(hostId).addString(typeName).addValue(b.paramsJson())
               .addString(cron.toString()).addString(by).addOffsetDateTime(next.toOffsetDateTime()))
           .map(r -> new JsonObject().put("id", id.toString()).put("hostId", hostId).put("type", typeName).put("cron", cron.toString())
               .put("nextRunAt", next.toInstant().toString()));
     });
   }
 
-  private Future<JsonObject> delete(JsonObject b) {
+  private Future<JsonObject> delete(ScheduleRequest b) {
     UUID id;
     try {
-      id = UUID.fromString(b.getString("id", ""));
+      id = UUID.fromString(b.id() == null ? "" : b.id());
     } catch (IllegalArgumentException e) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "id: not a schedule id");
     }
@@ -150,7 +150,7 @@ final class Scheduler {
    * Pauses a schedule (it keeps its place but fires nothing) or resumes it: a resumed schedule fires
    * next at its next occurrence from now, the ones missed while paused are skipped.
    */
-  private Future<JsonObject> setEnabled(JsonObject b, boolean enabled) {
+  private Future<JsonObject> setEnabled(ScheduleRequest b, boolean enabled) {
     UUID id = scheduleId(b);
     return pool.preparedQuery("SELECT cron FROM operation_schedules WHERE id = $1").execute(Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
@@ -171,9 +171,9 @@ final class Scheduler {
     });
   }
 
-  private static UUID scheduleId(JsonObject b) {
+  private static UUID scheduleId(ScheduleRequest b) {
     try {
-      return UUID.fromString(b.getString("id", ""));
+      return UUID.fromString(b.id() == null ? "" : b.id());
     } catch (IllegalArgumentException e) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "id: not a schedule id");
     }
@@ -241,6 +241,7 @@ final class Scheduler {
           }
           String occurrence = due.toInstant().toString();
           JsonObject params = r.getJsonObject("params");
+          // the key is kept under the scope cluster:cron (no identity on this request), which no user can reach
           StartOperation start = new StartOperation(r.getString("host_id"), r.getString("type"), params == null ? null : params.getMap(),
               StartOperation.BY_CRON, "schedule " + id, "schedule:" + id + ":" + occurrence,
               Map.of("scheduleId", id.toString(), "occurrence", occurrence));

@@ -95,6 +95,13 @@ public final class Addresses {
    * to any message that carries a user's identity; no rule names it, so it is never bridged.
    */
   public static final String HOSTS_CONNECTION = "hosts.connection";
+  // users (owned by the gateway)
+  /**
+   * Publish, internal ({@code UserRevoked}): a user's tokens up to a version are revoked (logout,
+   * role, grant or password change) or the user is gone. Every gateway updates its token cache and
+   * closes that user's sockets holding an older token. No rule names it, so it is never bridged.
+   */
+  public static final String USERS_REVOKED = "users.revoked";
   public static final AddressPattern SSH_SESSION_OUT = AddressPattern.of("ssh.session.{sid}.out");
   public static final AddressPattern SSH_SESSION_IN = AddressPattern.of("ssh.session.{sid}.in");
   public static final AddressPattern SSH_SESSION_EVENTS = AddressPattern.of("ssh.session.{sid}.events");

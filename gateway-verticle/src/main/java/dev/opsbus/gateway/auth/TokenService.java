@@ -26,6 +26,8 @@ import java.util.Set;
  * other keys are refused). After a key rotation, tokens signed with the previous key are still
  * accepted until the last of them has expired ({@link NodeSecrets#previousJwtKeyUntil()}); new
  * tokens are signed with the current key only.
+ * Once a {@link RevocationCheck} is set, a token is accepted only while its user's token version has
+ * not moved on.
  */
 public final class TokenService {
 
@@ -37,6 +39,7 @@ public final class TokenService {
   private final Instant previousUntil;
   /** Verifies service keys ({@code opsk_...}) presented where a token is; null: only tokens. */
   private java.util.function.Function<String, Future<Principal>> serviceKeys;
+  private volatile RevocationCheck revocations;
 
   public TokenService(Vertx vertx, String hmacKey, Duration ttl) {
     this(vertx, hmacKey, null, null, ttl);
@@ -77,9 +80,15 @@ public final class TokenService {
   }
 
   public Issued issue(String username, Set<Role> roles, Set<String> hosts) {
+    return issue(username, roles, hosts, 0);
+  }
+
+  /** A token under the user's current token version ({@link TokenVersion}): revoked once that version moves on. */
+  public Issued issue(String username, Set<Role> roles, Set<String> hosts, long tokenVersion) {
     Instant now = Instant.now();
     JsonObject claims = new JsonObject()
         .put("sub", username)
+        .put(TokenVersion.CLAIM, tokenVersion)
         .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))
         .put("hosts", new JsonArray(hosts.stream().sorted().toList()));
     String token = jwt.generateToken(claims, new JWTOptions()
@@ -97,6 +106,11 @@ public final class TokenService {
   }
 
   private String serviceKeyPrefix;
+
+  /** From now on {@link #verify} also refuses tokens the check says are revoked. */
+  public void revocations(RevocationCheck check) {
+    this.revocations = check;
+  }
 
   public Duration ttl() {
     return ttl;
@@ -153,6 +167,7 @@ public final class TokenService {
           } catch (RuntimeException e) {
             return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the token is not valid: " + e.getMessage()));
           }
-        });
+        })
+        .compose(p -> revocations == null ? Future.succeededFuture(p) : revocations.admit(p, TokenVersion.of(token)));
   }
 }

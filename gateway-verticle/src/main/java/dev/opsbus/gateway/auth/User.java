@@ -10,9 +10,10 @@ import java.util.Set;
  * A stored user. The password hash never leaves the gateway: {@link #toJson()} leaves it out.
  *
  * @param disabled the user may not log in or refresh a token (roles and grants are kept)
+ * @param tokenVersion the version its new tokens carry; tokens below it are revoked
  */
 public record User(String username, String passwordHash, Set<Role> roles, Set<String> hosts, Instant createdAt, Instant updatedAt,
-    boolean disabled) {
+    boolean disabled, long tokenVersion) {
 
   public User {
     roles = Set.copyOf(roles);

@@ -10,6 +10,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +22,16 @@ import java.util.stream.Collectors;
 /** Users in PostgreSQL, reached through the reactive client (never blocking the event loop). */
 public final class UserStore {
 
-  private static final String COLUMNS = "username, password_hash, roles, hosts, created_at, updated_at, disabled";
+  private static final String COLUMNS = "username, password_hash, roles, hosts, created_at, updated_at, disabled, token_version";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";
+
+  /**
+   * A new user's first token version: the creation time in milliseconds, so a user deleted and
+   * created again under the same name starts above every version the old one reached, and the old
+   * one's tokens stay revoked.
+   */
+  private static final String FIRST_TOKEN_VERSION = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
   private final Pool pool;
 
@@ -46,7 +56,8 @@ public final class UserStore {
 
   /** Inserts a user; {@code already_exists} when the name is taken. */
   public Future<User> create(String username, String passwordHash, Set<Role> roles, Set<String> hosts) {
-    return pool.preparedQuery("INSERT INTO users (username, password_hash, roles, hosts) VALUES ($1, $2, $3, $4) RETURNING " + COLUMNS)
+    return pool.preparedQuery("INSERT INTO users (username, password_hash, roles, hosts, token_version) VALUES ($1, $2, $3, $4, "
+            + FIRST_TOKEN_VERSION + ") RETURNING " + COLUMNS)
         .execute(Tuple.of(username, passwordHash, roleArray(roles), hosts.toArray(String[]::new)))
         .map(rows -> toUser(rows.iterator().next()))
         .recover(UserStore::explain);
@@ -54,15 +65,19 @@ public final class UserStore {
 
   /** Inserts the user only if no user of that name exists; true when this call created it. */
   public Future<Boolean> createIfAbsent(String username, String passwordHash, Set<Role> roles, Set<String> hosts) {
-    return pool.preparedQuery("INSERT INTO users (username, password_hash, roles, hosts) VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING")
+    return pool.preparedQuery("INSERT INTO users (username, password_hash, roles, hosts, token_version) VALUES ($1, $2, $3, $4, "
+            + FIRST_TOKEN_VERSION + ") ON CONFLICT (username) DO NOTHING")
         .execute(Tuple.of(username, passwordHash, roleArray(roles), hosts.toArray(String[]::new)))
         .map(rows -> rows.rowCount() == 1);
   }
 
-  /** Updates what is given (null leaves a field as it is); {@code not_found} when there is no such user. */
+  /**
+   * Updates what is given (null leaves a field as it is) and revokes the user's tokens (their
+   * version goes up in the same statement); {@code not_found} when there is no such user.
+   */
   public Future<User> update(String username, String passwordHash, Set<Role> roles, Set<String> hosts) {
     return pool.preparedQuery("UPDATE users SET password_hash = COALESCE($2, password_hash), roles = COALESCE($3, roles), "
-            + "hosts = COALESCE($4, hosts), updated_at = now() WHERE username = $1 RETURNING " + COLUMNS)
+            + "hosts = COALESCE($4, hosts), token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING " + COLUMNS)
         .execute(Tuple.of(username, passwordHash, roles == null ? null : roleArray(roles), hosts == null ? null : hosts.toArray(String[]::new)))
         .recover(UserStore::explain)
         .compose(rows -> rows.size() == 0
@@ -72,7 +87,7 @@ public final class UserStore {
 
   /** Disables or enables a user; {@code not_found} when there is no such user. */
   public Future<User> setDisabled(String username, boolean disabled) {
-    return pool.preparedQuery("UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1 RETURNING " + COLUMNS)
+    return pool.preparedQuery("UPDATE users SET disabled = $2, token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING " + COLUMNS)
         .execute(Tuple.of(username, disabled))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no user named '" + username + "'"))
@@ -84,6 +99,26 @@ public final class UserStore {
         .compose(rows -> rows.rowCount() == 0
             ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no user named '" + username + "'"))
             : Future.succeededFuture());
+  }
+
+  /** Revokes every token of the user issued so far: the new version, or {@code not_found}. */
+  public Future<Long> bumpTokenVersion(String username) {
+    return pool.preparedQuery("UPDATE users SET token_version = token_version + 1 WHERE username = $1 RETURNING token_version")
+        .execute(Tuple.of(username))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no user named '" + username + "'"))
+            : Future.succeededFuture(rows.iterator().next().getLong(0)));
+  }
+
+  /** The token version of each named user that exists; a name missing from the answer has no user. */
+  public Future<Map<String, Long>> tokenVersions(Collection<String> usernames) {
+    return pool.preparedQuery("SELECT username, token_version FROM users WHERE username = ANY($1)")
+        .execute(Tuple.of(usernames.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, Long> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString(0), r.getLong(1)));
+          return out;
+        });
   }
 
   /** Every user there is; none only before the very first start has created {@code admin}. */
@@ -117,6 +152,7 @@ public final class UserStore {
     OffsetDateTime created = r.getOffsetDateTime("created_at");
     OffsetDateTime updated = r.getOffsetDateTime("updated_at");
     return new User(r.getString("username"), r.getString("password_hash"), roles, hosts,
-        created == null ? null : created.toInstant(), updated == null ? null : updated.toInstant(), Boolean.TRUE.equals(r.getBoolean("disabled")));
+        created == null ? null : created.toInstant(), updated == null ? null : updated.toInstant(), Boolean.TRUE.equals(r.getBoolean("disabled")),
+        r.getLong("token_version"));
   }
 }

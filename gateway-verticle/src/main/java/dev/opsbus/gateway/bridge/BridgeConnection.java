@@ -99,6 +99,11 @@ final class BridgeConnection implements Subscriber {
     return principal;
   }
 
+  /** The token the connection holds now (verified), or null. */
+  String token() {
+    return token;
+  }
+
   long lastSeenNanos() {
     return lastSeenNanos;
   }
@@ -208,6 +213,7 @@ final class BridgeConnection implements Subscriber {
       principal = p;
       token = presented;
       authProblem = null;
+      listener.authenticated(this);
       recheckSubscriptions();
       return IDLE;
     });

@@ -4,6 +4,7 @@ import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.ClientAddress;
+import dev.opsbus.gateway.http.UpgradeHold;
 import dev.opsbus.gateway.http.OriginPolicy;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -88,6 +89,7 @@ public final class BridgeRoutes {
       // an xhr_send or jsonp_send body is read after this check: hold it meanwhile (SockJsServer resumes)
       ctx.request().pause();
     }
+    UpgradeHold.pauseIfUpgrade(ctx.request());
     tokens.verify(token).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(HANDSHAKE_PRINCIPAL, ar.result());

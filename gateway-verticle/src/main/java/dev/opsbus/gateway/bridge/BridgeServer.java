@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.auth.AccessPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.http.ConnectionLimits;
@@ -63,10 +64,16 @@ public final class BridgeServer {
   private long nextId;
   private long sweeper = -1;
   private PresenceService presence;
+  private RevocationWatches revocationWatches;
   private FlushBatcher flushes;
   private MessageConsumer<Object> statsConsumer;
   /** The per-user cap counted over every node; null when this node is alone. */
   private ClusterConnectionCap clusterCap;
+
+  /** Closes, with {@code token_revoked}, every connection whose token is revoked (see {@link RevocationWatches}). */
+  public void revocations(TokenRevocations r) {
+    this.revocationWatches = new RevocationWatches(r);
+  }
 
   /** Tells presence about tabs: connections that are logged in, and what they view. */
   public void presence(PresenceService p) {
@@ -238,6 +245,7 @@ public final class BridgeServer {
       books.refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections", true);
       return conn;
     }
+    books.authenticated(conn);
     LOG.debug("bridge connection {} opened over {} from {} user {}", conn.id(), transport.kind(), transport.remoteAddress(),
         principal == null ? "-" : principal.username());
     return conn;
@@ -300,6 +308,13 @@ public final class BridgeServer {
     }
 
     @Override
+    public void authenticated(BridgeConnection conn) {
+      if (revocationWatches != null && conn.principal() != null) {
+        revocationWatches.watch(conn);
+      }
+    }
+
+    @Override
     public void delivered() {
       stats.delivered();
     }
@@ -318,6 +333,9 @@ public final class BridgeServer {
       }
       caps.release(tickets.remove(conn));
       audit.flush(source(conn));
+      if (revocationWatches != null) {
+        revocationWatches.forget(conn);
+      }
       String user = counted.remove(conn);
       if (user != null && clusterCap != null) {
         clusterCap.closed(conn);

@@ -16,6 +16,9 @@ interface ConnectionListener {
    */
   void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report);
 
+  /** The connection holds a new token (its first, or a renewal): watch it for revocation. */
+  void authenticated(BridgeConnection conn);
+
   /** A frame went out to the client. */
   void delivered();
 

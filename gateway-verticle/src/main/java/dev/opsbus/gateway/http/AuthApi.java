@@ -2,9 +2,11 @@ package dev.opsbus.gateway.http;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
 import dev.opsbus.gateway.auth.PasswordPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.auth.User;
 import dev.opsbus.gateway.auth.UserStore;
+import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
@@ -34,9 +36,11 @@ public final class AuthApi {
   static final long THROTTLE_WINDOW_MS = 60_000;
   private LoginLimiter throttle = LoginLimiter.local(
       new LoginThrottle(MAX_PER_USER_AND_SOURCE, MAX_PER_SOURCE, THROTTLE_WINDOW_MS));
+  private final TokenRevocations revocations;
 
   public AuthApi(UserStore users, PasswordHasher hasher, TokenService tokens, Authn authn, Consumer<ActivityEvent> activity, String nodeId,
-      ClientAddress clients) {
+      ClientAddress clients, TokenRevocations revocations) {
+    this.revocations = revocations;
     this.clients = clients;
     this.users = users;
     this.hasher = hasher;
@@ -99,7 +103,7 @@ public final class AuthApi {
             ApiErrors.send(ctx, ErrorCode.ACCESS_DENIED, "user '" + username + "' is disabled: an admin can enable it again");
             return;
           }
-          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts(), u.tokenVersion());
           activity.accept(ActivityEvent.of(ActivityEvent.LOGIN, u.username(), nodeId, null, null, "logged in", Map.of("remote", remote)));
           answerWithToken(ctx, issued, u.username(), u.roles());
         })
@@ -118,11 +122,17 @@ public final class AuthApi {
             .put("roles", new JsonArray(roles.stream().map(Role::wireName).sorted().toList()))));
   }
 
+  /** Ends every token of the user, on every node (and every socket holding one), not only this one's cookie. */
   private void logout(RoutingContext ctx) {
     Principal p = Authn.principal(ctx);
-    activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
-    ctx.response().addCookie(authn.clearedCookie(ctx.request()));
-    ctx.response().setStatusCode(204).end();
+    revocations.revokeAll(p.username())
+        .recover(err -> BusFailures.codeOf(err) == ErrorCode.NOT_FOUND ? Future.succeededFuture() : Future.failedFuture(err))
+        .onSuccess(v -> {
+          activity.accept(ActivityEvent.of(ActivityEvent.LOGOUT, p.username(), nodeId, null, null, "logged out", Map.of()));
+          ctx.response().addCookie(authn.clearedCookie(ctx.request()));
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(err -> ApiErrors.fail(ctx, err));
   }
 
   private void me(RoutingContext ctx) {
@@ -142,7 +152,7 @@ public final class AuthApi {
             : Future.<User>failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN,
                 found.isPresent() ? "the user of this token is disabled" : "the user of this token no longer exists")))
         .onSuccess(u -> {
-          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts());
+          TokenService.Issued issued = tokens.issue(u.username(), u.roles(), u.hosts(), u.tokenVersion());
           activity.accept(ActivityEvent.of(ActivityEvent.TOKEN_REFRESH, u.username(), nodeId, null, null, "token refreshed", Map.of()));
           answerWithToken(ctx, issued, u.username(), u.roles());
         })

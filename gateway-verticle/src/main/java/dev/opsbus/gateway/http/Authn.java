@@ -53,12 +53,17 @@ public final class Authn {
   public Handler<RoutingContext> required() {
     return ctx -> {
       String token = tokenOf(ctx.request());
+      boolean held = UpgradeHold.pauseIfUpgrade(ctx.request());
       tokens.verify(token).onComplete(ar -> {
         if (ar.succeeded()) {
           ctx.put(PRINCIPAL, ar.result());
           ctx.put(TOKEN, token);
           ctx.next();
         } else {
+          if (held) {
+            // a refused upgrade is answered like any request: let its end through again
+            ctx.request().resume();
+          }
           ApiErrors.fail(ctx, ar.cause());
         }
       });

@@ -2,6 +2,7 @@ package dev.opsbus.gateway.http;
 
 import dev.opsbus.gateway.auth.PasswordHasher;
 import dev.opsbus.gateway.auth.PasswordPolicy;
+import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.User;
 import dev.opsbus.gateway.auth.UserStore;
 import dev.opsbus.model.AddressPattern;
@@ -10,6 +11,7 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.event.ActivityEvent;
+import dev.opsbus.model.wire.UserRevoked;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +30,12 @@ public final class UserApi {
   private final Authn authn;
   private final Consumer<ActivityEvent> activity;
   private final String nodeId;
+  private final TokenRevocations revocations;
 
-  public UserApi(UserStore users, PasswordHasher hasher, Authn authn, Consumer<ActivityEvent> activity, String nodeId) {
+  /** Every change of a user revokes its tokens ({@code revocations}): a demoted admin's old token is an admin's no more. */
+  public UserApi(UserStore users, PasswordHasher hasher, Authn authn, Consumer<ActivityEvent> activity, String nodeId,
+      TokenRevocations revocations) {
+    this.revocations = revocations;
     this.users = users;
     this.hasher = hasher;
     this.authn = authn;
@@ -81,6 +87,7 @@ public final class UserApi {
     hash.compose(h -> users.update(username, h, roles, hosts))
         .compose(u -> disabled == null || disabled == u.disabled() ? Future.succeededFuture(u) : users.setDisabled(username, disabled))
         .onSuccess(u -> {
+          revocations.announce(UserRevoked.bumped(u.username(), u.tokenVersion()));
           record(ctx, disabled == null ? ActivityEvent.USER_UPDATED : disabled ? ActivityEvent.USER_DISABLED : ActivityEvent.USER_ENABLED, u);
           ctx.json(u.toJson());
         })
@@ -95,6 +102,7 @@ public final class UserApi {
     }
     users.delete(username)
         .onSuccess(v -> {
+          revocations.announce(UserRevoked.gone(username));
           Principal p = Authn.principal(ctx);
           activity.accept(ActivityEvent.of(ActivityEvent.USER_DELETED, p.username(), nodeId, null, null,
               "deleted user " + username, Map.of("user", username)));

@@ -16,6 +16,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
+import dev.opsbus.model.wire.ActivityQuery;
+import dev.opsbus.model.wire.OperationQuery;
+import dev.opsbus.model.wire.OperationRef;
+import dev.opsbus.model.wire.ScheduleRequest;
 import dev.opsbus.model.wire.StartOperation;
 import java.util.Map;
 
@@ -42,17 +46,14 @@ public final class OperationApi {
     router.get("/api/operation-types").handler(authn.required()).handler(ctx -> ask(ctx, Addresses.OPS_TYPES, new JsonObject(), 200));
     router.route("/api/operations*").handler(authn.required());
     router.get("/api/operations").handler(this::list);
-    router.get("/api/operations/:id").handler(ctx -> ask(ctx, Addresses.OPS_GET, new JsonObject().put("operationId", ctx.pathParam("id")), 200));
-    router.post("/api/operations/:id/cancel").handler(ctx -> ask(ctx, Addresses.OPS_CANCEL, new JsonObject().put("operationId", ctx.pathParam("id")), 202));
+    router.get("/api/operations/:id").handler(ctx -> ask(ctx, Addresses.OPS_GET, new OperationRef(ctx.pathParam("id")).toJson(), 200));
+    router.post("/api/operations/:id/cancel").handler(ctx -> ask(ctx, Addresses.OPS_CANCEL, new OperationRef(ctx.pathParam("id")).toJson(), 202));
     router.route("/api/schedules*").handler(authn.required()).handler(Authn.role(Role.ADMIN));
-    router.get("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, new JsonObject().put("action", "list"), 200));
-    router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, schedule(Bodies.object(ctx)), 201));
-    router.post("/api/schedules/:id/pause").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
-        new JsonObject().put("action", "pause").put("id", ctx.pathParam("id")), 200));
-    router.post("/api/schedules/:id/resume").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
-        new JsonObject().put("action", "resume").put("id", ctx.pathParam("id")), 200));
-    router.delete("/api/schedules/:id").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES,
-        new JsonObject().put("action", "delete").put("id", ctx.pathParam("id")), 200));
+    router.get("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, ScheduleRequest.list().toJson(), 200));
+    router.post("/api/schedules").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, schedule(Bodies.object(ctx)).toJson(), 201));
+    router.post("/api/schedules/:id/pause").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, ScheduleRequest.pause(ctx.pathParam("id")).toJson(), 200));
+    router.post("/api/schedules/:id/resume").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, ScheduleRequest.resume(ctx.pathParam("id")).toJson(), 200));
+    router.delete("/api/schedules/:id").handler(ctx -> ask(ctx, Addresses.OPS_SCHEDULES, ScheduleRequest.delete(ctx.pathParam("id")).toJson(), 200));
     router.get("/api/activity").handler(authn.required()).handler(Authn.role(Role.ADMIN)).handler(this::activity);
   }
 
@@ -67,104 +68,72 @@ public final class OperationApi {
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
     }
-    // a key is the user's own: two users using the same key start two operations
-    String scopedKey = key == null ? null : Authn.principal(ctx).username() + ":" + key;
+    // the key goes as given: the operations service keeps it under the caller's identity, host and type
     StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,
-        params == null ? Map.of() : ((JsonObject) params).getMap(), scopedKey);
+        params == null ? Map.of() : ((JsonObject) params).getMap(), key);
     ask(ctx, Addresses.OPS_START, req.toJson(), 202);
   }
 
   private void list(RoutingContext ctx) {
-    JsonObject req = new JsonObject();
     String hostId = query(ctx, "hostId");
-    if (hostId != null) {
-      if (!HOST_ID.matcher(hostId).matches()) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
-      }
-      req.put("hostId", hostId);
+    if (hostId != null && !HOST_ID.matcher(hostId).matches()) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
     }
     String status = query(ctx, "status");
-    if (status != null) {
-      if (!STATUSES.contains(status)) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "status: one of " + STATUSES);
-      }
-      req.put("status", status);
+    if (status != null && !STATUSES.contains(status)) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "status: one of " + STATUSES);
     }
     String type = query(ctx, "type");
-    if (type != null) {
-      if (type.length() > 100) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: at most 100 characters");
-      }
-      req.put("type", type);
+    if (type != null && type.length() > 100) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "type: at most 100 characters");
     }
     String before = query(ctx, "before");
-    if (before != null) {
-      req.put("before", time("before", before));
-    }
-    req.put("limit", intParam(ctx, "limit", 100, 1, 500));
     String since = ctx.queryParams().get("sinceVersion");
     if (since == null) {
       since = ctx.queryParams().get("sinceSeq");
     }
-    if (since != null) {
-      req.put("sinceSeq", longParam("sinceVersion", since));
-    }
-    ask(ctx, Addresses.OPS_LIST, req, 200);
+    OperationQuery req = OperationQuery.history(hostId, status, type, before == null ? null : time("before", before),
+        intParam(ctx, "limit", 100, 1, 500), since == null ? null : longParam("sinceVersion", since));
+    ask(ctx, Addresses.OPS_LIST, req.toJson(), 200);
   }
 
   /** The schedule to create, field by field: nothing but what the scheduler reads goes on the bus. */
-  private static JsonObject schedule(JsonObject b) {
-    JsonObject req = new JsonObject().put("action", "create")
-        .put("hostId", Bodies.requiredString(b, "hostId", 63))
-        .put("type", Bodies.requiredString(b, "type", 100))
-        .put("cron", Bodies.requiredString(b, "cron", 200));
+  private static ScheduleRequest schedule(JsonObject b) {
+    String hostId = Bodies.requiredString(b, "hostId", 63);
+    String type = Bodies.requiredString(b, "type", 100);
+    String cron = Bodies.requiredString(b, "cron", 200);
     Object params = b.getValue("params");
     if (params != null && !(params instanceof JsonObject)) {
       throw new OpsbusException(ErrorCode.INVALID_REQUEST, "field 'params' must be an object");
     }
-    if (params != null) {
-      req.put("params", params);
-    }
-    return req;
+    return ScheduleRequest.create(hostId, type, cron, params == null ? null : ((JsonObject) params).getMap());
   }
 
   private void activity(RoutingContext ctx) {
-    JsonObject req = new JsonObject().put("limit", intParam(ctx, "limit", 100, 1, 1000));
+    int limit = intParam(ctx, "limit", 100, 1, 1000);
     String since = ctx.queryParams().get("since");
     String sinceSeq = ctx.queryParams().get("sinceSeq");
     String beforeSeq = ctx.queryParams().get("beforeSeq");
+    ActivityQuery req;
     if (sinceSeq != null) {
-      req.put("sinceSeq", longParam("sinceSeq", sinceSeq));
+      req = new ActivityQuery(limit, longParam("sinceSeq", sinceSeq), null, null);
     } else if (beforeSeq != null) {
-      req.put("beforeSeq", longParam("beforeSeq", beforeSeq));
-    } else if (since != null) {
-      req.put("since", time("since", since));
+      req = new ActivityQuery(limit, null, longParam("beforeSeq", beforeSeq), null);
+    } else {
+      req = new ActivityQuery(limit, null, null, since == null ? null : time("since", since));
     }
-    // filters: who, what kind (the action), which host, until when
+    // filters: who, what kind (the action), which host, the time window
     String user = query(ctx, "user");
-    if (user != null) {
-      req.put("user", bounded("user", user, 63));
-    }
     String action = query(ctx, "action");
-    if (action != null) {
-      req.put("action", bounded("action", action, 100));
-    }
     String hostId = query(ctx, "hostId");
-    if (hostId != null) {
-      if (!HOST_ID.matcher(hostId).matches()) {
-        throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
-      }
-      req.put("hostId", hostId);
+    if (hostId != null && !HOST_ID.matcher(hostId).matches()) {
+      throw new OpsbusException(ErrorCode.INVALID_REQUEST, "hostId: '" + shortened(hostId) + "' is not a host id");
     }
     String from = query(ctx, "from");
-    if (from != null) {
-      req.put("from", time("from", from));
-    }
     String until = query(ctx, "until");
-    if (until != null) {
-      req.put("until", time("until", until));
-    }
-    ask(ctx, Addresses.ACTIVITY_LIST, req, 200);
+    req = req.filtered(user == null ? null : bounded("user", user, 63), action == null ? null : bounded("action", action, 100), hostId,
+        from == null ? null : time("from", from), until == null ? null : time("until", until));
+    ask(ctx, Addresses.ACTIVITY_LIST, req.toJson(), 200);
   }
 
   private static String query(RoutingContext ctx, String name) {

@@ -4,6 +4,7 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.ResourceGuard;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.WriterRule;
 import dev.opsbus.model.wire.SessionParticipant;
 import dev.opsbus.model.wire.SessionSnapshot;
 import io.vertx.core.Future;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's view of terminal sessions cluster-wide, kept from {@code ssh.sessions}: who takes
  * part in which session, in which role. It answers the permission rules' session checks
- * ({@code session:{sid}}: a participant; {@code sessionWriter:{sid}}: the driver or a writer), so a
+ * ({@code session:{sid}}: a participant; {@code sessionWriter:{sid}}: the driver or a writer who also
+ * passes the {@link WriterRule}: a writing role and the host's grant), so a
  * bridge client can watch a session only once the relay has let it join. Event-loop confined.
  */
 public final class SessionDirectory implements ResourceGuard {
@@ -71,7 +73,7 @@ public final class SessionDirectory implements ResourceGuard {
     SessionParticipant p = participant(sid, principal.username());
     return switch (check) {
       case CHECK_SESSION -> p != null || principal.hasRole(Role.ADMIN) && live.containsKey(sid);
-      case CHECK_SESSION_WRITER -> p != null && p.mayWrite();
+      case CHECK_SESSION_WRITER -> p != null && p.mayWrite() && WriterRule.mayWrite(principal, live.get(sid).hostId());
       default -> false;
     };
   }

@@ -2,6 +2,8 @@ package dev.opsbus.gateway.terminal;
 
 import dev.opsbus.gateway.bridge.ConnectionCaps;
 import dev.opsbus.gateway.bridge.NettyChannels;
+import dev.opsbus.gateway.auth.TokenRevocations;
+import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
@@ -37,16 +39,20 @@ public final class TerminalApi {
   private final SubscriptionIndex index;
   private final ConnectionCaps caps;
   private final ClientAddress clients;
+  private final TokenService tokens;
+  private final TokenRevocations revocations;
 
-  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index) {
-    this(vertx, authn, bus, index, new ConnectionCaps(ConnectionLimits.defaults()), ClientAddress.direct());
-  }
-
-  /** @param caps the node's socket caps (shared with the bridge): terminal sockets per user, per address, per node */
-  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index, ConnectionCaps caps, ClientAddress clients) {
+  /**
+   * @param caps the node's socket caps (shared with the bridge): terminal sockets per user, per address, per node
+   * @param tokens and {@code revocations}: a terminal socket lives by its token (expiry, renewal, revocation)
+   */
+  public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index, ConnectionCaps caps, ClientAddress clients,
+      TokenService tokens, TokenRevocations revocations) {
     this.caps = caps;
     this.clients = clients;
     this.vertx = vertx;
+    this.tokens = tokens;
+    this.revocations = revocations;
     this.authn = authn;
     this.bus = bus;
     this.index = index;
@@ -122,6 +128,7 @@ public final class TerminalApi {
   private void socket(RoutingContext ctx) {
     String sid = sid(ctx);
     Principal p = Authn.principal(ctx);
+    TerminalToken auth = new TerminalToken(vertx, tokens, revocations, p, Authn.token(ctx));
     io.netty.channel.Channel channel = NettyChannels.of(ctx.request());
     ConnectionCaps.Ticket ticket;
     OpsbusException refused = null;
@@ -144,7 +151,7 @@ public final class TerminalApi {
           } else {
             caps.release(admitted);
           }
-          new TerminalSocket(vertx, ws, index, bus, sid, p).start();
+          new TerminalSocket(vertx, ws, index, bus, sid, auth).start();
         })
         .onFailure(err -> {
           caps.release(admitted);

@@ -11,6 +11,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.PermissionRule.Overflow;
 import dev.opsbus.model.Principal;
+import dev.opsbus.model.WriterRule;
 import dev.opsbus.model.wire.FlowHold;
 import dev.opsbus.model.wire.SessionEvent;
 import dev.opsbus.model.wire.SessionParticipant;
@@ -63,7 +64,8 @@ final class TerminalSocket implements Subscriber {
   private final SubscriptionIndex index;
   private final BusCalls bus;
   private final String sid;
-  private final Principal principal;
+  private final TerminalToken auth;
+  private Principal principal;
   private final String outAddress;
   private final String eventsAddress;
   private final ArrayDeque<Chunk> early = new ArrayDeque<>();
@@ -75,6 +77,7 @@ final class TerminalSocket implements Subscriber {
   private boolean closed;
   private long offset;
   private String role;
+  private String hostId;
   private long lastRefusal;
   private final String holder = java.util.UUID.randomUUID().toString();
   private boolean holding;
@@ -85,8 +88,10 @@ final class TerminalSocket implements Subscriber {
   private final InputPacer pacer;
   private final ResizeCoalescer resizes;
 
-  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, Principal principal) {
+  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, TerminalToken auth) {
     this.vertx = vertx;
+    this.auth = auth;
+    Principal principal = auth.principal();
     this.ws = ws;
     this.index = index;
     this.bus = bus;
@@ -101,6 +106,7 @@ final class TerminalSocket implements Subscriber {
   }
 
   void start() {
+    auth.start(this::fail);
     ws.closeHandler(v -> cleanup());
     ws.binaryMessageHandler(data -> {
       pacer.took();
@@ -125,6 +131,7 @@ final class TerminalSocket implements Subscriber {
     }
     role = reply.role() == null ? SessionParticipant.VIEWER : reply.role();
     ws.writeTextMessage(TerminalReady.of(reply, role, input.bytes()).toJson().encode());
+    hostId = reply.hostId();
     String scrollback = reply.scrollback() == null ? "" : reply.scrollback();
     if (!scrollback.isEmpty()) {
       write(Buffer.buffer(Base64.getDecoder().decode(scrollback)));
@@ -144,8 +151,9 @@ final class TerminalSocket implements Subscriber {
     boolean refused = input.refused();
     int bytes = input.bytes();
     java.util.List<Buffer> typed = input.drain();
-    if (!typed.isEmpty() && !mayType()) {
-      error(ErrorCode.ACCESS_DENIED, "you joined this terminal as a viewer: the " + bytes + " bytes typed before it was ready were not sent");
+    String refusal = writeRefusal();
+    if (!typed.isEmpty() && refusal != null) {
+      error(ErrorCode.ACCESS_DENIED, refusal + ": the " + bytes + " bytes typed before it was ready were not sent");
       return;
     }
     for (Buffer b : typed) {
@@ -157,8 +165,12 @@ final class TerminalSocket implements Subscriber {
     }
   }
 
-  private boolean mayType() {
-    return SessionParticipant.DRIVER.equals(role) || SessionParticipant.WRITER.equals(role);
+  /** Why this socket's keystrokes are not sent, or null: a typing role in the session, and the one writer rule. */
+  private String writeRefusal() {
+    if (!SessionParticipant.DRIVER.equals(role) && !SessionParticipant.WRITER.equals(role)) {
+      return "you joined this terminal as a viewer";
+    }
+    return WriterRule.refusal(principal, hostId);
   }
 
   @Override
@@ -298,11 +310,12 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
-    if (!mayType()) {
+    String refusal = writeRefusal();
+    if (refusal != null) {
       long now = System.currentTimeMillis();
       if (now - lastRefusal > 1000) {
         lastRefusal = now;
-        error(ErrorCode.ACCESS_DENIED, "you joined this terminal as a viewer: your keystrokes are not sent");
+        error(ErrorCode.ACCESS_DENIED, refusal + ": your keystrokes are not sent");
       }
       return;
     }
@@ -334,13 +347,19 @@ final class TerminalSocket implements Subscriber {
         }
         resizes.resize(c.intValue(), r.intValue());
       }
+      case "token" -> auth.renew(msg.getValue("token") instanceof String t ? t : null)
+          .onSuccess(p -> {
+            principal = p;
+            ws.writeTextMessage(new JsonObject().put("type", "token").put("expiresAt", p.expiresAt().toString()).encode());
+          })
+          .onFailure(err -> error(BusFailures.codeOf(err), err.getMessage()));
       case "input" -> {
         Object data = msg.getValue("data");
         if (data instanceof String s) {
           keystrokes(Buffer.buffer(s));
         }
       }
-      default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input)");
+      default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input, token)");
     }
   }
 
@@ -358,6 +377,7 @@ final class TerminalSocket implements Subscriber {
 
   /** Leaves the index and tells the relay this socket is gone; safe to call more than once. */
   private void cleanup() {
+    auth.stop();
     boolean wasAttached = attached;
     closed = true;
     attached = false;

@@ -4,6 +4,7 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.WriterRule;
 import dev.opsbus.model.wire.SessionParticipant;
 import dev.opsbus.model.wire.TerminalRequest;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.Map;
  * Who takes part in one terminal session and what each of them may do: the owner drives (types,
  * resizes, closes); an admin joins as writer or viewer and may close; an invited user joins with
  * at most the invited role; a user granted the host joins as viewer; nobody else joins. Writers
- * and the driver type and invite; only participants hold the output; only admins fetch the
+ * and the driver type and invite, and only while they pass the {@link WriterRule} (a writing role
+ * and the host's grant: an invitation never lifts a viewer or an ungranted user to writer); only participants hold the output; only admins fetch the
  * recording. A plain class: no bus, no sockets, no clock. Every refusal is an
  * {@link OpsbusException} with its code, the sentence naming who and what.
  */
@@ -85,6 +87,10 @@ final class ParticipantPolicy {
     } else {
       throw denied("user '" + user + "' is neither invited to terminal " + sid + " nor granted host '" + hostId + "'");
     }
+    if (role == SessionRole.WRITER && !WriterRule.mayWrite(caller, hostId)) {
+      // the one writer rule: an invitation never lifts a user past their role and grants
+      role = SessionRole.VIEWER;
+    }
     if (existing == null) {
       participants.put(user, new Participant(role));
       return new Joined(role, true);
@@ -100,14 +106,17 @@ final class ParticipantPolicy {
     return wanted == SessionRole.WRITER && limit != SessionRole.VIEWER ? SessionRole.WRITER : SessionRole.VIEWER;
   }
 
-  /** {@code ssh.attach}: one more socket of a participant. */
+  /**
+   * {@code ssh.attach}: one more socket of a participant, in the role it may use now: a driver or
+   * writer who no longer passes the {@link WriterRule} (a grant or role taken away) watches.
+   */
   SessionRole attach(Principal caller) {
     Participant p = participants.get(caller.username());
     if (p == null) {
       throw denied("user '" + caller.username() + "' has not joined terminal " + sid);
     }
     p.attached++;
-    return p.role;
+    return p.role.mayType() && !WriterRule.mayWrite(caller, hostId) ? SessionRole.VIEWER : p.role;
   }
 
   /**
@@ -165,12 +174,20 @@ final class ParticipantPolicy {
     throw denied("only the driver of terminal " + sid + " (" + owner + ") or an admin may close it");
   }
 
-  /** Keystrokes: the driver and writers. */
-  void checkType(String user) {
+  /**
+   * Keystrokes, whichever path they took: the driver and writers, and only while they pass the
+   * {@link WriterRule} (a role that may write and the host's grant).
+   */
+  void checkType(Principal caller) {
+    String user = caller == null ? null : caller.username();
     Participant p = user == null ? null : participants.get(user);
     if (p == null || !p.role.mayType()) {
       throw denied("user '" + user + "' is " + (p == null ? "not a participant" : "a viewer") + " of terminal " + sid
           + " and may not type");
+    }
+    String refusal = WriterRule.refusal(caller, hostId);
+    if (refusal != null) {
+      throw denied(refusal);
     }
   }
 

@@ -229,13 +229,14 @@ final class TerminalSession implements OutputPump.Sink {
   // ---------------------------------------------------------------- keystrokes
 
   private void onInput(Message<Object> msg) {
-    String user = msg.headers().get(BusIdentity.USER);
+    Principal caller = BusIdentity.of(msg.headers());
+    String user = caller == null ? null : caller.username();
     if (isClosed()) {
       BusFailures.fail(msg, ErrorCode.SESSION_CLOSED, "terminal " + sid + " is closed: " + reason);
       return;
     }
     try {
-      policy.checkType(user);
+      policy.checkType(caller);
     } catch (OpsbusException refused) {
       long now = System.nanoTime();
       Long last = lastRefusal.get(String.valueOf(user));

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Who may do what in a shared terminal, as a table written out by hand: one row per kind of user
  * (role, host grant, invitation), one column per action, each cell the role given, {@code ok}, or
- * the code of the refusal. Session {@code s1} on host {@code h1}, opened by ann.
+ * the code of the refusal. Session {@code s1} on host {@code h1}, opened by ann. The one writer rule:
+ * an invitation to write lifts neither a viewer nor a user without the host's grant to writer.
  */
 class ParticipantPolicyTest {
 
@@ -36,6 +37,8 @@ class ParticipantPolicyTest {
     WHO.put("viewer-granted", user("vic", Role.VIEWER, HOST));
     WHO.put("invited-write", user("wes", Role.OPERATOR));
     WHO.put("invited-view", user("val", Role.VIEWER));
+    WHO.put("invited-write-granted", user("gil", Role.OPERATOR, HOST));
+    WHO.put("viewer-invited-write", user("vera", Role.VIEWER, HOST));
     WHO.put("stranger", user("mal", Role.OPERATOR, "other-host"));
   }
 
@@ -48,8 +51,10 @@ class ParticipantPolicyTest {
       operator-granted   | ok            | viewer        | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
       operator-all-hosts | ok            | viewer        | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
       viewer-granted     | access_denied | viewer        | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
-      invited-write      | access_denied | writer        | viewer        | access_denied | ok            | access_denied | ok            | access_denied | access_denied | ok            | access_denied
+      invited-write      | access_denied | viewer        | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
       invited-view       | access_denied | viewer        | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
+      invited-write-granted | ok         | writer        | viewer        | access_denied | ok            | access_denied | ok            | access_denied | access_denied | ok            | access_denied
+      viewer-invited-write | access_denied | viewer      | viewer        | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | ok            | access_denied
       stranger           | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied | access_denied
       """;
 
@@ -63,6 +68,8 @@ class ParticipantPolicyTest {
     Principal ann = WHO.get("owner");
     p.invite(ann, "wes", "write");
     p.invite(ann, "val", "view");
+    p.invite(ann, "gil", "write");
+    p.invite(ann, "vera", "write");
     return p;
   }
 
@@ -87,7 +94,7 @@ class ParticipantPolicyTest {
     ACTIONS.put("type", who -> {
       ParticipantPolicy p = session();
       tryJoin(p, who, "write");
-      p.checkType(who.username());
+      p.checkType(who);
       return null;
     });
     ACTIONS.put("resize", who -> {
@@ -174,9 +181,25 @@ class ParticipantPolicyTest {
         .hasMessage("user 'mal' is neither invited to terminal s1 nor granted host 'h1'");
     ParticipantPolicy p = session();
     p.join(WHO.get("invited-view"), "view");
-    assertThatThrownBy(() -> p.checkType("val")).hasMessage("user 'val' is a viewer of terminal s1 and may not type");
-    assertThatThrownBy(() -> p.checkType("mal")).hasMessage("user 'mal' is not a participant of terminal s1 and may not type");
+    assertThatThrownBy(() -> p.checkType(WHO.get("invited-view"))).hasMessage("user 'val' is a viewer of terminal s1 and may not type");
+    assertThatThrownBy(() -> p.checkType(WHO.get("stranger"))).hasMessage("user 'mal' is not a participant of terminal s1 and may not type");
     assertThatThrownBy(() -> p.checkResize(WHO.get("invited-view"))).hasMessage("only the driver of terminal s1 (ann) may resize it");
+  }
+
+  @Test
+  void aWriterWhoLosesTheHostGrantOrTheWritingRoleNoLongerTypesAndReattachesAsViewer() {
+    ParticipantPolicy p = session();
+    Principal gil = WHO.get("invited-write-granted");
+    assertThat(p.join(gil, "write").role()).isEqualTo(SessionRole.WRITER);
+    p.checkType(gil);
+    Principal ungranted = user("gil", Role.OPERATOR);
+    assertThatThrownBy(() -> p.checkType(ungranted))
+        .isInstanceOfSatisfying(OpsbusException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED))
+        .hasMessage("user 'gil' is not granted host 'h1' and may not type into its terminals");
+    assertThat(p.attach(ungranted)).isEqualTo(SessionRole.VIEWER);
+    Principal demoted = user("gil", Role.VIEWER, HOST);
+    assertThatThrownBy(() -> p.checkType(demoted)).hasMessageContaining("has no role that may type");
+    assertThatThrownBy(() -> p.checkType(null)).hasMessageContaining("not a participant");
   }
 
   @Test
@@ -202,18 +225,18 @@ class ParticipantPolicyTest {
   void detachingCountsSocketsAndOnlyANonOwnerWithNoneLeftLeaves() {
     ParticipantPolicy p = session();
     Principal ann = WHO.get("owner");
-    Principal wes = WHO.get("invited-write");
-    p.join(wes, "write");
+    Principal gil = WHO.get("invited-write-granted");
+    p.join(gil, "write");
     p.attach(ann);
-    p.attach(wes);
-    p.attach(wes);
+    p.attach(gil);
+    p.attach(gil);
     assertThat(p.attached()).isEqualTo(3);
-    assertThat(p.participants()).containsExactly(new SessionParticipant("ann", "driver", 1), new SessionParticipant("wes", "writer", 2));
+    assertThat(p.participants()).containsExactly(new SessionParticipant("ann", "driver", 1), new SessionParticipant("gil", "writer", 2));
 
-    assertThat(p.detach("wes", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, false));
-    assertThat(p.detach("wes", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, true));
-    assertThat(p.roleOf("wes")).isNull();
-    assertThat(p.detach("wes", true)).as("no longer a participant: nothing to do").isNull();
+    assertThat(p.detach("gil", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, false));
+    assertThat(p.detach("gil", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.WRITER, true, true));
+    assertThat(p.roleOf("gil")).isNull();
+    assertThat(p.detach("gil", true)).as("no longer a participant: nothing to do").isNull();
 
     assertThat(p.detach("ann", true)).isEqualTo(new ParticipantPolicy.Detached(SessionRole.DRIVER, true, false));
     assertThat(p.detach("ann", false)).as("no socket left to detach").isEqualTo(new ParticipantPolicy.Detached(SessionRole.DRIVER, false, false));
