@@ -36,6 +36,13 @@ public final class BridgeClient implements AutoCloseable {
   private BridgeClient(Transport transport, WebSocket ws) {
     this.transport = transport;
     this.ws = ws;
+    if (ws.isClosed()) {
+      // the server closed it before the handlers were set (a refusal right at the handshake): say so, as a close
+      closeStatus = ws.closeStatusCode();
+      closeReason = ws.closeReason();
+      closed = true;
+      return;
+    }
     ws.textMessageHandler(this::onText);
     ws.closeHandler(v -> {
       closeStatus = ws.closeStatusCode();
