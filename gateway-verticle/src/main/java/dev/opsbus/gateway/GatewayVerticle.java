@@ -19,6 +19,7 @@ import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.gateway.http.CsrfGuard;
 import dev.opsbus.gateway.http.InputGuard;
 import dev.opsbus.gateway.http.SecurityHeaders;
+import dev.opsbus.gateway.http.StoreGuard;
 import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.gateway.http.ErrorCodeTable;
@@ -33,6 +34,7 @@ import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
 import dev.opsbus.model.db.Settings;
+import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.ActivityEvent;
 import dev.opsbus.model.secret.CredentialCipher;
 import io.vertx.core.Future;
@@ -43,7 +45,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,7 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private HostStore hostStore;
   private PresenceService presence;
+  private StoreHealth store;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -92,10 +94,11 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     presence = new PresenceService(vertx, config.nodeId(), PRESENCE_NODE_SILENCE_MS);
     pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
+        .with(StoreHealth.poolOptions(config.dbPoolSize()))
         .connectingTo(config.db())
         .using(vertx)
         .build();
+    store = new StoreHealth(vertx, pool, "gateway of node " + config.nodeId()).start();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     Settings settings = new Settings(pool);
@@ -113,7 +116,7 @@ public class GatewayVerticle extends VerticleBase {
         .compose(tokens -> {
           bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
           bridge.presence(presence);
-          HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
+          HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, store, openApi);
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
           Future<HttpServer> listening = vertx.createHttpServer(serverOptions())
@@ -137,6 +140,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (presence != null) {
       presence.stop();
+    }
+    if (store != null) {
+      store.stop();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
@@ -172,6 +178,7 @@ public class GatewayVerticle extends VerticleBase {
 
     // every API answer: no-store and nosniff; then the body, cross-site refusals and unstorable input (docs/SECURITY.md)
     router.route("/api/*").handler(SecurityHeaders::handle);
+    router.route("/api/*").handler(new StoreGuard(store)::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
     new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients).mount(router);

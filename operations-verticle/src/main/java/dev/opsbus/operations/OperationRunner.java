@@ -10,12 +10,15 @@ import dev.opsbus.model.wire.ExecEvent;
 import dev.opsbus.model.wire.ExecOutcome;
 import dev.opsbus.model.wire.ExecRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,7 @@ final class OperationRunner {
   private final OperationStore store;
   private final OperationEvents events;
   private final Map<String, Run> running = new HashMap<>();
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
   OperationRunner(Vertx vertx, OperationStore store, OperationEvents events) {
     this.vertx = vertx;
@@ -75,12 +79,54 @@ final class OperationRunner {
       if (watchdog >= 0) {
         vertx.cancelTimer(watchdog);
       }
-      changes.drained().onComplete(v -> running.remove(op.id()));
+      changes.drained().onComplete(v -> removed(op.id()));
     }
   }
 
   int active() {
     return running.size();
+  }
+
+  /** Whether this node holds a live run of the operation (its command, or its last changes being written). */
+  boolean runs(String opId) {
+    return running.containsKey(opId);
+  }
+
+  /** Completes once no run is left (at once when none is). */
+  Future<Void> idle() {
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    idleWaiters.add(p);
+    return p.future();
+  }
+
+  /**
+   * The node is going away and its drain time is up: every run still going is ended with
+   * {@code reason} (its command is asked to stop), and the future completes once those last
+   * changes are written.
+   */
+  Future<Void> endAll(String reason, String why) {
+    List<Future<Void>> written = new ArrayList<>();
+    for (Run run : List.copyOf(running.values())) {
+      if (!run.finished) {
+        vertx.eventBus().request(Addresses.SSH_EXEC_CANCEL, new ExecCancel(run.op.id()).toJson())
+            .onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
+        run.finish(Operation.FAILED, "node shut down", why, new JsonObject().put("reason", reason));
+      }
+      written.add(run.changes.drained());
+    }
+    return Future.join(written).mapEmpty();
+  }
+
+  private void removed(String opId) {
+    running.remove(opId);
+    if (running.isEmpty() && !idleWaiters.isEmpty()) {
+      List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
+      idleWaiters.clear();
+      waiters.forEach(Promise::complete);
+    }
   }
 
   /** Starts the remote command of a new (pending) operation. */
@@ -189,5 +235,7 @@ final class OperationRunner {
       }
     }
     running.clear();
+    idleWaiters.forEach(Promise::tryComplete);
+    idleWaiters.clear();
   }
 }
