@@ -10,6 +10,7 @@ import dev.opsbus.gateway.bridge.BridgeRoutes;
 import dev.opsbus.gateway.bridge.BridgeServer;
 import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
 import dev.opsbus.gateway.console.ConsoleRoutes;
+import dev.opsbus.gateway.drain.DrainController;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.http.ApiErrors;
@@ -38,6 +39,7 @@ import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.ActivityEvent;
 import dev.opsbus.model.secret.CredentialCipher;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,6 +47,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +78,7 @@ public class GatewayVerticle extends VerticleBase {
   private HostStore hostStore;
   private PresenceService presence;
   private StoreHealth store;
+  private DrainController drain;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -133,6 +137,17 @@ public class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * The node is leaving: real-time clients are told {@code node_draining} with a reconnect delay
+   * within {@code window} (after {@code status.server} down when {@code lastNode}). Safe from any
+   * thread; the count of clients told.
+   */
+  public Future<Integer> drain(Duration window, boolean lastNode) {
+    Promise<Integer> told = Promise.promise();
+    context.runOnContext(v -> told.complete(drain == null ? 0 : drain.drain(window, lastNode)));
+    return told.future();
+  }
+
   @Override
   public Future<?> stop() {
     if (bridge != null) {
@@ -171,6 +186,8 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(UserStore users, PasswordHasher hasher, TokenService tokens, HealthRoutes health) {
     Router router = Router.router(vertx);
+    drain = new DrainController(vertx, config.nodeId(), bridge);
+    router.route().handler(drain::guard);
     ClientAddress clients = new ClientAddress(config.trustedProxies());
     Authn authn = new Authn(tokens, config.secureCookie(), clients);
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins());

@@ -43,6 +43,7 @@ import java.util.Objects;
  * @param metrics the metrics verticle's config (section {@code metrics})
  * @param operations the operations verticle's config (section {@code operations})
  * @param sshRelay the SSH relay's config (section {@code sshRelay})
+ * @param drain how the node leaves on SIGTERM (section {@code drain})
  */
 public record NodeSettings(
     String httpHost,
@@ -61,7 +62,8 @@ public record NodeSettings(
     GatewayConfig gateway,
     MetricsConfig metrics,
     OperationsConfig operations,
-    SshRelayConfig sshRelay) {
+    SshRelayConfig sshRelay,
+    DrainConfig drain) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -94,6 +96,7 @@ public record NodeSettings(
     metrics = Objects.requireNonNull(metrics, "metrics").withVerticles(verticles.stream().map(VerticleKind::wireName).toList());
     Objects.requireNonNull(operations, "operations");
     sshRelay = Objects.requireNonNull(sshRelay, "sshRelay").withDataDir(dataDir);
+    drain = drain == null ? DrainConfig.defaults() : drain;
   }
 
   /** Whether the node starts its own PostgreSQL (no {@code --pg-url}). */
@@ -115,7 +118,7 @@ public record NodeSettings(
         + ", rules=" + permissions.rules().size() + ", allowedOrigins=" + gateway.allowedOrigins()
         + ", tokenTtl=" + gateway.tokenTtl() + ", secureCookie=" + gateway.secureCookie()
         + ", gatewayDbPoolSize=" + gateway.dbPoolSize() + ", bridge=" + gateway.bridge()
-        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + "]";
+        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + ", drain=" + drain + "]";
   }
 
   private static String describe(OperationsConfig o) {
@@ -169,6 +172,7 @@ public record NodeSettings(
     private MetricsConfig metrics = MetricsConfig.defaults();
     private OperationsConfig operations = OperationsConfig.defaults(null, null);
     private SshRelayConfig sshRelay = SshRelayConfig.defaults(null, null, DEFAULT_DATA_DIR);
+    private DrainConfig drain = DrainConfig.defaults();
 
     private Builder() {
     }
@@ -191,6 +195,7 @@ public record NodeSettings(
       metrics = s.metrics;
       operations = s.operations;
       sshRelay = s.sshRelay;
+      drain = s.drain;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -214,6 +219,7 @@ public record NodeSettings(
     public Builder operations(OperationsConfig v) { operations = v; return this; }
     /** The relay's config; its data dir is this builder's. */
     public Builder sshRelay(SshRelayConfig v) { sshRelay = v; return this; }
+    public Builder drain(DrainConfig v) { drain = v; return this; }
     public Builder tokenTtl(Duration v) { gateway = gateway.withTokenTtl(v); return this; }
     public Builder bridge(BridgeLimits v) { gateway = gateway.withBridge(v); return this; }
     public Builder operationCommands(List<OperationsConfig.CommandOperation> v) { operations = operations.withCommands(v); return this; }
@@ -238,9 +244,13 @@ public record NodeSettings(
       return sshRelay;
     }
 
+    DrainConfig drain() {
+      return drain;
+    }
+
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
-          dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay);
+          dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay, drain);
     }
   }
 

@@ -509,6 +509,16 @@ final class BridgeConnection implements Subscriber {
     transport.close(status, code.wireName());
   }
 
+  /** The node is draining: an err frame {@code node_draining} naming when to reconnect, then the close. */
+  void drain(long reconnectAfterMs, int status) {
+    if (closed) {
+      return;
+    }
+    writeDirect(BridgeFrames.draining(reconnectAfterMs));
+    cleanup();
+    transport.close(status, ErrorCode.NODE_DRAINING.wireName());
+  }
+
   /** The transport is gone. */
   void onClosed() {
     cleanup();
