@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import dev.opsbus.model.wire.StartOperation;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
@@ -63,8 +64,13 @@ public final class OperationApi {
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
     }
+    if (key == null) {
+      // one per HTTP request: the start may then be asked again on another node when the first one
+      // does not answer (a node that just died) without ever starting twice
+      key = "request:" + UUID.randomUUID();
+    }
     // a key is the user's own: two users using the same key start two operations
-    String scopedKey = key == null ? null : Authn.principal(ctx).username() + ":" + key;
+    String scopedKey = Authn.principal(ctx).username() + ":" + key;
     StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,
         params == null ? Map.of() : ((JsonObject) params).getMap(), scopedKey);
     ask(ctx, Addresses.OPS_START, req.toJson(), 202);
