@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -36,13 +37,15 @@ final class OperationRunner {
   private static final long OUTPUT_UPDATE_MS = 250;
 
   private final Vertx vertx;
+  private final String nodeId;
   private final OperationStore store;
   private final OperationEvents events;
   private final Map<String, Run> running = new HashMap<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
-  OperationRunner(Vertx vertx, OperationStore store, OperationEvents events) {
+  OperationRunner(Vertx vertx, String nodeId, OperationStore store, OperationEvents events) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.store = store;
     this.events = events;
   }
@@ -140,11 +143,23 @@ final class OperationRunner {
     run.watchdog = vertx.setTimer(type.timeout().toMillis() + 30_000, t -> run.finish(Operation.FAILED, "no result",
         "timed out: no answer from the SSH relay within " + type.timeout().toSeconds() + " s", new JsonObject().put("reason", "timeout")));
     run.stream.completion()
-        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.SSH_EXEC, request.toJson(), new DeliveryOptions().setSendTimeout(60_000)))
+        .compose(v -> exec(request))
         .onFailure(err -> {
           OpsbusException why = BusFailures.explain(err, "SSH relay");
           run.finish(Operation.FAILED, "could not start", why.getMessage(), new JsonObject().put("reason", why.code().wireName()));
         });
+  }
+
+  /**
+   * The command runs on this node's relay when it has one (the owner is then the node that runs it:
+   * kill this node and its command goes with it); on any relay of the cluster otherwise.
+   */
+  private Future<Message<JsonObject>> exec(ExecRequest request) {
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(60_000);
+    return vertx.eventBus().<JsonObject>request(Addresses.NODE_SSH_EXEC.format(nodeId), request.toJson(), opts)
+        .recover(err -> BusFailures.codeOf(err) == ErrorCode.NO_HANDLER
+            ? vertx.eventBus().request(Addresses.SSH_EXEC, request.toJson(), opts)
+            : Future.failedFuture(err));
   }
 
   private void onStream(Run run, JsonObject body) {

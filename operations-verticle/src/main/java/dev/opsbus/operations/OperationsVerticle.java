@@ -48,7 +48,7 @@ public class OperationsVerticle extends VerticleBase {
     }
     OperationStore store = new OperationStore(pool);
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
-    runner = new OperationRunner(vertx, store, events);
+    runner = new OperationRunner(vertx, config.nodeId(), store, events);
     service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health);
     liveness = new NodeLiveness(vertx, config, store, events, runner, health);
     scheduler = new Scheduler(vertx, pool, config, service.types());
