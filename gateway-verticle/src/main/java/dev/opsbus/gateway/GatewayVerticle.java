@@ -29,6 +29,7 @@ import dev.opsbus.gateway.http.OriginPolicy;
 import dev.opsbus.gateway.http.UserApi;
 import dev.opsbus.gateway.operations.OperationApi;
 import dev.opsbus.gateway.presence.PresenceService;
+import dev.opsbus.gateway.terminal.RelayLoss;
 import dev.opsbus.gateway.terminal.SessionDirectory;
 import dev.opsbus.gateway.terminal.TerminalApi;
 import dev.opsbus.model.Addresses;
@@ -79,6 +80,7 @@ public class GatewayVerticle extends VerticleBase {
   private PresenceService presence;
   private StoreHealth store;
   private DrainController drain;
+  private RelayLoss relayLoss;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -117,6 +119,10 @@ public class GatewayVerticle extends VerticleBase {
           return new AdminBootstrap(users, hasher, config.initialAdminPassword()).ensureAdmin().map(tokens);
         })
         .compose(tokens -> sessions.start(vertx).map(tokens))
+        .onSuccess(tokens -> {
+          relayLoss = new RelayLoss(vertx, config.nodeId(), sessions);
+          relayLoss.start();
+        })
         .compose(tokens -> {
           bridge = new BridgeServer(vertx, config.nodeId(), config.rules(), sessions, tokens, config.bridge());
           bridge.presence(presence);
@@ -158,6 +164,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (store != null) {
       store.stop();
+    }
+    if (relayLoss != null) {
+      relayLoss.stop();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());

@@ -21,7 +21,6 @@ import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What operators and load balancers ask, without logging in: {@code /health} (the process
@@ -98,9 +97,14 @@ public final class HealthRoutes {
     boolean draining = node.get(NODE_MAP_DRAINING) != null;
     // while the database is known to be away the answer does not wait for another probe
     Future<String> db = store.down() ? Future.succeededFuture("down: " + store.reason())
-        : pool.query("SELECT 1").execute()
-            .timeout(READY_DB_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-            .transform(ar -> Future.succeededFuture(ar.succeeded() ? "up" : "down: " + ar.cause().getMessage()));
+        : StoreHealth.within(vertx, pool.query("SELECT 1").execute(), READY_DB_TIMEOUT_MS)
+            .transform(ar -> {
+              if (ar.failed()) {
+                // what /ready saw, the API's guard knows too
+                store.failed(ar.cause());
+              }
+              return Future.succeededFuture(ar.succeeded() ? "up" : "down: " + ar.cause().getMessage());
+            });
     db.onSuccess(dbState -> {
       boolean dbUp = "up".equals(dbState);
       boolean ready = dbUp && deployed != null && !draining;

@@ -147,7 +147,7 @@ final class TerminalSocket implements Subscriber {
       ws.writeTextMessage(event.encode());
       if ("closed".equals(event.getString("type"))) {
         cleanup();
-        ws.close((short) 1000, "session_closed");
+        ws.close((short) 1000, RelayLoss.REASON.equals(event.getString("reason")) ? RelayLoss.REASON : "session_closed");
       }
     }
   }

@@ -1,11 +1,13 @@
 package dev.opsbus.model.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,9 +100,7 @@ public final class StoreHealth {
     if (probing != null) {
       return probing;
     }
-    Future<Void> p = pool.query("SELECT 1").execute()
-        .timeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .<Void>mapEmpty()
+    Future<Void> p = within(vertx, pool.query("SELECT 1").execute().<Void>mapEmpty(), PROBE_TIMEOUT.toMillis())
         .andThen(ar -> {
           probing = null;
           mark(ar.failed(), ar.failed() ? String.valueOf(ar.cause().getMessage()) : "");
@@ -108,6 +108,24 @@ public final class StoreHealth {
     // a probe answered at once (a refused connection) is done before it could be shared
     probing = p.isComplete() ? null : p;
     return p;
+  }
+
+  /**
+   * {@code f}, or a {@link TimeoutException} after {@code ms}, completed on the caller's context
+   * (unlike {@code Future.timeout}, whose timer may fire on another thread). Call on an event loop.
+   */
+  public static <T> Future<T> within(Vertx vertx, Future<T> f, long ms) {
+    Promise<T> p = Promise.promise();
+    long timer = vertx.setTimer(ms, t -> p.tryFail(new TimeoutException("no answer within " + ms + " ms")));
+    f.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        p.tryComplete(ar.result());
+      } else {
+        p.tryFail(ar.cause());
+      }
+    });
+    return p.future();
   }
 
   private void mark(boolean nowDown, String why) {
