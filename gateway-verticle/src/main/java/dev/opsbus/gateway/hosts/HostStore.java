@@ -14,7 +14,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import dev.opsbus.model.db.StoreHealth;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -60,7 +60,7 @@ public final class HostStore {
    * for code outside a running gateway: the launcher registering the demo host, and tests. Close it.
    */
   public static Future<HostStore> open(Vertx vertx, PgConnectOptions db) {
-    Pool pool = PgBuilder.pool().with(StoreHealth.poolOptions(2)).connectingTo(db).using(vertx).build();
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(db).using(vertx).build();
     return new Settings(pool).getOrCreateSecret(CredentialCipher.SETTINGS_KEY, CredentialCipher.KEY_BYTES)
         .map(key -> new HostStore(pool, new CredentialCipher(key), true))
         .recover(err -> pool.close().transform(ignored -> Future.failedFuture(err)));

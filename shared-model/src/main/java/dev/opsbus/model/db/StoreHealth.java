@@ -22,8 +22,11 @@ public final class StoreHealth {
 
   public static final Duration PROBE_PERIOD = Duration.ofMillis(1000);
   public static final Duration PROBE_TIMEOUT = Duration.ofMillis(1500);
-  /** How long a request waits for a pooled connection before it is answered store_unavailable. */
-  public static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(3);
+  /**
+   * How long a request waits for a pooled connection (a bound, where the default waits for ever):
+   * long enough for a burst on a busy machine, short enough that an outage is answered.
+   */
+  public static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
   /** How long opening a TCP connection to the database may take. */
   public static final int CONNECT_TIMEOUT_MS = 2000;
 
