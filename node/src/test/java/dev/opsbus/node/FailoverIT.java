@@ -118,18 +118,24 @@ class FailoverIT {
     return a.json().getJsonObject("operation");
   }
 
+  /** The operation as any live node tells it; a 503 (the database just came back) is asked again, as Retry-After says. */
   private JsonObject get(String opId) throws Exception {
-    for (int port : livePorts()) {
-      try {
-        Answer a = call(port, "GET", "/api/operations/" + opId, null, admin);
-        if (a.status() == 200) {
-          return a.json();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Answer last = null;
+    while (System.nanoTime() < deadline) {
+      for (int port : livePorts()) {
+        try {
+          last = call(port, "GET", "/api/operations/" + opId, null, admin);
+          if (last.status() == 200) {
+            return last.json();
+          }
+        } catch (IOException e) {
+          // that node is going away: ask another
         }
-      } catch (IOException e) {
-        // that node is going away: ask another
       }
+      Thread.sleep(200);
     }
-    throw new AssertionError("no node answered for operation " + opId);
+    throw new AssertionError("no node answered for operation " + opId + ": " + (last == null ? "no answer" : last.status() + " " + last.json()));
   }
 
   /** Polls the operation until it has ended; returns it, with the milliseconds since {@code fromNanos} in {@code _tookMs}. */
