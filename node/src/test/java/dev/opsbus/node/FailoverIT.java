@@ -318,6 +318,12 @@ class FailoverIT {
     String id = op.getString("id");
     Node owner = nodeById(op.getString("nodeId"));
     awaitRunning("long", 1, WAIT);
+    // killed at a quiet moment: every change so far published and seen (a change the owner commits
+    // but dies before publishing reaches only clients that resync: see docs/RELIABILITY.md)
+    List<Long> before = changeSeqs();
+    for (ResyncingClient c : clients) {
+      c.awaitSeq(before.get(before.size() - 1), WAIT);
+    }
     long killed = System.nanoTime();
     owner.process().kill();
     awaitRunning("long", 0, WAIT);
