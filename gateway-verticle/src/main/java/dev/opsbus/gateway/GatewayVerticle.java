@@ -13,6 +13,7 @@ import dev.opsbus.gateway.bridge.NettyChannels;
 import dev.opsbus.gateway.bridge.sockjs.SockJsOptions;
 import dev.opsbus.gateway.console.BuildAnnouncer;
 import dev.opsbus.gateway.console.ConsoleRoutes;
+import dev.opsbus.gateway.drain.DrainController;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.http.ApiErrors;
@@ -24,6 +25,7 @@ import dev.opsbus.gateway.http.CsrfGuard;
 import dev.opsbus.gateway.http.MetricsAccess;
 import dev.opsbus.gateway.http.InputGuard;
 import dev.opsbus.gateway.http.SecurityHeaders;
+import dev.opsbus.gateway.http.StoreGuard;
 import dev.opsbus.gateway.hosts.HostService;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.gateway.http.ErrorCodeTable;
@@ -32,14 +34,17 @@ import dev.opsbus.gateway.http.OriginPolicy;
 import dev.opsbus.gateway.http.UserApi;
 import dev.opsbus.gateway.operations.OperationApi;
 import dev.opsbus.gateway.presence.PresenceService;
+import dev.opsbus.gateway.terminal.RelayLoss;
 import dev.opsbus.gateway.terminal.SessionDirectory;
 import dev.opsbus.gateway.terminal.TerminalApi;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
+import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.ActivityEvent;
 import io.vertx.core.Future;
 import java.util.List;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -47,7 +52,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +85,9 @@ public class GatewayVerticle extends VerticleBase {
   private PresenceService presence;
   private ServicesWiring services;
   private TokenRevocations revocations;
+  private StoreHealth store;
+  private DrainController drain;
+  private RelayLoss relayLoss;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -104,11 +112,12 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     presence = new PresenceService(vertx, config.nodeId(), PRESENCE_NODE_SILENCE_MS);
     pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
+        .with(StoreHealth.poolOptions(config.dbPoolSize()))
         .connectingTo(config.db())
         .using(vertx)
         .build();
     services = new ServicesWiring(vertx, config, pool, sessions);
+    store = new StoreHealth(vertx, pool, "gateway of node " + config.nodeId()).start();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     // the common-password list is read here, on a worker, not on the event loop at the first password change
@@ -126,13 +135,17 @@ public class GatewayVerticle extends VerticleBase {
           return new AdminBootstrap(users, hasher, config.initialAdminPassword()).ensureAdmin().map(tokens);
         })
         .compose(tokens -> sessions.start(vertx).compose(v -> revocations.start()).map(tokens))
+        .onSuccess(tokens -> {
+          relayLoss = new RelayLoss(vertx, config.nodeId(), sessions);
+          relayLoss.start();
+        })
         .compose(tokens -> {
           var access = services.access(tokens);
           bridge = new BridgeServer(vertx, config.nodeId(), services.rules(), services.guard(), tokens, config.bridge(),
               config.connections(), access, access);
           bridge.presence(presence);
           bridge.revocations(revocations);
-          HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, openApi);
+          HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, store, openApi);
           BridgeMeters.bind(health.meters(), bridge);
           Router router = router(users, hasher, tokens, health);
           // header and idle timeouts, caps on connections per node and per address (docs/SECURITY.md)
@@ -154,6 +167,17 @@ public class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * The node is leaving: real-time clients are told {@code node_draining} with a reconnect delay
+   * within {@code window} (after {@code status.server} down when {@code lastNode}). Safe from any
+   * thread; the count of clients told.
+   */
+  public Future<Integer> drain(Duration window, boolean lastNode) {
+    Promise<Integer> told = Promise.promise();
+    context.runOnContext(v -> told.complete(drain == null ? 0 : drain.drain(window, lastNode)));
+    return told.future();
+  }
+
   @Override
   public Future<?> stop() {
     if (bridge != null) {
@@ -164,6 +188,12 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (revocations != null) {
       revocations.stop();
+    }
+    if (store != null) {
+      store.stop();
+    }
+    if (relayLoss != null) {
+      relayLoss.stop();
     }
     Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
         metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
@@ -224,6 +254,8 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(UserStore users, PasswordHasher hasher, TokenService tokens, HealthRoutes health) {
     Router router = Router.router(vertx);
+    drain = new DrainController(vertx, config.nodeId(), bridge);
+    router.route().handler(drain::guard);
     ClientAddress clients = new ClientAddress(config.trustedProxies());
     Authn authn = new Authn(tokens, config.secureCookie(), clients);
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
@@ -231,6 +263,7 @@ public class GatewayVerticle extends VerticleBase {
 
     // every API answer: no-store and nosniff; then the body, cross-site refusals and unstorable input (docs/SECURITY.md)
     router.route("/api/*").handler(SecurityHeaders::handle);
+    router.route("/api/*").handler(new StoreGuard(store)::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
     new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients, revocations).clusterWide(vertx).mount(router);

@@ -1,5 +1,6 @@
 package dev.opsbus.node;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
@@ -32,6 +33,15 @@ final class ClusterSetup {
     network.getJoin().getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(s.clusterMembers()));
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(s.clusterHost()));
     return config;
+  }
+
+  /** The member attribute in which Vert.x keeps its node id (the opsbus node id), beside Hazelcast's own member UUID. */
+  static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  /** The opsbus node id of a member (Vert.x's, not Hazelcast's member UUID); the UUID when it has none. */
+  static String nodeIdOf(Member member) {
+    String id = member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+    return id != null ? id : "(member " + member.getUuid() + ")";
   }
 
   static HazelcastClusterManager clusterManager(NodeSettings s) {

@@ -32,7 +32,8 @@ final class ConfigFile {
   /** The {@code node} section: values that also have a flag and an environment variable. */
   static final String NODE = "node";
   static final Set<String> SECTIONS = Set.of(NODE, PermissionRules.SECTION, GatewayConfig.SECTION, BridgeLimits.SECTION,
-      MetricsConfig.SECTION, OperationsConfig.SECTION, SshRelayConfig.SECTION, ServiceSettings.SECTION);
+      MetricsConfig.SECTION, OperationsConfig.SECTION, SshRelayConfig.SECTION, ServiceSettings.SECTION,
+      DrainConfig.SECTION);
 
   private final Path path;
   private final JsonNode root;
@@ -131,6 +132,7 @@ final class ConfigFile {
       b.metrics(MetricsConfig.fromJson(root.get(MetricsConfig.SECTION), b.metrics()));
       b.operations(OperationsConfig.fromJson(root.get(OperationsConfig.SECTION), b.operations()));
       b.sshRelay(SshRelayConfig.fromJson(root.get(SshRelayConfig.SECTION), b.sshRelay()));
+      b.drain(DrainConfig.fromJson(root.get(DrainConfig.SECTION), b.drain()));
     } catch (ConfigException e) {
       throw error(e);
     }

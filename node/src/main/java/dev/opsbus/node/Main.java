@@ -79,6 +79,7 @@ public final class Main {
     }
     int status = 0;
     try {
+      node.drain();
       node.close();
     } catch (RuntimeException e) {
       log.error("{}", e.getMessage());

@@ -45,6 +45,7 @@ import java.util.Objects;
  * @param sshRelay the SSH relay's config (section {@code sshRelay})
  * @param clusterAllowPublic start even when {@code clusterHost} is a public or wildcard address
  *     (see {@link ClusterExposure})
+ * @param drain how the node leaves on SIGTERM (section {@code drain})
  */
 public record NodeSettings(
     String httpHost,
@@ -64,7 +65,8 @@ public record NodeSettings(
     MetricsConfig metrics,
     OperationsConfig operations,
     SshRelayConfig sshRelay,
-    boolean clusterAllowPublic) {
+    boolean clusterAllowPublic,
+    DrainConfig drain) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -97,6 +99,7 @@ public record NodeSettings(
     metrics = Objects.requireNonNull(metrics, "metrics").withVerticles(verticles.stream().map(VerticleKind::wireName).toList());
     Objects.requireNonNull(operations, "operations");
     sshRelay = Objects.requireNonNull(sshRelay, "sshRelay").withDataDir(dataDir);
+    drain = drain == null ? DrainConfig.defaults() : drain;
   }
 
   /** Whether the node starts its own PostgreSQL (no {@code --pg-url}). */
@@ -118,7 +121,7 @@ public record NodeSettings(
         + ", rules=" + permissions.rules().size() + ", allowedOrigins=" + gateway.allowedOrigins()
         + ", tokenTtl=" + gateway.tokenTtl() + ", secureCookie=" + gateway.secureCookie()
         + ", gatewayDbPoolSize=" + gateway.dbPoolSize() + ", bridge=" + gateway.bridge()
-        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + "]";
+        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + ", drain=" + drain + "]";
   }
 
   private static String describe(OperationsConfig o) {
@@ -173,6 +176,7 @@ public record NodeSettings(
     private OperationsConfig operations = OperationsConfig.defaults(null, null);
     private SshRelayConfig sshRelay = SshRelayConfig.defaults(null, null, DEFAULT_DATA_DIR);
     private boolean clusterAllowPublic;
+    private DrainConfig drain = DrainConfig.defaults();
 
     private Builder() {
     }
@@ -196,6 +200,7 @@ public record NodeSettings(
       operations = s.operations;
       sshRelay = s.sshRelay;
       clusterAllowPublic = s.clusterAllowPublic;
+      drain = s.drain;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -220,6 +225,7 @@ public record NodeSettings(
     public Builder operations(OperationsConfig v) { operations = v; return this; }
     /** The relay's config; its data dir is this builder's. */
     public Builder sshRelay(SshRelayConfig v) { sshRelay = v; return this; }
+    public Builder drain(DrainConfig v) { drain = v; return this; }
     public Builder tokenTtl(Duration v) { gateway = gateway.withTokenTtl(v); return this; }
     public Builder bridge(BridgeLimits v) { gateway = gateway.withBridge(v); return this; }
     public Builder operationCommands(List<OperationsConfig.CommandOperation> v) { operations = operations.withCommands(v); return this; }
@@ -244,10 +250,14 @@ public record NodeSettings(
       return sshRelay;
     }
 
+    DrainConfig drain() {
+      return drain;
+    }
+
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
           dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay,
-          clusterAllowPublic);
+          clusterAllowPublic, drain);
     }
   }
 

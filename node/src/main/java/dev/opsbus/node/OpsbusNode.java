@@ -8,6 +8,7 @@ import dev.opsbus.gateway.GatewayVerticle;
 import dev.opsbus.metrics.MetricsVerticle;
 import dev.opsbus.model.BuildInfo;
 import dev.opsbus.model.secret.NodeSecrets;
+import dev.opsbus.model.NodeLocal;
 import dev.opsbus.operations.OperationsVerticle;
 import dev.opsbus.ssh.SshRelayVerticle;
 import io.vertx.core.Context;
@@ -58,6 +59,7 @@ public final class OpsbusNode implements AutoCloseable {
   private final NodeSecrets secrets;
   private volatile int httpPort = -1;
   private volatile GatewayVerticle gateway;
+  private volatile OperationsVerticle operations;
   private Future<Void> stopping;
 
   private OpsbusNode(NodeSettings settings, NodeDatabase database, DemoSshServer demoHost, Vertx vertx,
@@ -175,6 +177,9 @@ public final class OpsbusNode implements AutoCloseable {
         gateway = g;
         httpPort = g.actualPort();
       }
+      if (verticle instanceof OperationsVerticle o) {
+        operations = o;
+      }
       LOG.info("deployed {} in {} ms", kind, (System.nanoTime() - t0) / 1_000_000);
     }
     // the gateway's /ready reports the node ready once this is set
@@ -202,22 +207,32 @@ public final class OpsbusNode implements AutoCloseable {
     return "verticle " + kind + " failed to start: " + NodeDatabase.rootMessage(cause);
   }
 
-  /** Logs every change of the cluster's membership, with the new size. */
+  /**
+   * Logs every change of the cluster's membership (by opsbus node id), with the new size, and keeps
+   * the members' ids in the node-local map, where the operations sweep reads who is alive.
+   */
   private void watchMembers() {
     Cluster cluster = clusterManager.getHazelcastInstance().getCluster();
     cluster.addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
-        LOG.info("node {} joined the cluster; {}", e.getMember().getUuid(), membersText(e.getMembers().size()));
+        publishMembers();
+        LOG.info("node {} joined the cluster; {}", ClusterSetup.nodeIdOf(e.getMember()), membersText(e.getMembers().size()));
       }
 
       @Override
       public void memberRemoved(MembershipEvent e) {
-        LOG.info("node {} left the cluster; {}", e.getMember().getUuid(), membersText(e.getMembers().size()));
+        publishMembers();
+        LOG.info("node {} left the cluster; {}", ClusterSetup.nodeIdOf(e.getMember()), membersText(e.getMembers().size()));
       }
     });
+    publishMembers();
     LOG.info("node {} is member {} of cluster '{}'; {}", nodeId, cluster.getLocalMember().getAddress(),
         settings.clusterName(), membersText(cluster.getMembers().size()));
+  }
+
+  private void publishMembers() {
+    vertx.sharedData().getLocalMap(NodeLocal.MAP).put(NodeLocal.MEMBERS, String.join(",", clusterManager.getNodes()));
   }
 
   static String membersText(int n) {
@@ -283,6 +298,17 @@ public final class OpsbusNode implements AutoCloseable {
   /** The {@code --demo} SSH server, null without {@code --demo}. */
   DemoSshServer demoHost() {
     return demoHost;
+  }
+
+  /**
+   * Drains the node before it stops (SIGTERM): see {@link NodeDrain}. Blocks for up to the drain
+   * timeout; from a main, test or worker thread only. {@link #close()} afterwards stops it.
+   */
+  public void drain() {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("OpsbusNode.drain blocks: call it from a main, test or worker thread");
+    }
+    NodeDrain.run(vertx, nodeId, settings.drain(), gateway, operations, clusterSize());
   }
 
   /**

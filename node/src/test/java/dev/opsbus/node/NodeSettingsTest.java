@@ -135,6 +135,20 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theDrainSectionSetsTheDrainTimeoutAndTheReconnectWindow() throws Exception {
+    assertThat(NodeSettings.parse(List.of(), Map.of()).drain()).isEqualTo(DrainConfig.defaults());
+    Path f = config("{\"drain\": {\"timeoutSeconds\": 40, \"reconnectWindowMs\": 9000}}");
+    NodeSettings s = NodeSettings.parse(List.of("--config", f.toString()), Map.of());
+    assertThat(s.drain().timeout()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(s.drain().reconnectWindow()).isEqualTo(Duration.ofMillis(9000));
+
+    Path bad = config("{\"drain\": {\"timeoutSecs\": 5}}");
+    assertThatThrownBy(() -> NodeSettings.parse(List.of("--config", bad.toString()), Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageStartingWith("config file " + bad + ": unknown key 'drain.timeoutSecs' (known: ");
+  }
+
+  @Test
   void theGatewayConfigCarriesTheNodesHostPortRulesAndAdminPassword() {
     NodeSettings s = NodeSettings.parse(List.of("--http-host", "127.0.0.2", "--http-port", "7005"),
         Map.of("OPSBUS_ADMIN_PASSWORD", "hunter22"));

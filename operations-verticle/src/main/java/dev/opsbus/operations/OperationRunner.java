@@ -10,12 +10,16 @@ import dev.opsbus.model.wire.ExecEvent;
 import dev.opsbus.model.wire.ExecOutcome;
 import dev.opsbus.model.wire.ExecRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +37,15 @@ final class OperationRunner {
   private static final long OUTPUT_UPDATE_MS = 250;
 
   private final Vertx vertx;
+  private final String nodeId;
   private final OperationStore store;
   private final OperationEvents events;
   private final Map<String, Run> running = new HashMap<>();
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
 
-  OperationRunner(Vertx vertx, OperationStore store, OperationEvents events) {
+  OperationRunner(Vertx vertx, String nodeId, OperationStore store, OperationEvents events) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.store = store;
     this.events = events;
   }
@@ -75,12 +82,54 @@ final class OperationRunner {
       if (watchdog >= 0) {
         vertx.cancelTimer(watchdog);
       }
-      changes.drained().onComplete(v -> running.remove(op.id()));
+      changes.drained().onComplete(v -> removed(op.id()));
     }
   }
 
   int active() {
     return running.size();
+  }
+
+  /** Whether this node holds a live run of the operation (its command, or its last changes being written). */
+  boolean runs(String opId) {
+    return running.containsKey(opId);
+  }
+
+  /** Completes once no run is left (at once when none is). */
+  Future<Void> idle() {
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    idleWaiters.add(p);
+    return p.future();
+  }
+
+  /**
+   * The node is going away and its drain time is up: every run still going is ended with
+   * {@code reason} (its command is asked to stop), and the future completes once those last
+   * changes are written.
+   */
+  Future<Void> endAll(String reason, String why) {
+    List<Future<Void>> written = new ArrayList<>();
+    for (Run run : List.copyOf(running.values())) {
+      if (!run.finished) {
+        vertx.eventBus().request(Addresses.SSH_EXEC_CANCEL, new ExecCancel(run.op.id()).toJson())
+            .onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
+        run.finish(Operation.FAILED, "node shut down", why, new JsonObject().put("reason", reason));
+      }
+      written.add(run.changes.drained());
+    }
+    return Future.join(written).mapEmpty();
+  }
+
+  private void removed(String opId) {
+    running.remove(opId);
+    if (running.isEmpty() && !idleWaiters.isEmpty()) {
+      List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
+      idleWaiters.clear();
+      waiters.forEach(Promise::complete);
+    }
   }
 
   /** Starts the remote command of a new (pending) operation. */
@@ -94,11 +143,23 @@ final class OperationRunner {
     run.watchdog = vertx.setTimer(type.timeout().toMillis() + 30_000, t -> run.finish(Operation.FAILED, "no result",
         "timed out: no answer from the SSH relay within " + type.timeout().toSeconds() + " s", new JsonObject().put("reason", "timeout")));
     run.stream.completion()
-        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.SSH_EXEC, request.toJson(), new DeliveryOptions().setSendTimeout(60_000)))
+        .compose(v -> exec(request))
         .onFailure(err -> {
           OpsbusException why = BusFailures.explain(err, "SSH relay");
           run.finish(Operation.FAILED, "could not start", why.getMessage(), new JsonObject().put("reason", why.code().wireName()));
         });
+  }
+
+  /**
+   * The command runs on this node's relay when it has one (the owner is then the node that runs it:
+   * kill this node and its command goes with it); on any relay of the cluster otherwise.
+   */
+  private Future<Message<JsonObject>> exec(ExecRequest request) {
+    DeliveryOptions opts = new DeliveryOptions().setSendTimeout(60_000);
+    return vertx.eventBus().<JsonObject>request(Addresses.NODE_SSH_EXEC.format(nodeId), request.toJson(), opts)
+        .recover(err -> BusFailures.codeOf(err) == ErrorCode.NO_HANDLER
+            ? vertx.eventBus().request(Addresses.SSH_EXEC, request.toJson(), opts)
+            : Future.failedFuture(err));
   }
 
   private void onStream(Run run, JsonObject body) {
@@ -189,5 +250,7 @@ final class OperationRunner {
       }
     }
     running.clear();
+    idleWaiters.forEach(Promise::tryComplete);
+    idleWaiters.clear();
   }
 }

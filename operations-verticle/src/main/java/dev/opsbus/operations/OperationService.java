@@ -10,6 +10,8 @@ import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.db.StoreFailures;
+import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.Operation;
 import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.wire.OperationQuery;
@@ -52,9 +54,13 @@ final class OperationService {
   private final HostsClient hosts;
   private final Map<String, OperationType> types = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final StoreHealth health;
+  private MessageConsumer<JsonObject> starts;
 
-  OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types) {
+  OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types,
+      StoreHealth health) {
     this.vertx = vertx;
+    this.health = health;
     this.nodeId = nodeId;
     this.store = store;
     this.runner = runner;
@@ -68,7 +74,7 @@ final class OperationService {
   }
 
   Future<Void> start() {
-    serve(Addresses.OPS_START, this::start);
+    starts = serve(Addresses.OPS_START, this::start);
     serve(Addresses.OPS_CANCEL, this::cancel);
     serve(Addresses.OPS_GET, this::get);
     serve(Addresses.OPS_LIST, this::list);
@@ -84,23 +90,47 @@ final class OperationService {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
 
-  private void serve(String address, Function<Message<JsonObject>, Future<JsonObject>> handler) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, m -> {
-      Future<JsonObject> answer;
-      try {
-        answer = handler.apply(m);
-      } catch (OpsbusException e) {
-        answer = Future.failedFuture(e);
-      } catch (RuntimeException e) {
-        LOG.error("{} failed", address, e);
-        answer = Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "the operations service failed on this request"));
-      }
-      reply(m, answer);
-    }));
+  /** The node is draining: new starts go to the other nodes (the bus stops routing ops.start here). */
+  Future<Void> stopStarts() {
+    if (starts == null) {
+      return Future.succeededFuture();
+    }
+    consumers.remove(starts);
+    Future<Void> gone = starts.unregister();
+    starts = null;
+    return gone;
   }
 
-  private static void reply(Message<JsonObject> m, Future<JsonObject> answer) {
-    answer.onSuccess(m::reply).onFailure(err -> {
+  private MessageConsumer<JsonObject> serve(String address, Function<Message<JsonObject>, Future<JsonObject>> handler) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().<JsonObject>consumer(address, m -> {
+      if (health.down() && !Addresses.OPS_TYPES.equals(address)) {
+        // a query would wait on a database that cannot answer: ask it once, briefly, else say so now
+        health.ready().onSuccess(v -> handle(address, handler, m)).onFailure(err -> reply(m, Future.failedFuture(err)));
+      } else {
+        handle(address, handler, m);
+      }
+    });
+    consumers.add(consumer);
+    return consumer;
+  }
+
+  private void handle(String address, Function<Message<JsonObject>, Future<JsonObject>> handler, Message<JsonObject> m) {
+    Future<JsonObject> answer;
+    try {
+      answer = handler.apply(m);
+    } catch (OpsbusException e) {
+      answer = Future.failedFuture(e);
+    } catch (RuntimeException e) {
+      LOG.error("{} failed", address, e);
+      answer = Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "the operations service failed on this request"));
+    }
+    reply(m, answer);
+  }
+
+  private void reply(Message<JsonObject> m, Future<JsonObject> answer) {
+    answer.onSuccess(m::reply).onFailure(failure -> {
+      health.failed(failure);
+      Throwable err = StoreFailures.classify(failure);
       if (BusFailures.codeOf(err) == ErrorCode.INTERNAL_ERROR) {
         LOG.error("operations request on {} failed", m.address(), err);
       }

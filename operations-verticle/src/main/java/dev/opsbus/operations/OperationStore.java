@@ -115,6 +115,14 @@ public final class OperationStore {
         .map(OperationStore::all);
   }
 
+  /** Active operations owned by {@code nodeId} that have not changed for {@code quietSeconds}. */
+  public Future<List<Operation>> activeOf(String nodeId, long quietSeconds) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM operations WHERE status IN ('pending', 'in_progress') AND node_id = $1 "
+            + "AND updated_at < now() - make_interval(secs => $2)")
+        .execute(Tuple.of(nodeId, (double) quietSeconds))
+        .map(OperationStore::all);
+  }
+
   public Future<Void> heartbeat(String nodeId) {
     return pool.preparedQuery("INSERT INTO operation_nodes (node_id, last_seen) VALUES ($1, now()) ON CONFLICT (node_id) DO UPDATE SET last_seen = now()")
         .execute(Tuple.of(nodeId)).mapEmpty();

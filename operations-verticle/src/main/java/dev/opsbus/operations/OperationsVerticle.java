@@ -1,10 +1,12 @@
 package dev.opsbus.operations;
 
+import dev.opsbus.model.db.StoreHealth;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,6 +28,7 @@ public class OperationsVerticle extends VerticleBase {
   private NodeLiveness liveness;
   private Scheduler scheduler;
   private ActivityLog activity;
+  private StoreHealth health;
 
   public OperationsVerticle(OperationsConfig config) {
     this.config = config;
@@ -33,7 +36,8 @@ public class OperationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
+    pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
+    health = new StoreHealth(vertx, pool, "operations of node " + config.nodeId()).start();
     List<OperationType> types = new ArrayList<>(OperationType.builtIns());
     for (OperationsConfig.CommandOperation c : config.commands()) {
       if (types.stream().anyMatch(t -> t.name().equals(c.name()))) {
@@ -43,9 +47,9 @@ public class OperationsVerticle extends VerticleBase {
     }
     OperationStore store = new OperationStore(pool);
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
-    runner = new OperationRunner(vertx, store, events);
-    service = new OperationService(vertx, config.nodeId(), store, runner, events, types);
-    liveness = new NodeLiveness(vertx, config, store, events);
+    runner = new OperationRunner(vertx, config.nodeId(), store, events);
+    service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health);
+    liveness = new NodeLiveness(vertx, config, store, events, runner, health);
     scheduler = new Scheduler(vertx, pool, config, service.types());
     // the activity log is kept as long as finished operations (operations.retentionDays)
     activity = new ActivityLog(vertx, pool, config.retention());
@@ -55,8 +59,44 @@ public class OperationsVerticle extends VerticleBase {
         .onSuccess(v -> LOG.info("operations of node {} ready: types {}", config.nodeId(), service.types().keySet()));
   }
 
+  /**
+   * The node is going away: take no new start, fire no schedule here, let running operations finish
+   * for up to {@code timeout}, then end the rest with reason {@code node_shutdown} (their commands
+   * asked to stop) and write those last changes. Safe from any thread; completes when done.
+   */
+  public Future<Void> drain(Duration timeout) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (service == null) {
+        done.complete();
+        return;
+      }
+      int running = runner.active();
+      LOG.info("operations of node {} draining: no new starts; {} running operation(s) may finish within {} s",
+          config.nodeId(), running, timeout.toSeconds());
+      long t0 = System.currentTimeMillis();
+      Future.join(service.stopStarts(), scheduler.stop())
+          .transform(x -> StoreHealth.within(vertx, runner.idle(), timeout.toMillis()))
+          .transform(ar -> {
+            if (ar.succeeded()) {
+              LOG.info("operations of node {} drained in {} ms", config.nodeId(), System.currentTimeMillis() - t0);
+              return Future.<Void>succeededFuture();
+            }
+            LOG.warn("operations of node {}: {} operation(s) still running after {} s: ending them as node_shutdown",
+                config.nodeId(), runner.active(), timeout.toSeconds());
+            return runner.endAll("node_shutdown", "node_shutdown: node " + config.nodeId() + " shut down before it finished")
+                .transform(written -> Future.<Void>succeededFuture());
+          })
+          .onComplete(ar -> done.complete());
+    });
+    return done.future();
+  }
+
   @Override
   public Future<?> stop() {
+    if (health != null) {
+      health.stop();
+    }
     if (liveness != null) {
       liveness.stop();
     }

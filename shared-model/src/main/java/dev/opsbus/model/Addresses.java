@@ -135,4 +135,10 @@ public final class Addresses {
    * the terminal sessions of a node once nobody serves its address.
    */
   public static final AddressPattern NODE_SSH_PING = AddressPattern.of("node.{nodeId}.ssh.ping");
+  /**
+   * The relay of that node only (a node-local consumer): the operations verticle runs its
+   * operations' commands on its own node's relay, so the node that owns an operation is the node
+   * that runs it, and losing one loses both. Same {@code ExecRequest} as {@link #SSH_EXEC}.
+   */
+  public static final AddressPattern NODE_SSH_EXEC = AddressPattern.of("node.{nodeId}.ssh.exec");
 }

@@ -31,6 +31,10 @@ public enum ErrorCode {
   NO_HANDLER(1504, 503),
   TIMEOUT(1508, 504),
   UNAVAILABLE(1509, 503),
+  /** The database is away (restarting, unreachable, paused): try again after the {@code Retry-After}. */
+  STORE_UNAVAILABLE(1510, 503),
+  /** This node is shutting down: reconnect (to another node) after the delay it names. */
+  NODE_DRAINING(1511, 503),
   TOO_MANY_SESSIONS(1432, 429),
   HOST_UNREACHABLE(1601, 502),
   HOST_KEY_MISMATCH(1602, 502),
@@ -38,6 +42,8 @@ public enum ErrorCode {
   SSH_AUTH_FAILED(1604, 502),
   SESSION_CLOSED(1605, 410),
   CANCELLED(1606, 409),
+  /** The relay that held a terminal session was lost with it. */
+  SESSION_LOST(1607, 410),
   INTERNAL_ERROR(1599, 500);
 
   private final int failureCode;

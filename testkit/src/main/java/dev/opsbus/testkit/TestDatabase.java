@@ -88,6 +88,19 @@ public final class TestDatabase {
     down = false;
   }
 
+  /**
+   * The process id of the running server's postmaster (from {@code postmaster.pid}): a test pauses
+   * the server with SIGSTOP to it and its children, as a hung database host would.
+   */
+  public static synchronized long serverPid() {
+    start();
+    try {
+      return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read postmaster.pid of the test database", e);
+    }
+  }
+
   /** Empties every opsbus table (not the migration history). */
   public static void reset() {
     try (Connection c = start().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {

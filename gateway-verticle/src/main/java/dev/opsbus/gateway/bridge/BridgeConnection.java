@@ -3,6 +3,7 @@ package dev.opsbus.gateway.bridge;
 import dev.opsbus.gateway.auth.Bearer;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusFailures;
+import dev.opsbus.model.BusRetry;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.Decision;
 import dev.opsbus.model.Direction;
@@ -426,7 +427,9 @@ final class BridgeConnection implements Subscriber {
     Object ticket = replays.begin(address);
     DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions().setSendTimeout(ctx.limits().requestTimeout().toMillis()), principal);
     Overflow overflow = ctx.rules().overflowFor(address);
-    ctx.bus().<JsonObject>request(rule.replay(), req, opts).onComplete(ar -> {
+    // a replay is safe to ask again: an attempt that lands on a node just killed is retried on the next one
+    BusRetry.<JsonObject>request(ctx.bus(), rule.replay(), req, opts, Math.min(ctx.limits().requestTimeout().toMillis(), BusRetry.ATTEMPT_TIMEOUT_MS))
+        .onComplete(ar -> {
       JsonArray changes = ar.succeeded() ? ReplayBuffer.changes(ar.result().body()) : null;
       List<String> live = endReplay(address, ticket, ReplayBuffer.lastSeq(changes));
       if (closed || live == null) {
@@ -611,6 +614,16 @@ final class BridgeConnection implements Subscriber {
     writeErr(null, code, message);
     cleanup();
     transport.close(status, code.wireName());
+  }
+
+  /** The node is draining: an err frame {@code node_draining} naming when to reconnect, then the close. */
+  void drain(long reconnectAfterMs, int status) {
+    if (closed) {
+      return;
+    }
+    writeDirect(BridgeFrames.draining(reconnectAfterMs));
+    cleanup();
+    transport.close(status, ErrorCode.NODE_DRAINING.wireName());
   }
 
   /** The transport is gone. */

@@ -57,6 +57,21 @@ final class BridgeFrames {
         .encode();
   }
 
+  /**
+   * The node is going away: {@code err} {@code node_draining} (to {@code onerror}) with
+   * {@code reconnectAfterMs}, how long this client should wait before it reconnects.
+   */
+  static String draining(long reconnectAfterMs) {
+    ErrorCode code = ErrorCode.NODE_DRAINING;
+    return new JsonObject().put("type", "err")
+        .put("failureCode", code.failureCode())
+        .put("failureType", code.wireName())
+        .put("message", "this node is shutting down: reconnect in " + reconnectAfterMs + " ms (another node will take you)")
+        .put("body", code.wireName())
+        .put("reconnectAfterMs", reconnectAfterMs)
+        .encode();
+  }
+
   static String bodyJson(Object body) {
     if (body == null) {
       return "null";

@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -159,6 +160,21 @@ public final class BridgeServer {
     int n = 0;
     for (BridgeConnection c : Set.copyOf(connections)) {
       c.closeWith(ErrorCode.UNAVAILABLE, reason, CLOSE_GOING_AWAY);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The node is going away: every connection gets {@code node_draining} with its own delay before
+   * it should reconnect, drawn evenly from {@code [0, window]} so that its clients come back to the
+   * other nodes spread over the window rather than all at once. Returns how many were closed.
+   */
+  public int drain(Duration window, java.util.random.RandomGenerator random) {
+    int n = 0;
+    long max = Math.max(0, window.toMillis());
+    for (BridgeConnection c : Set.copyOf(connections)) {
+      c.drain(max == 0 ? 0 : random.nextLong(max + 1), CLOSE_GOING_AWAY);
       n++;
     }
     return n;

@@ -2,6 +2,7 @@ package dev.opsbus.gateway.http;
 
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.db.StoreFailures;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -25,6 +26,10 @@ public final class ApiErrors {
       return;
     }
     SecurityHeaders.apply(ctx.response());
+    if (code == ErrorCode.STORE_UNAVAILABLE || code == ErrorCode.NODE_DRAINING) {
+      // the client should simply come back: a database outage or a node going away is short
+      ctx.response().putHeader("retry-after", String.valueOf(StoreFailures.RETRY_AFTER_SECONDS));
+    }
     ctx.response()
         .setStatusCode(code.httpStatus())
         .putHeader("content-type", "application/json")
@@ -32,6 +37,8 @@ public final class ApiErrors {
   }
 
   public static void fail(RoutingContext ctx, Throwable err) {
+    // a database that is away is the client's "try again", not our internal error
+    err = StoreFailures.classify(err);
     if (err instanceof OpsbusException oe && oe.code() != ErrorCode.INTERNAL_ERROR) {
       send(ctx, oe.code(), oe.getMessage());
       return;

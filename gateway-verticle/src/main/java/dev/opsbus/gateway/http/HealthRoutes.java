@@ -1,5 +1,9 @@
 package dev.opsbus.gateway.http;
 
+import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.NodeLocal;
+import dev.opsbus.model.db.StoreFailures;
+import dev.opsbus.model.db.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -17,7 +21,6 @@ import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What operators and load balancers ask, without logging in: {@code /health} (the process
@@ -28,24 +31,28 @@ import java.util.concurrent.TimeUnit;
 public final class HealthRoutes {
 
   /** Node-local shared map the launcher fills; readiness is read from it. */
-  public static final String NODE_MAP = "opsbus.node";
+  public static final String NODE_MAP = NodeLocal.MAP;
   /** Key in {@link #NODE_MAP}: comma-separated verticles once all of them are deployed. */
-  public static final String NODE_MAP_DEPLOYED = "deployed";
+  public static final String NODE_MAP_DEPLOYED = NodeLocal.DEPLOYED;
+  /** Key in {@link #NODE_MAP}: set (to the time it began) once the node drains before it stops. */
+  public static final String NODE_MAP_DRAINING = NodeLocal.DRAINING;
 
   private static final String OPENAPI_RESOURCE = "/dev/opsbus/gateway/openapi.yaml";
-  private static final long READY_DB_TIMEOUT_S = 3;
+  private static final long READY_DB_TIMEOUT_MS = StoreHealth.PROBE_TIMEOUT.toMillis();
 
   private final Vertx vertx;
   private final String nodeId;
   private final Pool pool;
+  private final StoreHealth store;
   private final String openApiDocument;
   private final PrometheusMeterRegistry registry;
 
   /** @param openApiDocument from {@link #readOpenApi}, read once at start */
-  public HealthRoutes(Vertx vertx, String nodeId, Pool pool, String openApiDocument) {
+  public HealthRoutes(Vertx vertx, String nodeId, Pool pool, StoreHealth store, String openApiDocument) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.pool = pool;
+    this.store = store;
     this.openApiDocument = openApiDocument;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", nodeId);
@@ -91,18 +98,38 @@ public final class HealthRoutes {
   private void ready(RoutingContext ctx) {
     LocalMap<String, String> node = vertx.sharedData().getLocalMap(NODE_MAP);
     String deployed = node.get(NODE_MAP_DEPLOYED);
-    pool.query("SELECT 1").execute()
-        .timeout(READY_DB_TIMEOUT_S, TimeUnit.SECONDS)
-        .transform(ar -> Future.succeededFuture(ar.succeeded() ? "up" : "down: " + ar.cause().getMessage()))
-        .onSuccess(db -> {
-          boolean ready = "up".equals(db) && deployed != null;
-          ctx.response().setStatusCode(ready ? 200 : 503);
-          ctx.json(new JsonObject()
-              .put("status", ready ? "ready" : "not_ready")
-              .put("node", nodeId)
-              .put("db", db)
-              .put("cluster", vertx.isClustered() ? "clustered" : "single")
-              .put("verticles", deployed == null ? "starting" : deployed));
-        });
+    boolean draining = node.get(NODE_MAP_DRAINING) != null;
+    // while the database is known to be away the answer does not wait for another probe
+    Future<String> db = store.down() ? Future.succeededFuture("down: " + store.reason())
+        : StoreHealth.within(vertx, pool.query("SELECT 1").execute(), READY_DB_TIMEOUT_MS)
+            .transform(ar -> {
+              if (ar.failed()) {
+                // what /ready saw, the API's guard knows too
+                store.failed(ar.cause());
+              }
+              return Future.succeededFuture(ar.succeeded() ? "up" : "down: " + ar.cause().getMessage());
+            });
+    db.onSuccess(dbState -> {
+      boolean dbUp = "up".equals(dbState);
+      boolean ready = dbUp && deployed != null && !draining;
+      JsonObject answer = new JsonObject()
+          .put("status", ready ? "ready" : "not_ready")
+          .put("node", nodeId)
+          .put("db", dbState)
+          .put("cluster", vertx.isClustered() ? "clustered" : "single")
+          .put("verticles", deployed == null ? "starting" : deployed);
+      if (draining) {
+        answer.put("reason", ErrorCode.NODE_DRAINING.wireName());
+      } else if (!dbUp) {
+        answer.put("reason", ErrorCode.STORE_UNAVAILABLE.wireName());
+      } else if (deployed == null) {
+        answer.put("reason", "starting");
+      }
+      ctx.response().setStatusCode(ready ? 200 : 503);
+      if (!ready && deployed != null) {
+        ctx.response().putHeader("retry-after", String.valueOf(StoreFailures.RETRY_AFTER_SECONDS));
+      }
+      ctx.json(answer);
+    });
   }
 }

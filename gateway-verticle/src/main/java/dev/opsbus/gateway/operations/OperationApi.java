@@ -22,6 +22,7 @@ import dev.opsbus.model.wire.OperationRef;
 import dev.opsbus.model.wire.ScheduleRequest;
 import dev.opsbus.model.wire.StartOperation;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Operations, schedules and the activity log over HTTP. The operations verticle decides (roles,
@@ -67,6 +68,11 @@ public final class OperationApi {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       key = Bodies.optionalString(b, "idempotencyKey", 200);
+    }
+    if (key == null) {
+      // one per HTTP request: the start may then be asked again on another node when the first one
+      // does not answer (a node that just died) without ever starting twice
+      key = "request:" + UUID.randomUUID();
     }
     // the key goes as given: the operations service keeps it under the caller's identity, host and type
     StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,

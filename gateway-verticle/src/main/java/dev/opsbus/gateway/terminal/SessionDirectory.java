@@ -62,6 +62,11 @@ public final class SessionDirectory implements ResourceGuard {
     }
   }
 
+  /** The live sessions (their newest snapshots), for the watch on relays that are lost. */
+  public java.util.List<SessionSnapshot> liveSessions() {
+    return java.util.List.copyOf(live.values());
+  }
+
   /** The user's part in a live session, or null. */
   public SessionParticipant participant(String sid, String username) {
     SessionSnapshot s = live.get(sid);

@@ -198,7 +198,7 @@ final class TerminalSocket implements Subscriber {
       ws.writeTextMessage(event.encode());
       if (isClosedEvent(event)) {
         cleanup();
-        ws.close((short) 1000, "session_closed");
+        ws.close((short) 1000, RelayLoss.REASON.equals(event.getString("reason")) ? RelayLoss.REASON : "session_closed");
       }
     }
   }

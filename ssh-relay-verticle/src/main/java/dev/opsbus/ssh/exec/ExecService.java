@@ -77,8 +77,10 @@ public final class ExecService {
     MessageConsumer<JsonObject> exec = vertx.eventBus().consumer(Addresses.SSH_EXEC, this::onExec);
     MessageConsumer<JsonObject> cancel = vertx.eventBus().consumer(Addresses.SSH_EXEC_CANCEL, this::onCancel);
     MessageConsumer<JsonObject> scanner = vertx.eventBus().consumer(Addresses.SSH_HOSTKEY_SCAN, scan::handle);
-    consumers = List.of(exec, cancel, scanner);
-    return Future.all(exec.completion(), cancel.completion(), scanner.completion()).mapEmpty();
+    // this node's operations run their commands here, so an operation and its command live and die together
+    MessageConsumer<JsonObject> own = vertx.eventBus().localConsumer(Addresses.NODE_SSH_EXEC.format(config.nodeId()), this::onExec);
+    consumers = List.of(exec, cancel, scanner, own);
+    return Future.all(exec.completion(), cancel.completion(), scanner.completion(), own.completion()).mapEmpty();
   }
 
   /** Unregisters, cancels every running command (killing it on its host) and waits (bounded) for them to end. */
