@@ -66,8 +66,9 @@ public final class BridgeClient implements AutoCloseable {
       opts.addHeader("Origin", origin);
     }
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocket ws = Await.result(client.connect(opts));
-    return new BridgeClient(transport, ws);
+    // the handlers are set in the connect callback, on the socket's event loop, so no frame sent at once
+    // (an err frame of a refusal right after the handshake) arrives before them
+    return Await.result(client.connect(opts).map(ws -> new BridgeClient(transport, ws)));
   }
 
   private void onText(String text) {

@@ -104,7 +104,10 @@ final class ClusterConnectionCap {
   /** Applies {@code delta} to this node's count for {@code user}; false when +1 would pass the cap. */
   private Future<Boolean> change(AsyncMap<String, String> m, String user, int delta, int tries) {
     if (tries == 0) {
-      return delta > 0 ? Future.succeededFuture(false) : Future.succeededFuture(true);
+      // lost every race for the key (a burst of one user's connections): that is not the cap being
+      // reached; fail, so the connection is counted on this node only, as when the map is away
+      return Future.failedFuture(new IllegalStateException("the count of user '" + user + "' changed under " + MAX_TRIES
+          + " attempts in a row"));
     }
     return m.get(user).compose(raw -> {
       Map<String, Integer> counts = decode(raw);
