@@ -24,6 +24,7 @@ import dev.opsbus.gateway.http.ConnectionGuard;
 import dev.opsbus.gateway.http.CsrfGuard;
 import dev.opsbus.gateway.http.MetricsAccess;
 import dev.opsbus.gateway.http.InputGuard;
+import dev.opsbus.gateway.http.InvalidRequests;
 import dev.opsbus.gateway.http.SecurityHeaders;
 import dev.opsbus.gateway.http.StoreGuard;
 import dev.opsbus.gateway.hosts.HostService;
@@ -153,6 +154,7 @@ public class GatewayVerticle extends VerticleBase {
               2L * config.bridge().maxFrameBytes());
           Future<HttpServer> listening = vertx.createHttpServer(serverOptions())
               .connectionHandler(connectionGuard::opened)
+              .invalidRequestHandler(InvalidRequests::handle)
               .requestHandler(InputGuard.beforeRouter(router))
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
