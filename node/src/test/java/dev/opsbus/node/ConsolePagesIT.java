@@ -97,6 +97,9 @@ class ConsolePagesIT {
     APIResponse vic = adminApi.post("/api/users", RequestOptions.create().setData(Map.of("username", "vic", "password", "vic-password",
         "roles", List.of("viewer"), "hosts", List.of("demo"))));
     assertThat(vic.status()).as(vic.text()).isIn(201, 409);
+    APIResponse otto = adminApi.post("/api/users", RequestOptions.create().setData(Map.of("username", "otto", "password", "otto-password",
+        "roles", List.of("operator"), "hosts", List.of("demo"))));
+    assertThat(otto.status()).as(otto.text()).isIn(201, 409);
   }
 
   @AfterAll
@@ -292,39 +295,40 @@ class ConsolePagesIT {
     late.navigate(base + "/#/sessions");
     assertThat(late.locator("tr[data-session-id='" + sid + "']")).isVisible();
 
-    // a viewer granted the host sees it (ssh.list over the bridge) and joins it read-only
-    Page vic = loggedIn("vic", "vic-password");
-    vic.navigate(base + "/#/sessions");
-    Locator vicRow = vic.locator("tr[data-session-id='" + sid + "']");
-    assertThat(vicRow).isVisible();
-    assertThat(vicRow.locator("button[data-action=close]")).hasCount(0);
-    vicRow.locator("a[data-action=view]").click();
-    assertThat(vic.locator("#term-role")).hasAttribute("data-role", "viewer");
-    assertThat(vic.locator("#readonly-banner")).isVisible();
-    assertThat(row.locator(".participant[data-username=vic]")).hasAttribute("data-role", "viewer");
+    // an operator granted the host sees it (ssh.list over the bridge) and joins it read-only; only a user whose role
+    // may type (the one writer rule) can be let to write, so it is an operator, not a viewer, who asks
+    Page otto = loggedIn("otto", "otto-password");
+    otto.navigate(base + "/#/sessions");
+    Locator ottoRow = otto.locator("tr[data-session-id='" + sid + "']");
+    assertThat(ottoRow).isVisible();
+    assertThat(ottoRow.locator("button[data-action=close]")).hasCount(0);
+    ottoRow.locator("a[data-action=view]").click();
+    assertThat(otto.locator("#term-role")).hasAttribute("data-role", "viewer");
+    assertThat(otto.locator("#readonly-banner")).isVisible();
+    assertThat(row.locator(".participant[data-username=otto]")).hasAttribute("data-role", "viewer");
 
-    // then asks to write: the driver is told and lets vic write
-    vic.navigate(base + "/#/sessions");
-    vicRow.locator("a[data-action=write]").click();
-    assertThat(vic.locator("#readonly-banner")).containsText("you asked to write");
-    Locator ask = driver.locator("#write-requests li[data-username=vic]");
-    assertThat(ask).containsText("vic asks to write");
+    // then asks to write: the driver is told and lets otto write
+    otto.navigate(base + "/#/sessions");
+    ottoRow.locator("a[data-action=write]").click();
+    assertThat(otto.locator("#readonly-banner")).containsText("you asked to write");
+    Locator ask = driver.locator("#write-requests li[data-username=otto]");
+    assertThat(ask).containsText("otto asks to write");
     shot(driver, "asked-to-write");
     ask.locator("button[data-action=let-write]").click();
-    assertThat(vic.locator("#term-role")).hasAttribute("data-role", "writer");
-    assertThat(vic.locator("#readonly-banner")).isHidden();
-    vic.locator("#terminal").click();
-    vic.keyboard().type("echo written-by-vic");
-    vic.keyboard().press("Enter");
+    assertThat(otto.locator("#term-role")).hasAttribute("data-role", "writer");
+    assertThat(otto.locator("#readonly-banner")).isHidden();
+    otto.locator("#terminal").click();
+    otto.keyboard().type("echo written-by-otto");
+    otto.keyboard().press("Enter");
     driver.waitForFunction("l => window.opsbus.terminalText && window.opsbus.terminalText().split('\\n').some(x => x.trim() === l)",
-        "written-by-vic", new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
-    assertThat(row.locator(".participant[data-username=vic]")).hasAttribute("data-role", "writer");
+        "written-by-otto", new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
+    assertThat(row.locator(".participant[data-username=otto]")).hasAttribute("data-role", "writer");
     shot(list, "live");
 
     row.locator("button[data-action=close]").click();
     assertThat(row).hasCount(0);
     assertThat(late.locator("tr[data-session-id='" + sid + "']")).hasCount(0);
-    assertThat(vic.locator("#term-state")).hasAttribute("data-state", "closed");
+    assertThat(otto.locator("#term-state")).hasAttribute("data-state", "closed");
   }
 
   @Test
