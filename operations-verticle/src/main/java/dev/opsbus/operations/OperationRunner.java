@@ -60,6 +60,10 @@ final class OperationRunner {
     long watchdog = -1;
     boolean finished;
     boolean cancelRequested;
+    /** The exec request went to this node's own relay (a cancel then goes there too, never across the cluster). */
+    boolean localRelay = true;
+    /** The relay answered the exec request: the command runs, or it never will. */
+    boolean execAnswered;
 
     Run(Operation op) {
       this.op = op;
@@ -114,8 +118,8 @@ final class OperationRunner {
     List<Future<Void>> written = new ArrayList<>();
     for (Run run : List.copyOf(running.values())) {
       if (!run.finished) {
-        vertx.eventBus().request(Addresses.SSH_EXEC_CANCEL, new ExecCancel(run.op.id()).toJson())
-            .onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
+        run.cancelRequested = true;
+        sendCancel(run).onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
         run.finish(Operation.FAILED, "node shut down", why, new JsonObject().put("reason", reason));
       }
       written.add(run.changes.drained());
@@ -143,8 +147,21 @@ final class OperationRunner {
     run.watchdog = vertx.setTimer(type.timeout().toMillis() + 30_000, t -> run.finish(Operation.FAILED, "no result",
         "timed out: no answer from the SSH relay within " + type.timeout().toSeconds() + " s", new JsonObject().put("reason", "timeout")));
     run.stream.completion()
-        .compose(v -> exec(request))
+        .compose(v -> exec(run, request))
+        .onSuccess(started -> {
+          run.execAnswered = true;
+          if (run.cancelRequested) {
+            // the cancel came while the relay was still connecting and may have missed the command:
+            // the command runs now, so it is asked again (a second cancel of a dying command is harmless)
+            sendCancel(run).onFailure(err -> LOG.debug("operation {}: cancel after start: {}", run.op.id(), err.getMessage()));
+          }
+        })
         .onFailure(err -> {
+          run.execAnswered = true;
+          if (run.cancelRequested) {
+            run.finish(Operation.CANCELLED, "cancelled", null, new JsonObject().put("reason", "cancelled"));
+            return;
+          }
           OpsbusException why = BusFailures.explain(err, "SSH relay");
           run.finish(Operation.FAILED, "could not start", why.getMessage(), new JsonObject().put("reason", why.code().wireName()));
         });
@@ -154,12 +171,26 @@ final class OperationRunner {
    * The command runs on this node's relay when it has one (the owner is then the node that runs it:
    * kill this node and its command goes with it); on any relay of the cluster otherwise.
    */
-  private Future<Message<JsonObject>> exec(ExecRequest request) {
+  private Future<Message<JsonObject>> exec(Run run, ExecRequest request) {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(60_000);
     return vertx.eventBus().<JsonObject>request(Addresses.NODE_SSH_EXEC.format(nodeId), request.toJson(), opts)
-        .recover(err -> BusFailures.codeOf(err) == ErrorCode.NO_HANDLER
-            ? vertx.eventBus().request(Addresses.SSH_EXEC, request.toJson(), opts)
-            : Future.failedFuture(err));
+        .recover(err -> {
+          if (BusFailures.codeOf(err) != ErrorCode.NO_HANDLER) {
+            return Future.failedFuture(err);
+          }
+          run.localRelay = false;
+          return vertx.eventBus().request(Addresses.SSH_EXEC, request.toJson(), opts);
+        });
+  }
+
+  /**
+   * Asks the relay that runs the command to kill it. When that relay is this node's own, the cancel
+   * is delivered locally: it reaches the relay that holds the command, with no cluster hop that could
+   * miss a consumer still being registered.
+   */
+  private Future<Message<JsonObject>> sendCancel(Run run) {
+    DeliveryOptions opts = new DeliveryOptions().setLocalOnly(run.localRelay);
+    return vertx.eventBus().request(Addresses.SSH_EXEC_CANCEL, new ExecCancel(run.op.id()).toJson(), opts);
   }
 
   private void onStream(Run run, JsonObject body) {
@@ -230,10 +261,15 @@ final class OperationRunner {
       return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "operation " + opId + " is not running on this node"));
     }
     run.cancelRequested = true;
-    return vertx.eventBus().request(Addresses.SSH_EXEC_CANCEL, new ExecCancel(opId).toJson())
+    return sendCancel(run)
         .<Void>mapEmpty()
         .recover(err -> {
-          // the command never started (or the relay is gone): end it here
+          if (!run.execAnswered) {
+            // the relay has not got the command yet (or is still connecting): the run ends when the
+            // relay answers, cancelled before it starts or killed right after (see run)
+            return Future.succeededFuture();
+          }
+          // the command has ended already, or its relay is gone: end it here
           run.finish(Operation.CANCELLED, "cancelled", null, new JsonObject().put("reason", "cancelled"));
           return Future.succeededFuture();
         });

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.wire.ExecEvent;
+import dev.opsbus.model.wire.ExecOutcome;
 import dev.opsbus.model.wire.ExecRequest;
 import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.Vertx;
@@ -129,6 +130,30 @@ class OperationsTest {
         new ExecRequest("demo", execId, "ps -eo args | grep -c '[s]leep 37.25' || true", Map.of(), 20_000).toJson()));
     until("check finished", WAIT, () -> lines.contains("EXIT"));
     assertThat(lines.get(0).trim()).isEqualTo("0");
+  }
+
+  @Test
+  void aCancelRightAfterTheStartStopsTheCommandOnTheHostWhereverTheRelayWas() {
+    for (int i = 0; i < 5; i++) {
+      String id = start("sleeper", new JsonObject()).getString("operationId");
+      // the relay's own account of the command (its exec id is the operation's id)
+      List<ExecEvent.Exit> exits = new CopyOnWriteArrayList<>();
+      MessageConsumer<JsonObject> c = vertx.eventBus().consumer(Addresses.SSH_EXEC_STREAM.format(id), m -> {
+        if (ExecEvent.fromJson(m.body()) instanceof ExecEvent.Exit exit) {
+          exits.add(exit);
+        }
+      });
+      result(c.completion());
+      // no wait for "running": the cancel lands while the relay connects, or before it has the command
+      result(request(vertx, Addresses.OPS_CANCEL, new JsonObject().put("operationId", id), OPERATOR));
+      assertThat(awaitFinished(id).getString("status")).isEqualTo("cancelled");
+      // whether the cancel found the command connecting or running, the relay ends it and says how
+      until("the relay ended the command", WAIT, () -> !exits.isEmpty());
+      assertThat(exits.get(0).outcome()).as("the command was stopped, not left to run").isEqualTo(ExecOutcome.CANCELLED);
+      until("no sleeper left on the host", WAIT,
+          () -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").endsWith("sleep 37.25")));
+      result(c.unregister());
+    }
   }
 
   @Test

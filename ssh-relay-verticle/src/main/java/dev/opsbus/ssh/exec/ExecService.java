@@ -125,13 +125,15 @@ public final class ExecService {
       BusFailures.fail(msg, ErrorCode.ALREADY_EXISTS, "a command with execId '" + req.execId() + "' is already running");
       return;
     }
+    c.listen(this::cancelHere);
     hosts.target(req.hostId()).onComplete(ar -> {
       if (ar.failed()) {
         running.remove(req.execId(), c);
+        c.abandon();
         BusFailures.fail(msg, ar.cause(), "host lookup failed");
         return;
       }
-      c.start(ar.result(), this::cancelHere);
+      c.start(ar.result());
     });
   }
 

@@ -87,12 +87,23 @@ final class RunningCommand {
   // ---------------------------------------------------------------- event loop
 
   /**
-   * Starts the run on a relay thread. {@code cancels} serves the per-command cancel address (a
-   * cancel landing on another relay of the cluster is forwarded there).
+   * Serves the per-command cancel address from the moment the relay accepts the command, before its
+   * host is even looked up (a cancel landing on another relay of the cluster is forwarded there).
    */
-  void start(SshTarget target, io.vertx.core.Handler<Message<JsonObject>> cancels) {
-    LOG.info("exec {} on host {} starting", req.execId(), req.hostId());
+  void listen(io.vertx.core.Handler<Message<JsonObject>> cancels) {
     cancelConsumer = vertx.eventBus().consumer(Addresses.SSH_EXEC_CANCEL_ONE.format(req.execId()), cancels);
+  }
+
+  /** The command will not start (its host could not be looked up): its cancel address goes. */
+  void abandon() {
+    if (cancelConsumer != null) {
+      cancelConsumer.unregister();
+    }
+  }
+
+  /** Starts the run on a relay thread (after {@link #listen}). */
+  void start(SshTarget target) {
+    LOG.info("exec {} on host {} starting", req.execId(), req.hostId());
     step("connecting");
     try {
       threads.start(RelayThreads.Kind.EXEC, () -> run(target));
