@@ -46,9 +46,11 @@ public final class DemoSshServer implements AutoCloseable {
    * @param password that user's password; null to refuse password logins
    * @param authorizedKeys public keys that user may log in with; empty for none
    * @param workingDirectory where shells and commands start; also their {@code HOME}
+   * @param keepCommandsOnDisconnect whether an exec'd command outlives its connection, as with
+   *     OpenSSH's sshd for a command without a terminal (by default it is killed with its children)
    */
   public record Options(int port, Path hostKeyFile, String username, String password, List<PublicKey> authorizedKeys,
-      Path workingDirectory) {
+      Path workingDirectory, boolean keepCommandsOnDisconnect) {
 
     public Options {
       if (port < 0 || port > 65535) {
@@ -65,24 +67,33 @@ public final class DemoSshServer implements AutoCloseable {
       }
     }
 
+    public Options(int port, Path hostKeyFile, String username, String password, List<PublicKey> authorizedKeys, Path workingDirectory) {
+      this(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, false);
+    }
+
     /** Password login for {@code username}, on a free port. */
     public static Options of(Path hostKeyFile, String username, String password, Path workingDirectory) {
       return new Options(0, hostKeyFile, username, password, List.of(), workingDirectory);
     }
 
     public Options withPort(int p) {
-      return new Options(p, hostKeyFile, username, password, authorizedKeys, workingDirectory);
+      return new Options(p, hostKeyFile, username, password, authorizedKeys, workingDirectory, keepCommandsOnDisconnect);
     }
 
     public Options withAuthorizedKeys(List<PublicKey> keys) {
-      return new Options(port, hostKeyFile, username, password, keys, workingDirectory);
+      return new Options(port, hostKeyFile, username, password, keys, workingDirectory, keepCommandsOnDisconnect);
+    }
+
+    /** Exec'd commands keep running when their connection drops, as on a host with OpenSSH. */
+    public Options keepingCommandsOnDisconnect() {
+      return new Options(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, true);
     }
 
     @Override
     public String toString() {
       return "Options[port=" + port + ", hostKeyFile=" + hostKeyFile + ", username=" + username + ", password="
           + (password == null ? "none" : "set") + ", authorizedKeys=" + authorizedKeys.size()
-          + ", workingDirectory=" + workingDirectory + "]";
+          + ", workingDirectory=" + workingDirectory + ", keepCommandsOnDisconnect=" + keepCommandsOnDisconnect + "]";
     }
   }
 
@@ -134,7 +145,7 @@ public final class DemoSshServer implements AutoCloseable {
     sshd.setHostBasedAuthenticator(null);
     sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     sshd.setShellFactory(channel -> new PtyShell(io, workDir, user));
-    sshd.setCommandFactory((channel, command) -> new ExecCommand(io, command, workDir, user));
+    sshd.setCommandFactory((channel, command) -> new ExecCommand(io, command, workDir, user, options.keepCommandsOnDisconnect()));
     try {
       sshd.start();
     } catch (IOException e) {

@@ -16,8 +16,8 @@ final class ExecCommand extends ProcessCommand {
   private final Path workingDirectory;
   private final String user;
 
-  ExecCommand(ExecutorService io, String command, Path workingDirectory, String user) {
-    super(io);
+  ExecCommand(ExecutorService io, String command, Path workingDirectory, String user, boolean keepOnDisconnect) {
+    super(io, keepOnDisconnect);
     this.command = command;
     this.workingDirectory = workingDirectory;
     this.user = user;

@@ -36,8 +36,16 @@ abstract class ProcessCommand implements Command {
   private volatile Process process;
   private volatile String who = "?";
 
+  /** Whether the process outlives its channel (OpenSSH's way for commands without a terminal). */
+  private final boolean keepOnDisconnect;
+
   ProcessCommand(ExecutorService io) {
+    this(io, false);
+  }
+
+  ProcessCommand(ExecutorService io, boolean keepOnDisconnect) {
     this.io = io;
+    this.keepOnDisconnect = keepOnDisconnect;
   }
 
   @Override
@@ -140,6 +148,10 @@ abstract class ProcessCommand implements Command {
     finished.set(true);
     Process p = process;
     if (p == null || !p.isAlive()) {
+      return;
+    }
+    if (keepOnDisconnect) {
+      LOG.debug("{} for {} left running as its channel closed", describe(), who);
       return;
     }
     kill(p);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * cluster member) or the database has just come back (grace). Each node also sweeps itself: an
  * active operation of this node with no run here is failed {@code run_lost}. This covers a node
  * killed outright and, at start, operations left behind by nodes that are gone. Finished operations
- * past the retention are pruned on the same beat, hourly.
+ * past the retention are pruned on the same beat, hourly. An operation failed as lost opens a fence,
+ * and every sweep works the open fences ({@link Fences}).
  */
 final class NodeLiveness {
 
@@ -34,13 +35,16 @@ final class NodeLiveness {
   private final OperationRunner runner;
   private final StoreHealth health;
   private final Liveness liveness;
+  private final Fences fences;
   /** Operations already reported as kept because their node is a live member (logged once each). */
   private final Set<String> keptAlive = new HashSet<>();
   private long timer = -1;
   private long lastPrune;
   private boolean graceLogged;
 
-  NodeLiveness(Vertx vertx, OperationsConfig config, OperationStore store, OperationEvents events, OperationRunner runner, StoreHealth health) {
+  NodeLiveness(Vertx vertx, OperationsConfig config, OperationStore store, OperationEvents events, OperationRunner runner, StoreHealth health,
+      Fences fences) {
+    this.fences = fences;
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -92,7 +96,8 @@ final class NodeLiveness {
         }
       }).mapEmpty();
     }
-    return pruning.compose(v -> sweepOwn()).compose(v -> sweepOthers());
+    // a run failed as lost leaves a fence: its command is stopped on the host in the same sweep
+    return pruning.compose(v -> sweepOwn()).compose(v -> sweepOthers()).compose(v -> fences.work());
   }
 
   /** Own operations quiet for {@code nodeLostAfter} with no run here (a run just starting is never that quiet). */
@@ -140,9 +145,12 @@ final class NodeLiveness {
     });
   }
 
-  /** Fails an operation nobody runs any more, unless someone finished it first. */
+  /**
+   * Fails an operation nobody runs any more, unless someone finished it first, and opens its fence:
+   * its command may still run on the host, and the next start of its host and type waits for it.
+   */
   Future<Void> fail(Operation op, String reason, String message, String why) {
-    return store.change(UUID.fromString(op.id()), Operation.FAILED, null, message, why,
+    return store.failFenced(UUID.fromString(op.id()), message, why,
             new JsonObject().put("reason", reason).put("resolvedBy", config.nodeId()))
         .onSuccess(changed -> changed.ifPresent(c -> {
           LOG.warn("operation {} {} on {}: failed by node {}: {}", c.id(), c.operationType(), c.hostId(), config.nodeId(), why);

@@ -64,6 +64,8 @@ final class OperationRunner {
     boolean localRelay = true;
     /** The relay answered the exec request: the command runs, or it never will. */
     boolean execAnswered;
+    /** The exec request went out (a run waiting for a fence has not sent it yet). */
+    boolean execSent;
 
     Run(Operation op) {
       this.op = op;
@@ -140,6 +142,35 @@ final class OperationRunner {
   void run(Operation op, OperationType type, Map<String, String> params) {
     Run run = new Run(op);
     running.put(op.id(), run);
+    startExec(run, type, params);
+  }
+
+  /**
+   * Starts the remote command of a new (pending) operation once the fence of lost operation
+   * {@code previous} is done (its command confirmed gone from the host) or the fencing timeout has
+   * passed. Until then the operation waits, pending, and says so; a cancel ends it at once.
+   */
+  void runAfter(Operation op, OperationType type, Map<String, String> params, String previous, Fences fences) {
+    Run run = new Run(op);
+    running.put(op.id(), run);
+    run.change(Operation.PENDING, null, "waiting for the command of the previous run (" + previous + "), whose node was lost, "
+        + "to be stopped on the host", null, new JsonObject().put("waitingFor", previous));
+    fences.await(previous).onComplete(ar -> {
+      if (run.finished) {
+        return;
+      }
+      String outcome = ar.succeeded() ? ar.result() : Fences.TIMED_OUT;
+      String message = Fences.TIMED_OUT.equals(outcome)
+          ? "the previous run's command was not confirmed gone within " + fences.timeout().toSeconds() + " s: starting anyway"
+          : "the previous run's command is " + ("killed".equals(outcome) ? "stopped" : "gone") + ": starting";
+      run.change(Operation.PENDING, null, message, null, new JsonObject().put("previousFence", outcome));
+      startExec(run, type, params);
+    });
+  }
+
+  private void startExec(Run run, OperationType type, Map<String, String> params) {
+    Operation op = run.op;
+    run.execSent = true;
     String execId = op.id();
     run.stream = vertx.eventBus().consumer(Addresses.SSH_EXEC_STREAM.format(execId), m -> onStream(run, m.body()));
     ExecRequest request = new ExecRequest(op.hostId(), execId, type.command(), params, type.timeout().toMillis());
@@ -261,6 +292,11 @@ final class OperationRunner {
       return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "operation " + opId + " is not running on this node"));
     }
     run.cancelRequested = true;
+    if (!run.execSent) {
+      // still waiting for a previous run's fence: nothing was started, nothing to stop
+      run.finish(Operation.CANCELLED, "cancelled", null, new JsonObject().put("reason", "cancelled"));
+      return Future.succeededFuture();
+    }
     return sendCancel(run)
         .<Void>mapEmpty()
         .recover(err -> {

@@ -49,6 +49,7 @@ final class OperationService {
   private final String nodeId;
   private final OperationStore store;
   private final OperationRunner runner;
+  private final Fences fences;
   private final OperationEvents events;
   /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
   private final HostsClient hosts;
@@ -58,7 +59,8 @@ final class OperationService {
   private MessageConsumer<JsonObject> starts;
 
   OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types,
-      StoreHealth health) {
+      StoreHealth health, Fences fences) {
+    this.fences = fences;
     this.vertx = vertx;
     this.health = health;
     this.nodeId = nodeId;
@@ -174,7 +176,7 @@ final class OperationService {
       Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty())
           : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
       return earlier.compose(found -> found.isPresent()
-          ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
+          ? Future.succeededFuture(answer(replayAnswer(key, found.get()), found.get()))
           : startOrAttach(start, scope, type, params, 2));
     });
   }
@@ -185,25 +187,41 @@ final class OperationService {
         Operation op = inserted.get();
         events.changed(op);
         LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), start.hostId(), start.requestedBy(), start.createdBy(), nodeId);
-        runner.run(op, type, params);
-        return Future.succeededFuture(answer("started", op));
+        // read after the insert: a lost run failed before it committed has its fence open by now
+        return fences.openFor(start.hostId(), type.name()).map(previous -> {
+          if (previous.isEmpty()) {
+            runner.run(op, type, params);
+            return answer("started", op);
+          }
+          LOG.info("operation {}: waits for the command of lost operation {} to be gone from {}", op.id(), previous.get(), start.hostId());
+          runner.runAfter(op, type, params, previous.get(), fences);
+          return answer("waiting_for_previous", op).put("waitingFor", previous.get());
+        });
       }
-      return store.active(start.hostId(), type.name()).compose(active -> {
-        if (active.isPresent()) {
-          return Future.succeededFuture(answer("already_running", active.get()));
-        }
-        String key = start.idempotencyKey();
-        if (key != null) {
-          // the insert lost to the same idempotency key
-          return store.byIdempotencyKey(scope, start.hostId(), type.name(), key).compose(same -> same.isPresent()
-              ? Future.succeededFuture(answer(same.get().isActive() ? "already_running" : "started", same.get()))
-              : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
+      String key = start.idempotencyKey();
+      // the insert lost, to the same idempotency key (this very request asked on another node too) or
+      // to another start of the host and type
+      Future<Optional<Operation>> same = key == null ? Future.succeededFuture(Optional.empty())
+          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
+      return same.compose(mine -> mine.isPresent() ? Future.succeededFuture(Optional.of(answer(replayAnswer(key, mine.get()), mine.get())))
+          : store.active(start.hostId(), type.name()).map(active -> active.map(a -> answer("already_running", a)))).compose(found -> {
+        if (found.isPresent()) {
+          return Future.succeededFuture(found.get());
         }
         // the running one finished between our insert and our look: try once more
         return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
             : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
       });
     });
+  }
+
+  /**
+   * The answer to a start whose idempotency key found an operation: {@code started} when it is the
+   * same HTTP request asked again (the gateway's per-request key) or the operation has ended,
+   * {@code already_running} when another request with the key finds it running.
+   */
+  private static String replayAnswer(String key, Operation found) {
+    return found.isActive() && !StartOperation.isPerRequestKey(key) ? "already_running" : "started";
   }
 
   private static JsonObject answer(String status, Operation op) {

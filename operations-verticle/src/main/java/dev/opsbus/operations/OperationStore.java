@@ -87,6 +87,19 @@ public final class OperationStore {
 
   /** A change to an active operation; empty when it is no longer active (someone finished it first). */
   public Future<Optional<Operation>> change(UUID id, String status, Integer progress, String message, String error, JsonObject metadataPatch) {
+    return change(id, status, progress, message, error, metadataPatch, false);
+  }
+
+  /**
+   * Fails an operation whose run is lost and, in the same transaction, opens its fence
+   * ({@link Fences}): no start of its host and type can slip in between the two.
+   */
+  public Future<Optional<Operation>> failFenced(UUID id, String message, String error, JsonObject metadataPatch) {
+    return change(id, Operation.FAILED, null, message, error, metadataPatch, true);
+  }
+
+  private Future<Optional<Operation>> change(UUID id, String status, Integer progress, String message, String error, JsonObject metadataPatch,
+      boolean fence) {
     boolean finishing = status != null && !Operation.PENDING.equals(status) && !Operation.IN_PROGRESS.equals(status);
     String sql = "UPDATE operations SET status = COALESCE($2, status), progress = COALESCE($3, progress), message = COALESCE($4, message), "
         + "error = COALESCE($5, error), metadata = metadata || $6, version = version + 1, updated_at = now(), "
@@ -97,7 +110,10 @@ public final class OperationStore {
         .execute(Tuple.tuple().addUUID(id).addString(status).addInteger(progress).addString(message).addString(error)
             .addValue(metadataPatch == null ? new JsonObject() : metadataPatch).addBoolean(finishing))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.<Operation>empty())
-            : record(conn, toOperation(rows.iterator().next())).map(Optional::of)));
+            : record(conn, toOperation(rows.iterator().next())).map(Optional::of))
+        .compose(changed -> !fence || changed.isEmpty() ? Future.succeededFuture(changed)
+            : conn.preparedQuery("INSERT INTO operation_fences (operation_id, host_id, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(id, changed.get().hostId(), changed.get().operationType())).map(changed)));
   }
 
   private Future<Operation> record(SqlClient conn, Operation op) {

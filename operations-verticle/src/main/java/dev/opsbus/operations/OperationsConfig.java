@@ -25,6 +25,8 @@ import java.util.regex.PatternSyntaxException;
  * @param retention finished operations older than this are deleted (history); activity likewise
  * @param schedulerTick how often schedules are checked for a due occurrence
  * @param dbPoolSize connections in the verticle's database pool
+ * @param fencingTimeout how long a start of a host and type waits for the command of a lost node's
+ *     operation to be confirmed gone from the host before it runs anyway
  */
 public record OperationsConfig(
     String nodeId,
@@ -34,22 +36,24 @@ public record OperationsConfig(
     Duration nodeLostAfter,
     Duration retention,
     Duration schedulerTick,
-    int dbPoolSize) {
+    int dbPoolSize,
+    Duration fencingTimeout) {
 
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_NODE_LOST_AFTER = Duration.ofSeconds(15);
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
   public static final Duration DEFAULT_SCHEDULER_TICK = Duration.ofSeconds(1);
   public static final int DEFAULT_DB_POOL_SIZE = 6;
+  public static final Duration DEFAULT_FENCING_TIMEOUT = Duration.ofSeconds(30);
 
   /** The config file's section for operations, and its keys. */
   public static final String SECTION = "operations";
   public static final Set<String> KEYS = Set.of("commands", "heartbeatMs", "nodeLostAfterSeconds", "retentionDays",
-      "schedulerTickMs", "dbPoolSize");
+      "schedulerTickMs", "dbPoolSize", "fencingTimeoutSeconds");
 
   public OperationsConfig {
     commands = List.copyOf(commands);
-    for (Duration d : List.of(heartbeat, nodeLostAfter, retention, schedulerTick)) {
+    for (Duration d : List.of(heartbeat, nodeLostAfter, retention, schedulerTick, fencingTimeout)) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("operations durations must be positive, got " + d);
       }
@@ -65,7 +69,7 @@ public record OperationsConfig(
 
   public static OperationsConfig defaults(String nodeId, PgConnectOptions db) {
     return new OperationsConfig(nodeId, db, List.of(), DEFAULT_HEARTBEAT, DEFAULT_NODE_LOST_AFTER, DEFAULT_RETENTION,
-        DEFAULT_SCHEDULER_TICK, DEFAULT_DB_POOL_SIZE);
+        DEFAULT_SCHEDULER_TICK, DEFAULT_DB_POOL_SIZE, DEFAULT_FENCING_TIMEOUT);
   }
 
   /**
@@ -100,24 +104,29 @@ public record OperationsConfig(
     return new OperationsConfig(base.nodeId, base.db, commands, heartbeat, lostAfter,
         s.duration("retentionDays", Duration::ofDays, base.retention),
         s.duration("schedulerTickMs", Duration::ofMillis, base.schedulerTick),
-        s.positiveInt("dbPoolSize", base.dbPoolSize));
+        s.positiveInt("dbPoolSize", base.dbPoolSize),
+        s.duration("fencingTimeoutSeconds", Duration::ofSeconds, base.fencingTimeout));
   }
 
   /** This config for one running node. */
   public OperationsConfig forNode(String nodeId, PgConnectOptions db) {
-    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize);
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
   }
 
   public OperationsConfig withCommands(List<CommandOperation> more) {
-    return new OperationsConfig(nodeId, db, more, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize);
+    return new OperationsConfig(nodeId, db, more, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
   }
 
   public OperationsConfig withLiveness(Duration beat, Duration lostAfter) {
-    return new OperationsConfig(nodeId, db, commands, beat, lostAfter, retention, schedulerTick, dbPoolSize);
+    return new OperationsConfig(nodeId, db, commands, beat, lostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
+  }
+
+  public OperationsConfig withFencingTimeout(Duration timeout) {
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, timeout);
   }
 
   public OperationsConfig withSchedulerTick(Duration tick) {
-    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, tick, dbPoolSize);
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, tick, dbPoolSize, fencingTimeout);
   }
 
   /**

@@ -48,8 +48,9 @@ public class OperationsVerticle extends VerticleBase {
     OperationStore store = new OperationStore(pool);
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
     runner = new OperationRunner(vertx, config.nodeId(), store, events);
-    service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health);
-    liveness = new NodeLiveness(vertx, config, store, events, runner, health);
+    Fences fences = new Fences(vertx, pool, config.fencingTimeout());
+    service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health, fences);
+    liveness = new NodeLiveness(vertx, config, store, events, runner, health, fences);
     scheduler = new Scheduler(vertx, pool, config, service.types());
     // the activity log is kept as long as finished operations (operations.retentionDays)
     activity = new ActivityLog(vertx, pool, config.retention());

@@ -79,7 +79,10 @@ class LivenessSweepTest {
       until("run_lost", WAIT, () -> "failed".equals(get(b, id.toString()).getString("status")));
       assertThat(get(b, id.toString()).getJsonObject("metadata").getString("reason")).isEqualTo("run_lost");
       JsonObject again = result(request(b, Addresses.OPS_START, new JsonObject().put("hostId", "demo").put("type", "ssh_test"), OPERATOR));
-      assertThat(again.getString("status")).as("the host and type are free again").isEqualTo("started");
+      // the host and type are free again; the new run waits for the lost run's fence (no relay here
+      // can confirm its command gone, so until the fencing timeout)
+      assertThat(again.getString("status")).as("the host and type are free again").isEqualTo("waiting_for_previous");
+      assertThat(again.getString("waitingFor")).isEqualTo(id.toString());
     } finally {
       result(b.close());
     }

@@ -50,6 +50,12 @@ public final class Addresses {
   public static final AddressPattern SSH_EXEC_STREAM = AddressPattern.of("ssh.exec.{execId}.stream");
   public static final String SSH_EXEC_CANCEL = "ssh.exec.cancel";
   /**
+   * Stops what is left on its host of a command whose relay was lost ({@code {hostId, execId}}),
+   * over a fresh connection, finding its processes by the tag in their environment; answers
+   * {@code {execId, outcome}}: killed, gone, unsupported or left. Internal (no bridge rule).
+   */
+  public static final String SSH_EXEC_FENCE = "ssh.exec.fence";
+  /**
    * Served only by the relay that runs the command: {@code ssh.exec.cancel} lands on any relay of
    * the cluster, and one that does not run it forwards here.
    */

@@ -72,7 +72,7 @@ public final class OperationApi {
     if (key == null) {
       // one per HTTP request: the start may then be asked again on another node when the first one
       // does not answer (a node that just died) without ever starting twice
-      key = "request:" + UUID.randomUUID();
+      key = StartOperation.PER_REQUEST_KEY_PREFIX + UUID.randomUUID();
     }
     // the key goes as given: the operations service keeps it under the caller's identity, host and type
     StartOperation req = StartOperation.byUser(ctx.pathParam("hostId"), type,

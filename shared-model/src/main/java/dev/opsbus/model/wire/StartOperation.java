@@ -22,6 +22,17 @@ public record StartOperation(String hostId, String type, Map<String, Object> par
 
   /** Started by a user through the API. */
   public static final String BY_USER = "user";
+  /**
+   * Keys the gateway gives an HTTP start that came without one: one per HTTP request, so that the
+   * start may be asked again on another node. A start found by such a key is the same request asked
+   * twice, and answers as the first attempt did ({@code started}).
+   */
+  public static final String PER_REQUEST_KEY_PREFIX = "request:";
+
+  /** Whether {@code key} is the gateway's own key of one HTTP request. */
+  public static boolean isPerRequestKey(String key) {
+    return key != null && key.startsWith(PER_REQUEST_KEY_PREFIX);
+  }
   /** Started by a schedule. */
   public static final String BY_CRON = "cron";
   /** Started by a service inside the cluster. */

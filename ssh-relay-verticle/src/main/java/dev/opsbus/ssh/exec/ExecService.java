@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves {@code ssh.exec} (run one command on a host for another verticle, as a
- * {@link RunningCommand}), {@code ssh.exec.cancel} (stop it, wherever in the cluster it runs) and
+ * {@link RunningCommand}), {@code ssh.exec.cancel} (stop it, wherever in the cluster it runs),
+ * {@code ssh.exec.fence} (stop what is left of it on its host after its relay was lost) and
  * {@code ssh.hostkey.scan}. Requests are read and answered on the context that called
  * {@link #start()}; the commands' blocking work runs on {@link RelayThreads}.
  */
@@ -77,10 +78,11 @@ public final class ExecService {
     MessageConsumer<JsonObject> exec = vertx.eventBus().consumer(Addresses.SSH_EXEC, this::onExec);
     MessageConsumer<JsonObject> cancel = vertx.eventBus().consumer(Addresses.SSH_EXEC_CANCEL, this::onCancel);
     MessageConsumer<JsonObject> scanner = vertx.eventBus().consumer(Addresses.SSH_HOSTKEY_SCAN, scan::handle);
+    MessageConsumer<JsonObject> fence = vertx.eventBus().consumer(Addresses.SSH_EXEC_FENCE, new FenceRequests(vertx, hosts, connector)::handle);
     // this node's operations run their commands here, so an operation and its command live and die together
     MessageConsumer<JsonObject> own = vertx.eventBus().localConsumer(Addresses.NODE_SSH_EXEC.format(config.nodeId()), this::onExec);
-    consumers = List.of(exec, cancel, scanner, own);
-    return Future.all(exec.completion(), cancel.completion(), scanner.completion(), own.completion()).mapEmpty();
+    consumers = List.of(exec, cancel, scanner, own, fence);
+    return Future.all(List.of(exec.completion(), cancel.completion(), scanner.completion(), own.completion(), fence.completion())).mapEmpty();
   }
 
   /** Unregisters, cancels every running command (killing it on its host) and waits (bounded) for them to end. */

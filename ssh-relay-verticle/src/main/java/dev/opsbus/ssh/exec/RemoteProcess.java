@@ -67,10 +67,20 @@ public final class RemoteProcess implements AutoCloseable {
 
   /** Starts {@code script} (a shell command line, values already quoted) on a new channel. */
   public static RemoteProcess start(SSHClient ssh, String script) throws IOException {
+    return start(ssh, script, null);
+  }
+
+  /**
+   * Starts {@code script} with {@code OPSBUS_EXEC=<tag>} in its environment (inherited by every
+   * process it starts), so that {@link RemoteFence} can find what is left of it on the host later,
+   * over any connection, even after the relay that started it is gone.
+   */
+  public static RemoteProcess start(SSHClient ssh, String script, String tag) throws IOException {
     String marker = "OPSBUS_PID_" + HexFormat.of().formatHex(randomBytes()) + ":";
+    String env = tag == null ? "" : RemoteFence.VARIABLE + "=" + ShellQuote.quote(tag) + "; export " + RemoteFence.VARIABLE + "; ";
     Session session = ssh.startSession();
     try {
-      Session.Command cmd = session.exec("echo " + marker + "$$ >&2; exec /bin/sh -c " + ShellQuote.quote(script));
+      Session.Command cmd = session.exec(env + "echo " + marker + "$$ >&2; exec /bin/sh -c " + ShellQuote.quote(script));
       cmd.getOutputStream().close();
       return new RemoteProcess(session, cmd, marker);
     } catch (IOException | RuntimeException e) {

@@ -203,7 +203,7 @@ final class RunningCommand {
         return;
       }
       try {
-        proc = RemoteProcess.start(ssh, req.script());
+        proc = RemoteProcess.start(ssh, req.script(), req.execId());
       } catch (IOException e) {
         onContext(() -> end(ExecOutcome.FAILED, null, "host '" + req.hostId() + "' did not start the command: " + e.getMessage(),
             ErrorCode.HOST_UNREACHABLE));
