@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,10 +87,12 @@ class TelemetryScrapeTest {
       sockjs.register(Addresses.METRICS_NODE);
       Await.until("both subscribed", WAIT, () -> subscriptions() >= before + 2);
 
-      // a delivery to both, through the one bus consumer
-      gw.vertx.eventBus().publish(Addresses.METRICS_NODE, new JsonObject().put("type", "node_metrics").put("n", 1));
-      raw.next(f -> Addresses.METRICS_NODE.equals(f.getString("address")), WAIT);
-      sockjs.next(f -> Addresses.METRICS_NODE.equals(f.getString("address")), WAIT);
+      // two deliveries to both, through the one bus consumer
+      for (int n = 1; n <= 2; n++) {
+        gw.vertx.eventBus().publish(Addresses.METRICS_NODE, new JsonObject().put("type", "node_metrics").put("n", n));
+        raw.next(f -> Addresses.METRICS_NODE.equals(f.getString("address")), WAIT);
+        sockjs.next(f -> Addresses.METRICS_NODE.equals(f.getString("address")), WAIT);
+      }
       // a reply (presence.list is served by the gateway itself)
       raw.send(new JsonObject().put("type", "send").put("address", "presence.list").put("replyAddress", "r-1").put("body", new JsonObject()));
       raw.next(f -> "r-1".equals(f.getString("address")), WAIT);
@@ -120,9 +124,11 @@ class TelemetryScrapeTest {
       assertThat(value(f, "opsbus_bridge_messages_received_total", label("transport", "sockjs"))).isGreaterThanOrEqualTo(1);
       assertThat(value(f, "opsbus_bridge_messages_received_total", label("transport", "http"))).isEqualTo(1);
       assertThat(value(f, "opsbus_bridge_messages_received_total", label("transport", "tcp"))).as("shown at zero").isZero();
-      assertThat(value(f, "opsbus_bridge_messages_sent_total", label("transport", "websocket"))).as("a delivery and a reply")
-          .isGreaterThanOrEqualTo(2);
-      assertThat(value(f, "opsbus_bridge_messages_sent_total", label("transport", "sockjs"))).isGreaterThanOrEqualTo(1);
+      assertThat(value(f, "opsbus_bridge_messages_sent_total", label("transport", "websocket"))).as("two deliveries and a reply")
+          .isGreaterThanOrEqualTo(3);
+      assertThat(value(f, "opsbus_bridge_messages_sent_total", label("transport", "sockjs"))).isGreaterThanOrEqualTo(2);
+      assertThat(f.get("opsbus_bridge_messages_sent_total").samples).as("HTTP answers are no bus deliveries")
+          .noneMatch(s -> "http".equals(s.label("transport")));
       assertThat(value(f, "opsbus_bridge_refusals_total", label("code", "unknown_address"))).isEqualTo(1);
       assertThat(value(f, "opsbus_bridge_refusals_total", label("code", "invalid_json"))).isEqualTo(1);
       assertThat(value(f, "opsbus_bridge_connections_opened_total", label("transport", "websocket"))).isGreaterThanOrEqualTo(1);
@@ -131,8 +137,8 @@ class TelemetryScrapeTest {
       assertThat(latency.type).isEqualTo("histogram");
       assertThat(latency.samples.stream().filter(s -> s.name().endsWith("_bucket"))).hasSizeGreaterThan(10)
           .allMatch(s -> gw.nodeId.equals(s.label("node")));
-      assertThat(value(f, "opsbus_bridge_delivery_latency_seconds", s -> s.name().endsWith("_count"))).as("one per subscriber")
-          .isGreaterThanOrEqualTo(2);
+      assertThat(value(f, "opsbus_bridge_delivery_latency_seconds", s -> s.name().endsWith("_count"))).as("one per subscriber and message")
+          .isGreaterThanOrEqualTo(4);
 
       assertThat(f.get("opsbus_event_loop_lag_seconds").type).isEqualTo("gauge");
       assertThat(f.get("opsbus_event_loop_lag_max_seconds").type).isEqualTo("gauge");
@@ -140,7 +146,28 @@ class TelemetryScrapeTest {
       assertThat(value(f, "opsbus_bridge_queued_frames", s -> true)).as("both sockets keep up").isZero();
       assertThat(f).containsKey("opsbus_bridge_queued_frames_max");
       assertThat(value(f, "opsbus_bridge_connections_max", s -> true)).isEqualTo(10_000);
+      theDashboardNamesOnlyWhatIsScraped(f);
     }
+  }
+
+  /** {@code deploy/grafana/opsbus.json} queries only series {@code /metrics} has. */
+  static void theDashboardNamesOnlyWhatIsScraped(Map<String, Family> f) {
+    String dashboard;
+    try {
+      dashboard = Files.readString(Path.of(System.getProperty("user.dir")).resolve("../deploy/grafana/opsbus.json"));
+    } catch (IOException e) {
+      throw new AssertionError("deploy/grafana/opsbus.json could not be read: " + e.getMessage(), e);
+    }
+    new JsonObject(dashboard); // valid JSON
+    Matcher m = Pattern.compile("opsbus_[a-z0-9_]+").matcher(dashboard);
+    int names = 0;
+    while (m.find()) {
+      String name = m.group();
+      String family = name.replaceFirst("_(bucket|count|sum)$", "");
+      assertThat(f).as("the dashboard's %s on /metrics", name).containsKey(f.containsKey(name) ? name : family);
+      names++;
+    }
+    assertThat(names).isGreaterThan(10);
   }
 
   /** {@code promtool check metrics} when it is installed: the text must parse (lint remarks are printed, not failed). */

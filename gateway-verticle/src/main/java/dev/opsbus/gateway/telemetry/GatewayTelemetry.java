@@ -25,8 +25,8 @@ public final class GatewayTelemetry {
 
   /** The transport label of messages published or requested over {@code /api/bus/*}. */
   public static final String HTTP_TRANSPORT = "http";
-  /** Every transport that carries bus messages, shown from the start (at zero) so dashboards see them. */
-  public static final List<String> TRANSPORTS = List.of("websocket", "sockjs", "tcp", HTTP_TRANSPORT);
+  /** The bridge's transports, shown from the start (at zero) so dashboards see them; {@code http} only receives. */
+  public static final List<String> TRANSPORTS = List.of("websocket", "sockjs", "tcp");
 
   static final String RECEIVED = "opsbus.bridge.messages.received";
   static final String SENT = "opsbus.bridge.messages.sent";
@@ -35,12 +35,15 @@ public final class GatewayTelemetry {
   /** Prometheus name of the delivery histogram (registered as a Prometheus collector, not a Micrometer meter). */
   public static final String LATENCY = "opsbus_bridge_delivery_latency_seconds";
 
-  /** One transport's counts. */
+  /** One bridge transport's counts. */
   private static final class Transport {
     Counter received;
     Counter opened;
     long sent;
   }
+
+  /** Messages HTTP publish and request put on the bus (HTTP answers are not bus deliveries, so it has no sent count). */
+  private final Counter httpReceived;
 
   private final MeterRegistry registry;
   private final Map<String, Transport> transports = new HashMap<>();
@@ -59,14 +62,19 @@ public final class GatewayTelemetry {
     for (String kind : TRANSPORTS) {
       transport(kind);
     }
+    httpReceived = receivedCounter(HTTP_TRANSPORT);
+  }
+
+  private Counter receivedCounter(String kind) {
+    return Counter.builder(RECEIVED).description("messages received from clients (frames in; HTTP: messages published or requested)")
+        .tag("transport", kind).register(registry);
   }
 
   private Transport transport(String kind) {
     Transport t = transports.get(kind);
     if (t == null) {
       Transport made = new Transport();
-      made.received = Counter.builder(RECEIVED).description("messages received from clients (frames in; HTTP: messages published or requested)")
-          .tag("transport", kind).register(registry);
+      made.received = receivedCounter(kind);
       made.opened = Counter.builder(OPENED).description("bridge connections accepted (before any cap refused them)")
           .tag("transport", kind).register(registry);
       FunctionCounter.builder(SENT, made, m -> m.sent)
@@ -79,7 +87,7 @@ public final class GatewayTelemetry {
 
   /** {@code n} messages came in from a client over {@code transport}. */
   public void received(String transport, int n) {
-    transport(transport).received.increment(n);
+    (HTTP_TRANSPORT.equals(transport) ? httpReceived : transport(transport).received).increment(n);
   }
 
   /** A connection of {@code transport} was accepted. */
