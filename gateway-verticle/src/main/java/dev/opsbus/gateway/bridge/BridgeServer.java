@@ -420,11 +420,6 @@ public final class BridgeServer {
     return limits.maxConnections();
   }
 
-  /** At {@code bridge.maxConnections}: the next connection would be refused {@code node_full}. */
-  public boolean full() {
-    return connections.size() >= limits.maxConnections();
-  }
-
   /** Frames waiting in every connection's outbound queue. */
   public long queuedFrames() {
     long n = 0;

@@ -12,7 +12,7 @@ import io.vertx.core.Vertx;
 public final class EventLoopLag {
 
   /** Samples the recent worst is taken over: {@code WINDOW × period} of history. */
-  static final int WINDOW = 5;
+  static final int WINDOW = 10;
 
   private final Vertx vertx;
   private final long periodMs;

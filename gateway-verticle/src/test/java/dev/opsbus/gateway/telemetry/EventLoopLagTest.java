@@ -35,7 +35,7 @@ class EventLoopLagTest {
     AtomicReference<EventLoopLag> probe = new AtomicReference<>();
     AtomicInteger connections = new AtomicInteger();
     Overload overload = onLoop(ctx, () -> {
-      probe.set(new EventLoopLag(vertx, 20).start());
+      probe.set(new EventLoopLag(vertx, 50).start());
       return new Overload(probe.get(), Duration.ofMillis(200), connections::get, 3);
     });
     Await.until("a few quiet samples", WAIT, () -> onLoop(ctx, () -> probe.get().lastNanos() >= 0 && overload.reason() == null));
