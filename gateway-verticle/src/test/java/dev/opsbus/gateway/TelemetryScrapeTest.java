@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 class TelemetryScrapeTest {
 
   static final Duration WAIT = Duration.ofSeconds(10);
+  /** Some 20 MB go through one socket in the queue test: generous on a loaded machine. */
+  static final Duration SLOW_WAIT = Duration.ofSeconds(30);
 
   static GatewayHarness gw;
   static String admin;
@@ -147,6 +149,29 @@ class TelemetryScrapeTest {
       assertThat(f).containsKey("opsbus_bridge_queued_frames_max");
       assertThat(value(f, "opsbus_bridge_connections_max", s -> true)).isEqualTo(10_000);
       theDashboardNamesOnlyWhatIsScraped(f);
+    }
+  }
+
+  @Test
+  void aSocketThatDoesNotReadShowsItsOutboundQueueUntilItCatchesUp() {
+    try (BridgeClient slow = gw.client(BridgeClient.Transport.RAW, admin)) {
+      int before = subscriptions();
+      slow.register(Addresses.ACTIVITY_EVENTS);
+      Await.until("subscribed", SLOW_WAIT, () -> subscriptions() > before);
+      // the client stops reading: the kernel's buffers and Netty's fill, then the bridge queues
+      slow.socket().pause();
+      String pad = "x".repeat(32 * 1024);
+      for (int i = 0; i < 600; i++) {
+        gw.vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, new JsonObject().put("type", "filler").put("i", i).put("pad", pad));
+      }
+      Await.until("frames queued", SLOW_WAIT, () -> value(scrape(), "opsbus_bridge_queued_frames", s -> true) > 0);
+      Map<String, Family> f = scrape();
+      assertThat(value(f, "opsbus_bridge_queued_frames_max", s -> true)).isPositive()
+          .isEqualTo(value(f, "opsbus_bridge_queued_frames", s -> true));
+      slow.socket().resume();
+      Await.until("the queue drained", SLOW_WAIT, () -> value(scrape(), "opsbus_bridge_queued_frames", s -> true) == 0);
+      slow.next(m -> m.getJsonObject("body") != null && m.getJsonObject("body").getInteger("i", -1) == 599, SLOW_WAIT);
+      assertThat(slow.isClosed()).as("below queueBound: kept").isFalse();
     }
   }
 
