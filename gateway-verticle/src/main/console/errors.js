@@ -23,6 +23,7 @@ const SENTENCES = {
   no_handler: 'No server is handling this right now. Try again in a moment.',
   store_unavailable: 'The database is unavailable right now. Try again in a few seconds.',
   node_draining: 'This server is shutting down. Reconnecting to another one.',
+  node_full: 'This server has as many connections as it can hold. Reconnecting to another one.',
   slow_consumer: 'This tab could not keep up with the updates and was reconnected.',
   origin_not_allowed: 'This page is not allowed to connect from its origin.',
   too_large: 'The request is too large.',

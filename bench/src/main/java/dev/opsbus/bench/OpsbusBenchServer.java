@@ -134,7 +134,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
     BridgeLimits limits = BridgeLimits.defaults().withQueueBound(o.queueBound());
     limits = new BridgeLimits(limits.maxFrameBytes(), limits.maxAddressLength(), limits.queueBound(),
         limits.maxSubscriptions(), limits.ratePerSecond(), limits.rateBurst(), o.maxConnectionsPerUser(),
-        limits.idleTimeout(), limits.requestTimeout());
+        limits.idleTimeout(), limits.requestTimeout(), BENCH_CAP);
     NodeSettings.Builder builder = NodeSettings.builder();
     if (o.cluster() != null) {
       builder.cluster(true).clusterName(o.cluster().name()).clusterHost(o.host());

@@ -38,6 +38,7 @@ import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.gateway.terminal.RelayLoss;
 import dev.opsbus.gateway.terminal.SessionDirectory;
 import dev.opsbus.gateway.terminal.TerminalApi;
+import dev.opsbus.gateway.telemetry.GatewayTelemetry;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.Json;
@@ -89,6 +90,7 @@ public class GatewayVerticle extends VerticleBase {
   private StoreHealth store;
   private DrainController drain;
   private RelayLoss relayLoss;
+  private GatewayTelemetry telemetry;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -148,6 +150,7 @@ public class GatewayVerticle extends VerticleBase {
           bridge.revocations(revocations);
           HealthRoutes health = new HealthRoutes(vertx, config.nodeId(), pool, store, openApi);
           BridgeMeters.bind(health.meters(), bridge);
+          telemetry = TelemetryWiring.wire(vertx, config, health, bridge, sessions, services);
           Router router = router(users, hasher, tokens, health);
           // header and idle timeouts, caps on connections per node and per address (docs/SECURITY.md)
           connectionGuard = new ConnectionGuard(config.connections(), new ClientAddress(config.trustedProxies()), NettyChannels::of,
@@ -196,6 +199,9 @@ public class GatewayVerticle extends VerticleBase {
     }
     if (relayLoss != null) {
       relayLoss.stop();
+    }
+    if (telemetry != null) {
+      telemetry.stop();
     }
     Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
         metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();

@@ -25,6 +25,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Issue 15's parts of the gateway, wired in one place so {@link GatewayVerticle} only calls it:
@@ -41,6 +42,7 @@ final class ServicesWiring {
   private final ResourceGuard guard;
   private ServiceKeyAccess access;
   private TcpBridgeServer tcp;
+  private IntConsumer httpMessages = n -> { };
 
   ServicesWiring(Vertx vertx, GatewayConfig config, Pool pool, ResourceGuard sessions) {
     this.vertx = vertx;
@@ -67,9 +69,14 @@ final class ServicesWiring {
     return access;
   }
 
+  /** Told how many messages HTTP publish and request put on the bus (the {@code http} transport's count). */
+  void countHttpMessages(IntConsumer messages) {
+    this.httpMessages = messages;
+  }
+
   void mount(Router router, Authn authn, Consumer<ActivityEvent> activity) {
     new ServiceKeyApi(keys, authn, activity, config.nodeId()).mount(router);
-    new BusApi(vertx, authn, access, config.bridge().requestTimeout().toMillis()).mount(router);
+    new BusApi(vertx, authn, access, config.bridge().requestTimeout().toMillis()).counting(httpMessages).mount(router);
   }
 
   Future<Void> start(BridgeServer bridge) {

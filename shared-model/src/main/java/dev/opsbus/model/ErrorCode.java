@@ -35,6 +35,8 @@ public enum ErrorCode {
   STORE_UNAVAILABLE(1510, 503),
   /** This node is shutting down: reconnect (to another node) after the delay it names. */
   NODE_DRAINING(1511, 503),
+  /** This node holds as many bridge connections as it may ({@code bridge.maxConnections}): connect to another node. */
+  NODE_FULL(1512, 503),
   TOO_MANY_SESSIONS(1432, 429),
   HOST_UNREACHABLE(1601, 502),
   HOST_KEY_MISMATCH(1602, 502),

@@ -109,6 +109,11 @@ final class BridgeConnection implements Subscriber {
     return lastSeenNanos;
   }
 
+  /** Frames waiting in the outbound queue for the socket to drain. */
+  int queuedFrames() {
+    return queue == null ? 0 : queue.size();
+  }
+
   /** A sign of life that carries no frame (a WebSocket ping): the idle sweep leaves the connection be. */
   void touch() {
     lastSeenNanos = System.nanoTime();
@@ -358,6 +363,7 @@ final class BridgeConnection implements Subscriber {
         grant(reply);
       }
       writeDirect(BridgeFrames.rec(replyAddress, reply.body(), reply.headers(), next));
+      listener.delivered(this, 0);
     } else {
       OpsbusException e = BusFailures.explain(ar.cause(), asked);
       writeErr(replyAddress, e.code(), e.getMessage());
@@ -489,7 +495,7 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     if (own != null) {
-      deliver(address, own, overflow);
+      deliver(address, own, overflow, delivery.arrivedNanos());
       return;
     }
     if (!receiving(delivery.now())) {
@@ -497,10 +503,10 @@ final class BridgeConnection implements Subscriber {
     }
     if (writableNow()) {
       transport.write(delivery);
-      listener.delivered();
+      listener.delivered(this, delivery.arrivedNanos());
       return;
     }
-    enqueue(address, delivery.frame(), overflow);
+    enqueue(address, delivery.frame(), overflow, delivery.arrivedNanos());
   }
 
   /** A send or request picked this connection: it takes it while logged in, and may answer it. */
@@ -517,15 +523,19 @@ final class BridgeConnection implements Subscriber {
   }
 
   private void deliver(String address, String frame, Overflow overflow) {
+    deliver(address, frame, overflow, 0);
+  }
+
+  private void deliver(String address, String frame, Overflow overflow, long arrivedNanos) {
     if (!receiving(Instant.now())) {
       return;
     }
     if (writableNow()) {
       transport.write(frame);
-      listener.delivered();
+      listener.delivered(this, arrivedNanos);
       return;
     }
-    enqueue(address, frame, overflow);
+    enqueue(address, frame, overflow, arrivedNanos);
   }
 
   /** Logged in with a live token; an expired one closes the connection. */
@@ -545,11 +555,11 @@ final class BridgeConnection implements Subscriber {
     return (queue == null || queue.isEmpty()) && !transport.writeQueueFull();
   }
 
-  private void enqueue(String address, String frame, Overflow overflow) {
+  private void enqueue(String address, String frame, Overflow overflow, long arrivedNanos) {
     if (queue == null) {
       queue = new OutboundQueue(ctx.limits().queueBound());
     }
-    if (!queue.offer(address, frame, overflow)) {
+    if (!queue.offer(address, frame, overflow, arrivedNanos)) {
       slowConsumer();
       return;
     }
@@ -571,8 +581,9 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     while (!closed && !queue.isEmpty() && !transport.writeQueueFull()) {
+      long arrived = queue.headArrivedNanos();
       transport.write(queue.poll());
-      listener.delivered();
+      listener.delivered(this, arrived);
     }
     if (closed || queue.isEmpty()) {
       // caught up: give the queue back, the next backlog makes a new one

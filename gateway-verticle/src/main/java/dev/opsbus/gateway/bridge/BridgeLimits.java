@@ -17,6 +17,8 @@ import java.util.Set;
  * @param maxConnectionsPerUser open real-time connections per user on one node
  * @param idleTimeout a connection that sends nothing (not even a ping) for this long is closed
  * @param requestTimeout how long a bridged request waits for its reply
+ * @param maxConnections bridge connections (every transport) open on this node; past it a new one
+ *     gets {@code node_full} and is closed, and {@code /ready} answers 503 {@code node_full}
  */
 public record BridgeLimits(
     int maxFrameBytes,
@@ -27,7 +29,8 @@ public record BridgeLimits(
     int rateBurst,
     int maxConnectionsPerUser,
     Duration idleTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    int maxConnections) {
 
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
   public static final int DEFAULT_MAX_ADDRESS_LENGTH = 256;
@@ -38,11 +41,12 @@ public record BridgeLimits(
   public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 32;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
   /** The config file's section for these limits, and its keys (durations in milliseconds). */
   public static final String SECTION = "bridge";
   public static final Set<String> KEYS = Set.of("maxFrameBytes", "maxAddressLength", "queueBound", "maxSubscriptions",
-      "ratePerSecond", "rateBurst", "maxConnectionsPerUser", "idleTimeoutMs", "requestTimeoutMs");
+      "ratePerSecond", "rateBurst", "maxConnectionsPerUser", "idleTimeoutMs", "requestTimeoutMs", "maxConnections");
 
   public BridgeLimits {
     positive("maxFrameBytes", maxFrameBytes);
@@ -52,9 +56,17 @@ public record BridgeLimits(
     positive("ratePerSecond", ratePerSecond);
     positive("rateBurst", rateBurst);
     positive("maxConnectionsPerUser", maxConnectionsPerUser);
+    positive("maxConnections", maxConnections);
     if (idleTimeout.isNegative() || idleTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("bridge timeouts must be positive");
     }
+  }
+
+  /** With the default {@code maxConnections}. */
+  public BridgeLimits(int maxFrameBytes, int maxAddressLength, int queueBound, int maxSubscriptions, int ratePerSecond, int rateBurst,
+      int maxConnectionsPerUser, Duration idleTimeout, Duration requestTimeout) {
+    this(maxFrameBytes, maxAddressLength, queueBound, maxSubscriptions, ratePerSecond, rateBurst, maxConnectionsPerUser, idleTimeout,
+        requestTimeout, DEFAULT_MAX_CONNECTIONS);
   }
 
   private static void positive(String name, int v) {
@@ -86,16 +98,22 @@ public record BridgeLimits(
         s.positiveInt("rateBurst", base.rateBurst()),
         s.positiveInt("maxConnectionsPerUser", base.maxConnectionsPerUser()),
         s.duration("idleTimeoutMs", Duration::ofMillis, base.idleTimeout()),
-        s.duration("requestTimeoutMs", Duration::ofMillis, base.requestTimeout()));
+        s.duration("requestTimeoutMs", Duration::ofMillis, base.requestTimeout()),
+        s.positiveInt("maxConnections", base.maxConnections()));
   }
 
   public BridgeLimits withQueueBound(int bound) {
     return new BridgeLimits(maxFrameBytes, maxAddressLength, bound, maxSubscriptions, ratePerSecond, rateBurst,
-        maxConnectionsPerUser, idleTimeout, requestTimeout);
+        maxConnectionsPerUser, idleTimeout, requestTimeout, maxConnections);
   }
 
   public BridgeLimits withRate(int perSecond, int burst) {
     return new BridgeLimits(maxFrameBytes, maxAddressLength, queueBound, maxSubscriptions, perSecond, burst,
-        maxConnectionsPerUser, idleTimeout, requestTimeout);
+        maxConnectionsPerUser, idleTimeout, requestTimeout, maxConnections);
+  }
+
+  public BridgeLimits withMaxConnections(int max) {
+    return new BridgeLimits(maxFrameBytes, maxAddressLength, queueBound, maxSubscriptions, ratePerSecond, rateBurst,
+        maxConnectionsPerUser, idleTimeout, requestTimeout, max);
   }
 }

@@ -3,7 +3,11 @@ package dev.opsbus.gateway.bridge;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The bridge's gauges on {@code /metrics}: connections per transport, subscriptions, bus consumers, delivered and refused frames. */
+/**
+ * The bridge's gauges on {@code /metrics}: connections per transport, subscriptions, bus consumers and
+ * outbound queue depth. Its counters (messages, refusals) and the delivery latency are kept by
+ * {@code telemetry/GatewayTelemetry}, which the bridge reports to.
+ */
 public final class BridgeMeters {
 
   private BridgeMeters() {
@@ -18,9 +22,11 @@ public final class BridgeMeters {
         .description("client subscriptions on this node").register(registry);
     Gauge.builder("opsbus.bridge.bus.consumers", bridge, BridgeServer::busConsumerCount)
         .description("bus consumers the bridge holds: one per watched address").register(registry);
-    Gauge.builder("opsbus.bridge.delivered", bridge, b -> b.stats().deliveredTotal())
-        .description("frames delivered to clients since start").register(registry);
-    Gauge.builder("opsbus.bridge.refused", bridge, b -> b.stats().refusedTotal())
-        .description("frames and connections refused since start").register(registry);
+    Gauge.builder("opsbus.bridge.queued.frames", bridge, BridgeServer::queuedFrames)
+        .description("frames waiting in the outbound queues of sockets that do not keep up").register(registry);
+    Gauge.builder("opsbus.bridge.queued.frames.max", bridge, BridgeServer::maxQueuedFrames)
+        .description("the longest outbound queue of one connection, in frames").register(registry);
+    Gauge.builder("opsbus.bridge.connections.max", bridge, BridgeServer::maxConnections)
+        .description("bridge.maxConnections: past it new connections get node_full").register(registry);
   }
 }

@@ -6,6 +6,7 @@ import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.sockjs.SockJsSession;
 import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.gateway.presence.PresenceService;
+import dev.opsbus.gateway.telemetry.GatewayTelemetry;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -70,6 +71,13 @@ public final class BridgeServer {
   private MessageConsumer<Object> statsConsumer;
   /** The per-user cap counted over every node; null when this node is alone. */
   private ClusterConnectionCap clusterCap;
+  /** Messages in and out, refusals by code, delivery latency (for /metrics); null: not counted. */
+  private GatewayTelemetry telemetry;
+
+  /** Counts this bridge's traffic on {@code /metrics} (see {@link GatewayTelemetry}). */
+  public void telemetry(GatewayTelemetry t) {
+    this.telemetry = t;
+  }
 
   /** Closes, with {@code token_revoked}, every connection whose token is revoked (see {@link RevocationWatches}). */
   public void revocations(TokenRevocations r) {
@@ -243,13 +251,31 @@ public final class BridgeServer {
     connections.add(conn);
     stats.opened(transport.kind());
     transport.closeHandler(v -> conn.onClosed());
-    transport.dataHandler(conn::onData);
+    if (telemetry == null) {
+      transport.dataHandler(conn::onData);
+    } else {
+      String kind = transport.kind();
+      telemetry.opened(kind);
+      transport.dataHandler(frame -> {
+        telemetry.received(kind, 1);
+        conn.onData(frame);
+      });
+    }
     transport.activityHandler(v -> conn.touch());
+    if (connections.size() > limits.maxConnections()) {
+      // the node's cap on bridge connections, before any other: past it the node is full for everyone
+      String msg = "this node holds " + limits.maxConnections() + " bridge connections, its limit: connect to another node or try again later";
+      countRefusal(ErrorCode.NODE_FULL);
+      audit.refused("address " + client, principal == null ? null : principal.username(), null, ErrorCode.NODE_FULL, msg,
+          Map.of("transport", transport.kind(), "remote", String.valueOf(transport.remoteAddress())));
+      conn.closeWith(ErrorCode.NODE_FULL, msg, BridgeConnection.CLOSE_TRY_AGAIN);
+      return conn;
+    }
     try {
       tickets.put(conn, caps.admitBridge(client, principal != null));
     } catch (OpsbusException refused) {
       // audited per client address, not per connection: a flood of refused sockets is one aggregate
-      stats.refused(refused.code());
+      countRefusal(refused.code());
       audit.refused("address " + client, principal == null ? null : principal.username(), null, refused.code(), refused.getMessage(),
           Map.of("transport", transport.kind(), "remote", String.valueOf(transport.remoteAddress())));
       conn.closeWith(refused.code(), refused.getMessage(), BridgeConnection.CLOSE_TRY_AGAIN);
@@ -314,7 +340,7 @@ public final class BridgeServer {
     @Override
     public void refused(BridgeConnection conn, String address, ErrorCode code, String message, boolean report) {
       // every refusal counts; the audit writes them as aggregates per connection, code and window (floods included)
-      stats.refused(code);
+      countRefusal(code);
       Principal p = conn.principal();
       Map<String, Object> data = new LinkedHashMap<>();
       data.put("transport", conn.transport().kind());
@@ -331,8 +357,11 @@ public final class BridgeServer {
     }
 
     @Override
-    public void delivered() {
+    public void delivered(BridgeConnection conn, long arrivedNanos) {
       stats.delivered();
+      if (telemetry != null) {
+        telemetry.sent(conn.transport().kind(), arrivedNanos);
+      }
     }
 
     @Override
@@ -365,6 +394,13 @@ public final class BridgeServer {
     }
   }
 
+  private void countRefusal(ErrorCode code) {
+    stats.refused(code);
+    if (telemetry != null) {
+      telemetry.refused(code);
+    }
+  }
+
   private static String source(BridgeConnection conn) {
     return "connection " + conn.id();
   }
@@ -377,6 +413,29 @@ public final class BridgeServer {
 
   public int connectionCount() {
     return connections.size();
+  }
+
+  /** {@code bridge.maxConnections}: bridge connections this node holds at most. */
+  public int maxConnections() {
+    return limits.maxConnections();
+  }
+
+  /** Frames waiting in every connection's outbound queue. */
+  public long queuedFrames() {
+    long n = 0;
+    for (BridgeConnection c : connections) {
+      n += c.queuedFrames();
+    }
+    return n;
+  }
+
+  /** The longest outbound queue of one connection, in frames. */
+  public int maxQueuedFrames() {
+    int max = 0;
+    for (BridgeConnection c : connections) {
+      max = Math.max(max, c.queuedFrames());
+    }
+    return max;
   }
 
   public int connectionCount(String kind) {

@@ -19,8 +19,11 @@ interface ConnectionListener {
   /** The connection holds a new token (its first, or a renewal): watch it for revocation. */
   void authenticated(BridgeConnection conn);
 
-  /** A frame went out to the client. */
-  void delivered();
+  /**
+   * A bus message's frame went out to the client (a delivery, a replayed change or a reply);
+   * {@code arrivedNanos} is when the message reached the gateway's consumer, or 0 when not known.
+   */
+  void delivered(BridgeConnection conn, long arrivedNanos);
 
   /** The client's tab says what it views now ({@code presence.view}: never put on the bus). */
   void viewing(BridgeConnection conn, Object body);

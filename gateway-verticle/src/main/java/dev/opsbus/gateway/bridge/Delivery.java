@@ -19,10 +19,17 @@ public final class Delivery {
   private byte[] utf8;
   private java.time.Instant now;
   private ByteBuf wire;
+  /** When the message reached the gateway's consumer: the start of the delivery latency. */
+  private final long arrivedNanos = System.nanoTime();
 
   Delivery(String address, Message<Object> message) {
     this.address = address;
     this.message = message;
+  }
+
+  /** {@link System#nanoTime()} when the bus message reached this node's consumer. */
+  public long arrivedNanos() {
+    return arrivedNanos;
   }
 
   /**

@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
  */
 final class OutboundQueue {
 
-  private record Pending(String address, String frame) {
+  /** @param arrivedNanos when its bus message reached the gateway, or 0 (for the delivery latency) */
+  private record Pending(String address, String frame, long arrivedNanos) {
   }
 
   private final ArrayDeque<Pending> frames = new ArrayDeque<>();
@@ -23,10 +24,15 @@ final class OutboundQueue {
 
   /** Queues a frame; false once more than {@code bound} frames wait (the frame is queued anyway). */
   boolean offer(String address, String frame, Overflow overflow) {
+    return offer(address, frame, overflow, 0);
+  }
+
+  /** As {@link #offer(String, String, Overflow)}, remembering when the frame's bus message arrived. */
+  boolean offer(String address, String frame, Overflow overflow, long arrivedNanos) {
     if (overflow == Overflow.LATEST) {
       frames.removeIf(p -> p.address().equals(address));
     }
-    frames.add(new Pending(address, frame));
+    frames.add(new Pending(address, frame, arrivedNanos));
     return frames.size() <= bound;
   }
 
@@ -34,6 +40,12 @@ final class OutboundQueue {
   String poll() {
     Pending p = frames.poll();
     return p == null ? null : p.frame();
+  }
+
+  /** When the bus message of the frame {@link #poll()} returns next arrived, or 0. */
+  long headArrivedNanos() {
+    Pending p = frames.peek();
+    return p == null ? 0 : p.arrivedNanos();
   }
 
   boolean isEmpty() {

@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 
 /**
  * {@code POST /api/bus/publish} (one message, or {@code {"messages": [...]}} up to {@link #MAX_BATCH})
@@ -35,12 +36,19 @@ public final class BusApi {
   private final Authn authn;
   private final AccessPolicy access;
   private final long defaultTimeoutMs;
+  private IntConsumer accepted = n -> { };
 
   public BusApi(Vertx vertx, Authn authn, AccessPolicy access, long defaultTimeoutMs) {
     this.vertx = vertx;
     this.authn = authn;
     this.access = access;
     this.defaultTimeoutMs = defaultTimeoutMs;
+  }
+
+  /** Told how many messages each accepted publish or request put on the bus (for {@code /metrics}). */
+  public BusApi counting(IntConsumer messages) {
+    this.accepted = messages;
+    return this;
   }
 
   public void mount(Router router) {
@@ -76,6 +84,7 @@ public final class BusApi {
     for (Outgoing o : batch) {
       vertx.eventBus().publish(o.address(), o.body(), options(o, p));
     }
+    accepted.accept(batch.size());
     ctx.response().setStatusCode(202);
     ctx.json(new JsonObject().put("published", batch.size()));
   }
@@ -87,6 +96,7 @@ public final class BusApi {
     Integer timeout = Bodies.optionalInt(body, "timeoutMs", 1, MAX_TIMEOUT_MS);
     allow(p, Direction.REQUEST, o.address());
     DeliveryOptions opts = options(o, p).setSendTimeout(timeout == null ? defaultTimeoutMs : timeout);
+    accepted.accept(1);
     vertx.eventBus().request(o.address(), o.body(), opts).onComplete(ar -> {
       if (ar.failed()) {
         ApiErrors.fail(ctx, BusFailures.explain(ar.cause(), "service at '" + o.address() + "'"));

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param metricsPort a second listener serving only {@code /metrics}, without a token (its bind
  *     address is the protection); 0: none
  * @param metricsHost the interface of that listener
+ * @param readyMaxEventLoopLag past this much delay of the gateway's event loop (the recent worst
+ *     sample of {@code EventLoopLag}) {@code /ready} answers 503 {@code event_loop_lag}
  */
 public record ConnectionLimits(
     Duration headerTimeout,
@@ -42,17 +44,19 @@ public record ConnectionLimits(
     Duration refusalAuditWindow,
     String metricsToken,
     int metricsPort,
-    String metricsHost) {
+    String metricsHost,
+    Duration readyMaxEventLoopLag) {
 
   public static final Set<String> KEYS = Set.of("headerTimeoutMs", "httpIdleTimeoutMs", "maxHttpConnections",
       "maxHttpConnectionsPerAddress", "socketAuthTimeoutMs", "maxSockets", "maxAnonymousSockets", "maxSocketsPerAddress",
-      "maxTerminalSocketsPerUser", "refusalAuditWindowMs", "metricsToken", "metricsPort", "metricsHost");
+      "maxTerminalSocketsPerUser", "refusalAuditWindowMs", "metricsToken", "metricsPort", "metricsHost", "readyMaxEventLoopLagMs");
 
   /** Shortest {@code metricsToken} accepted: a guessable one would open what it guards. */
   public static final int MIN_METRICS_TOKEN_LENGTH = 16;
+  public static final Duration DEFAULT_READY_MAX_EVENT_LOOP_LAG = Duration.ofSeconds(1);
 
   public ConnectionLimits {
-    for (Duration d : new Duration[] {headerTimeout, httpIdleTimeout, socketAuthTimeout, refusalAuditWindow}) {
+    for (Duration d : new Duration[] {headerTimeout, httpIdleTimeout, socketAuthTimeout, refusalAuditWindow, readyMaxEventLoopLag}) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("connection timeouts must be positive");
       }
@@ -69,6 +73,21 @@ public record ConnectionLimits(
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new IllegalArgumentException("metricsPort must be 0-65535, got " + metricsPort);
     }
+  }
+
+  /** With the default {@code readyMaxEventLoopLag}. */
+  public ConnectionLimits(Duration headerTimeout, Duration httpIdleTimeout, int maxHttpConnections, int maxHttpConnectionsPerAddress,
+      Duration socketAuthTimeout, int maxSockets, int maxAnonymousSockets, int maxSocketsPerAddress, int maxTerminalSocketsPerUser,
+      Duration refusalAuditWindow, String metricsToken, int metricsPort, String metricsHost) {
+    this(headerTimeout, httpIdleTimeout, maxHttpConnections, maxHttpConnectionsPerAddress, socketAuthTimeout, maxSockets,
+        maxAnonymousSockets, maxSocketsPerAddress, maxTerminalSocketsPerUser, refusalAuditWindow, metricsToken, metricsPort, metricsHost,
+        DEFAULT_READY_MAX_EVENT_LOOP_LAG);
+  }
+
+  public ConnectionLimits withReadyMaxEventLoopLag(Duration lag) {
+    return new ConnectionLimits(headerTimeout, httpIdleTimeout, maxHttpConnections, maxHttpConnectionsPerAddress, socketAuthTimeout,
+        maxSockets, maxAnonymousSockets, maxSocketsPerAddress, maxTerminalSocketsPerUser, refusalAuditWindow, metricsToken, metricsPort,
+        metricsHost, lag);
   }
 
   public static ConnectionLimits defaults() {
@@ -103,7 +122,8 @@ public record ConnectionLimits(
         s.positiveInt("maxSocketsPerAddress", base.maxSocketsPerAddress),
         s.positiveInt("maxTerminalSocketsPerUser", base.maxTerminalSocketsPerUser),
         s.duration("refusalAuditWindowMs", Duration::ofMillis, base.refusalAuditWindow),
-        token, metricsPort, s.string("metricsHost", base.metricsHost));
+        token, metricsPort, s.string("metricsHost", base.metricsHost),
+        s.duration("readyMaxEventLoopLagMs", Duration::ofMillis, base.readyMaxEventLoopLag));
   }
 
   /** Keeps the metrics token out of logs. */
@@ -113,6 +133,7 @@ public record ConnectionLimits(
         + maxHttpConnections + ", maxHttpConnectionsPerAddress=" + maxHttpConnectionsPerAddress + ", socketAuthTimeout=" + socketAuthTimeout
         + ", maxSockets=" + maxSockets + ", maxAnonymousSockets=" + maxAnonymousSockets + ", maxSocketsPerAddress=" + maxSocketsPerAddress
         + ", maxTerminalSocketsPerUser=" + maxTerminalSocketsPerUser + ", refusalAuditWindow=" + refusalAuditWindow
-        + ", metricsToken=" + (metricsToken == null ? "unset" : "set") + ", metricsPort=" + metricsPort + ", metricsHost=" + metricsHost + "]";
+        + ", metricsToken=" + (metricsToken == null ? "unset" : "set") + ", metricsPort=" + metricsPort + ", metricsHost=" + metricsHost
+        + ", readyMaxEventLoopLag=" + readyMaxEventLoopLag + "]";
   }
 }

@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.http;
 
+import dev.opsbus.gateway.telemetry.Overload;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.NodeLocal;
 import dev.opsbus.model.db.StoreFailures;
@@ -24,7 +25,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What operators and load balancers ask, without logging in: {@code /health} (the process
- * answers), {@code /ready} (database reachable and every verticle of the node deployed),
+ * answers), {@code /ready} (database reachable, every verticle of the node deployed, not draining, and
+ * not overloaded: see {@link Overload}),
  * {@code /metrics} (Prometheus text; other parts of the gateway add their gauges to
  * {@link #meters()}) and {@code /api/openapi.yaml}.
  */
@@ -46,6 +48,7 @@ public final class HealthRoutes {
   private final StoreHealth store;
   private final String openApiDocument;
   private final PrometheusMeterRegistry registry;
+  private Overload overload;
 
   /** @param openApiDocument from {@link #readOpenApi}, read once at start */
   public HealthRoutes(Vertx vertx, String nodeId, Pool pool, StoreHealth store, String openApiDocument) {
@@ -74,6 +77,12 @@ public final class HealthRoutes {
         throw new IllegalStateException("openapi.yaml could not be read: " + e.getMessage(), e);
       }
     });
+  }
+
+  /** {@code /ready} also answers 503 while this says the node is full or its event loop lags. */
+  public HealthRoutes overload(Overload o) {
+    this.overload = o;
+    return this;
   }
 
   /** The registry {@code /metrics} shows. */
@@ -111,7 +120,8 @@ public final class HealthRoutes {
             });
     db.onSuccess(dbState -> {
       boolean dbUp = "up".equals(dbState);
-      boolean ready = dbUp && deployed != null && !draining;
+      String overloaded = overload == null ? null : overload.reason();
+      boolean ready = dbUp && deployed != null && !draining && overloaded == null;
       JsonObject answer = new JsonObject()
           .put("status", ready ? "ready" : "not_ready")
           .put("node", nodeId)
@@ -124,6 +134,11 @@ public final class HealthRoutes {
         answer.put("reason", ErrorCode.STORE_UNAVAILABLE.wireName());
       } else if (deployed == null) {
         answer.put("reason", "starting");
+      } else if (overloaded != null) {
+        answer.put("reason", overloaded);
+      }
+      if (overload != null) {
+        overload.describe(answer);
       }
       ctx.response().setStatusCode(ready ? 200 : 503);
       if (!ready && deployed != null) {

@@ -67,6 +67,17 @@ public final class SessionDirectory implements ResourceGuard {
     return java.util.List.copyOf(live.values());
   }
 
+  /** Live sessions whose shell the relay of {@code node} holds (the {@code opsbus_ssh_sessions} gauge). */
+  public int liveOn(String node) {
+    int n = 0;
+    for (SessionSnapshot s : live.values()) {
+      if (node.equals(s.node())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** The user's part in a live session, or null. */
   public SessionParticipant participant(String sid, String username) {
     SessionSnapshot s = live.get(sid);
