@@ -7,7 +7,7 @@
 # server = opsbus-<via>) and the logs under bench/results/<stamp>-services/.
 #
 #   bench/service-publish.sh                    # 1,000 browsers, 20,100,300 msg/s, 1 run
-#   BENCH_SVC_CLIENTS=1000 BENCH_SVC_RATES=20,100,300,500 BENCH_SVC_RUNS=2 bench/service-publish.sh
+#   BENCH_SVC_CLIENTS=1000 BENCH_SVC_RATES=20,100,300,500 BENCH_SVC_RUNS=2 BENCH_SVC_CONNECT_RATE=500 bench/service-publish.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=target/opsbus-bench.jar
@@ -56,7 +56,7 @@ for run in $(seq 1 "$RUNS"); do
     pctl="${pline##*:}"
     java -Xmx1g -jar "$JAR" load --protocol opsbus --url "ws://127.0.0.1:$gw" --control "http://127.0.0.1:$pctl" \
       --server-pid "$spid" --server "opsbus-$via" --scenario service_publish --run "$run" --clients "$CLIENTS" \
-      --rates "$RATES" --warmup 1 --duration "$DURATION" --drain 3 --pause 1 \
+      --rates "$RATES" --connect-rate "${BENCH_SVC_CONNECT_RATE:-100}" --warmup 1 --duration "$DURATION" --drain 3 --pause 1 \
       --out "$OUT/service_publish.csv" 2>>"$OUT/load-$via-$run.log" | tee -a "$OUT/summary.txt"
     kill "$ppid"; wait "$ppid" 2>/dev/null || true
     grep -h "service-publisher" "$OUT/publisher-$via-$run.log" | tee -a "$OUT/summary.txt" || true

@@ -50,6 +50,9 @@ public final class ServicePublisher {
   private final String via;
   private final LongAdder errors = new LongAdder();
   private final LongAdder requests = new LongAdder();
+  /** HTTP only: requests answered 202, and the slowest answer. */
+  private final LongAdder accepted = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicReference<String> firstError = new AtomicReference<>();
   private volatile int clients;
 
@@ -89,7 +92,9 @@ public final class ServicePublisher {
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("service-publisher " + via + ": " + p.requests.sum() + " requests/frames, " + p.errors.sum() + " errors"
+      System.err.println("service-publisher " + via + ": " + p.requests.sum() + " requests/frames, "
+          + (via.equals("http") ? p.accepted.sum() + " answered 202 (slowest " + p.slowestNanos.get() / 1_000_000 + " ms), " : "")
+          + p.errors.sum() + " errors"
           + (p.firstError.get() == null ? "" : ", first: " + p.firstError.get()));
       stopped.countDown();
     }));
@@ -143,9 +148,13 @@ public final class ServicePublisher {
       batch.clear();
       Buffer payload = Buffer.buffer(sb.append("]}").toString());
       requests.increment();
+      long sent = System.nanoTime();
       http.request(opts).compose(req -> req.send(payload)).compose(resp -> resp.body().map(b -> {
+        slowestNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
         if (resp.statusCode() != 202) {
           error(resp.statusCode() + " " + b);
+        } else {
+          accepted.increment();
         }
         return null;
       })).onFailure(e -> error(e.toString()));
