@@ -5,6 +5,7 @@ const SENTENCES = {
   not_logged_in: 'You are not logged in (or your session ended). Please log in again.',
   token_expired: 'Your session has expired. Please log in again.',
   token_revoked: 'Your session was ended (you logged out elsewhere, or your account was changed or removed). Please log in again.',
+  key_expired: 'This service key has expired: an admin must make a new one.',
   invalid_token: 'Your session is no longer valid. Please log in again.',
   invalid_credentials: 'Wrong user name or password.',
   rate_limited: 'Too many requests: you are being rate limited. Wait a moment and try again.',

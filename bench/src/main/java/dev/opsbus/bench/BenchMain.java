@@ -45,6 +45,7 @@ public final class BenchMain {
         case "node" -> dev.opsbus.node.Main.main(rest);
         case "terminal" -> terminal(rest, out);
         case "operations" -> operations(rest, out);
+        case "service-publisher" -> ServicePublisher.main(rest, out);
         default -> {
           usage(out);
           System.exit(2);
@@ -72,7 +73,7 @@ public final class BenchMain {
                       [--server-pid PID] [--out logs.csv]
           raw-server  [--host 127.0.0.1] [--port 8091]
           opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
-                      [--queue-bound 4096] [--max-connections-per-user 20000]
+                      [--queue-bound 4096] [--max-connections-per-user 20000] [--bridge-rate N]
                       [--cluster --cluster-name NAME [--publisher-only] [--await-members N]];
                       OPSBUS_ADMIN_PASSWORD must be set
           report      --results DIR --report FILE [--chart FILE]
@@ -85,7 +86,11 @@ public final class BenchMain {
           operations  --mode rate|storm --urls http://127.0.0.1:PORT[,http://127.0.0.1:PORT2] --ssh-port P
                       --ssh-fingerprint SHA256:.. [--ssh-user U] [--user admin] [--password P] [--run 1] [--out operations.csv]
                       rate: [--hosts 8] [--type bench_true] [--warmup 3] [--duration 15] [--server-pid PID]
-                      storm: [--starts 500] [--storms 3] [--warmup-storms 1] [--storm-type bench_hold]""");
+                      storm: [--starts 500] [--storms 3] [--warmup-storms 1] [--storm-type bench_hold]
+          service-publisher --url http://127.0.0.1:GATEWAY --server-control http://127.0.0.1:CONTROL --via http|tcp|websocket
+                      [--tcp-port P] [--batch-max 500] [--http-connections 4] [--password P] [--control-port 0]:
+                      one service (a key granted publish bench.fanout) publishing into an opsbus-server; serves the
+                      control API for `load --protocol opsbus --control http://127.0.0.1:<its control port>`""");
   }
 
   private static void load(String[] args, PrintStream out) throws Exception {

@@ -1,6 +1,7 @@
 package dev.opsbus.bench;
 
 import dev.opsbus.gateway.GatewayConfig;
+import dev.opsbus.gateway.servicekeys.ServiceSettings;
 import dev.opsbus.gateway.bridge.BridgeLimits;
 import dev.opsbus.gateway.http.ConnectionLimits;
 import dev.opsbus.model.AddressPattern;
@@ -79,9 +80,16 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * @param pgUrl external PostgreSQL, or null for an embedded one in {@code dataDir}
    * @param dataDir data directory, or null for a temporary one removed on close
    * @param adminPassword password of {@code admin} when the node creates it (a fresh database)
+   * @param bridgeRatePerSecond inbound frames per second per bridge connection (burst twice that); 0: the default
+   *     (100), which caps one service publishing over a bridge connection at 100 messages/s
    */
   public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
-      int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
+      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond) {
+
+    public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
+        int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, cluster, 0);
+    }
 
     public Options {
       if (adminPassword == null || adminPassword.isEmpty()) {
@@ -111,6 +119,11 @@ public final class OpsbusBenchServer implements AutoCloseable {
     this.tempDir = tempDir;
   }
 
+  private static ServiceSettings tcpBridge(String host) {
+    ServiceSettings d = ServiceSettings.defaults();
+    return new ServiceSettings(d.namespaces(), d.callerRoles(), 0, host, null, null, d.revocationRecheck());
+  }
+
   /** The default rules plus a subscribe rule for the bench address; overflow disconnect (the default). */
   public static PermissionRules rules() {
     List<PermissionRule> rules = new ArrayList<>(PermissionRules.defaults().rules());
@@ -133,7 +146,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
     }
     BridgeLimits limits = BridgeLimits.defaults().withQueueBound(o.queueBound());
     limits = new BridgeLimits(limits.maxFrameBytes(), limits.maxAddressLength(), limits.queueBound(),
-        limits.maxSubscriptions(), limits.ratePerSecond(), limits.rateBurst(), o.maxConnectionsPerUser(),
+        limits.maxSubscriptions(), o.bridgeRatePerSecond() > 0 ? o.bridgeRatePerSecond() : limits.ratePerSecond(),
+        o.bridgeRatePerSecond() > 0 ? 2 * o.bridgeRatePerSecond() : limits.rateBurst(), o.maxConnectionsPerUser(),
         limits.idleTimeout(), limits.requestTimeout(), BENCH_CAP);
     NodeSettings.Builder builder = NodeSettings.builder();
     if (o.cluster() != null) {
@@ -145,7 +159,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
     ConnectionLimits benchCaps = new ConnectionLimits(d.headerTimeout(), d.httpIdleTimeout(), BENCH_CAP, BENCH_CAP, d.socketAuthTimeout(),
         BENCH_CAP, BENCH_CAP, BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost());
     NodeSettings settings = builder
-        .gateway(GatewayConfig.defaults().withConnections(benchCaps))
+        // the TCP bridge on a free port, for the service-publish scenario (ServicePublisher)
+        .gateway(GatewayConfig.defaults().withConnections(benchCaps).withServices(tcpBridge(o.host())))
         .httpHost(o.host())
         .httpPort(o.port())
         .verticles(VerticleKind.GATEWAY)
@@ -292,7 +307,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   static void main(String[] args, PrintStream out) throws InterruptedException {
     Flags f = Flags.parse(args, List.of("cluster", "publisher-only"));
     f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user",
-        "cluster", "cluster-name", "publisher-only", "await-members"));
+        "cluster", "cluster-name", "publisher-only", "await-members", "bridge-rate"));
     String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
@@ -307,10 +322,11 @@ public final class OpsbusBenchServer implements AutoCloseable {
     Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
         f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
         f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER),
-        cluster);
+        cluster, f.integer("bridge-rate", 0));
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
     out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())
+        .put("tcp", server.node.gateway().tcpBridgePort())
         .put("pid", ProcStats.selfPid()).put("pg", server.pgUrl())
         .put("keys", server.keysDir().toString()).encode());
     out.flush();

@@ -3,6 +3,7 @@ package dev.opsbus.gateway;
 import dev.opsbus.gateway.auth.AccessPolicy;
 import dev.opsbus.gateway.auth.TokenService;
 import dev.opsbus.gateway.bridge.BridgeServer;
+import dev.opsbus.gateway.bridge.ConnectionAddresses;
 import dev.opsbus.gateway.bridge.tcp.TcpBridgeServer;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.BusApi;
@@ -30,7 +31,7 @@ import java.util.function.IntConsumer;
 /**
  * Issue 15's parts of the gateway, wired in one place so {@link GatewayVerticle} only calls it:
  * service keys (as bearer credentials everywhere, their API, revocation), the rules for service
- * namespaces and notifications, HTTP publish and request, the TCP bridge and notifications.
+ * namespaces, notifications and connection addresses ({@code conn.*}), HTTP publish and request, the TCP bridge and notifications.
  */
 final class ServicesWiring {
 
@@ -49,11 +50,11 @@ final class ServicesWiring {
     this.config = config;
     this.keys = new ServiceKeys(vertx, new ServiceKeyStore(pool), config.services());
     this.notifications = new NotificationService(vertx, new NotificationStore(pool));
-    this.rules = NotificationService.withRules(ServiceRules.withRules(config.rules(), config.services()));
+    this.rules = ConnectionAddresses.withRules(NotificationService.withRules(ServiceRules.withRules(config.rules(), config.services())));
     this.guard = NotificationService.guard(sessions);
   }
 
-  /** The configured rules plus those of service namespaces and notifications. */
+  /** The configured rules plus those of service namespaces, notifications and connection addresses. */
   PermissionRules rules() {
     return rules;
   }
@@ -87,8 +88,8 @@ final class ServicesWiring {
       }
 
       @Override
-      public int cut(String principalName, String reason) {
-        return bridge.closeConnectionsOf(principalName, ErrorCode.INVALID_TOKEN, reason);
+      public int cut(String principalName, ErrorCode code, String reason) {
+        return bridge.closeConnectionsOf(principalName, code, reason);
       }
     });
     Future<Integer> tcpStarted = Future.succeededFuture(-1);

@@ -160,7 +160,7 @@ public class MetricsVerticle extends VerticleBase {
         uptime, r.cpuPercent(), r.systemCpuPercent(), r.processors(), r.heapUsedMb(), r.heapMaxMb(), r.rssMb(),
         r.systemMemoryTotalMb(), r.systemMemoryAvailableMb(),
         g.connections(), g.sockJsConnections(), g.webSocketConnections(), g.bridgeSubscriptions(), g.webSessions(),
-        relays.sessionsHere(), verticles, relayOnline);
+        relays.sessionsHere(), verticles, relayOnline, g.tcpConnections());
   }
 
   /** Asks this node's gateway; no gateway, a late one or a wrong answer all count as zero connections. */
@@ -191,7 +191,7 @@ public class MetricsVerticle extends VerticleBase {
     GatewayStatsReport r = GatewayStatsReport.fromJson(json);
     return new GatewayStatsReport(Math.max(0, r.sockJsConnections()), Math.max(0, r.webSocketConnections()),
         Math.max(0, r.bridgeSubscriptions()), Math.max(0, r.busConsumers()), Math.max(0, r.webSessions()),
-        Math.max(0, r.delivered()), Math.max(0, r.refused()));
+        Math.max(0, r.delivered()), Math.max(0, r.refused()), Math.max(0, r.tcpConnections()));
   }
 
   /** Logs when the gateway's answer changes kind, not once per sample. */

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 class GatewayStatsTest {
 
   @Test
-  void connectionsAreSockJsPlusWebSocket() {
-    GatewayStatsReport s = MetricsVerticle.readGatewayStats(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1).toJson());
-    assertThat(s).isEqualTo(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1));
-    assertThat(s.connections()).isEqualTo(7);
+  void connectionsAreSockJsPlusWebSocketPlusTcpBridge() {
+    GatewayStatsReport s = MetricsVerticle.readGatewayStats(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1, 2).toJson());
+    assertThat(s).isEqualTo(new GatewayStatsReport(3, 4, 9, 5, 2, 100, 1, 2));
+    assertThat(s.connections()).isEqualTo(9);
+    assertThat(MetricsVerticle.readGatewayStats(new JsonObject().put("tcpConnections", -1)).tcpConnections()).isZero();
   }
 
   @Test

@@ -105,7 +105,7 @@ class MetricsVerticleTest {
   @Test
   void reportsTheConnectionCountsThatTheGatewayOfTheSameNodeAnswers(Vertx vertx, VertxTestContext ctx) {
     JsonObject stats = new JsonObject().put("sockJsConnections", 3).put("webSocketConnections", 2)
-        .put("bridgeSubscriptions", 7).put("webSessions", 4);
+        .put("bridgeSubscriptions", 7).put("webSessions", 4).put("tcpConnections", 1);
     // a stand-in for the gateway's stats handler, which lives in another module
     Future<Void> fakeGateway = vertx.eventBus()
         .consumer(Addresses.NODE_GATEWAY_STATS.format("node-a"), msg -> msg.reply(stats)).completion();
@@ -114,7 +114,8 @@ class MetricsVerticleTest {
         .compose(probe -> deployNodeA(vertx).compose(id -> probe.first(m -> from(m, "node-a"))))
         .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
           NodeMetrics sample = Json.fromJsonObject(m.body(), NodeMetrics.class);
-          assertThat(sample.connections()).isEqualTo(5);
+          assertThat(sample.connections()).isEqualTo(6);
+          assertThat(sample.tcpConnections()).isEqualTo(1);
           assertThat(sample.sockJsConnections()).isEqualTo(3);
           assertThat(sample.webSocketConnections()).isEqualTo(2);
           assertThat(sample.bridgeSubscriptions()).isEqualTo(7);

@@ -13,6 +13,8 @@ public enum ErrorCode {
   NOT_LOGGED_IN(1401, 401),
   TOKEN_EXPIRED(1419, 401),
   TOKEN_REVOKED(1420, 401),
+  /** A service key past its expiry date: make a new key. */
+  KEY_EXPIRED(1421, 401),
   INVALID_TOKEN(1402, 401),
   INVALID_CREDENTIALS(1400, 401),
   ORIGIN_NOT_ALLOWED(1405, 403),

@@ -64,6 +64,8 @@ final class BridgeConnection implements Subscriber {
   private ReplyGrants grants;
   /** The request addresses this client serves (a service key's); null until it serves one. */
   private ServedAddresses served;
+  /** This connection's own address ({@link ConnectionAddresses}); null until the client asks for it. */
+  private String ownAddress;
 
   private Principal principal;
   private String token;
@@ -229,7 +231,8 @@ final class BridgeConnection implements Subscriber {
     if (principal == null) {
       return Decision.deny(authProblem, authProblem == ErrorCode.TOKEN_EXPIRED
           ? "the token has expired: log in again or refresh it"
-          : authProblem == ErrorCode.INVALID_TOKEN ? "the token is not valid: log in again" : "log in first: this connection carries no valid token");
+          : authProblem == ErrorCode.INVALID_TOKEN ? "the token is not valid: log in again"
+          : authProblem == ErrorCode.KEY_EXPIRED ? "the service key has expired: use a new key" : "log in first: this connection carries no valid token");
     }
     if (principal.isExpired(Instant.now())) {
       return Decision.deny(ErrorCode.TOKEN_EXPIRED, "the token has expired: log in again or refresh it");
@@ -247,6 +250,9 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     Decision d = check(Direction.SUBSCRIBE, address);
+    if (d.allowed() && !ConnectionAddresses.mayReceive(address, ownAddress)) {
+      d = Decision.deny(ErrorCode.ACCESS_DENIED, ConnectionAddresses.NOT_YOURS);
+    }
     if (subscriptions.contains(address)) {
       // a resync on the same connection (the client saw a gap): replay from its seq, stay subscribed
       if (!d.allowed()) {
@@ -327,6 +333,12 @@ final class BridgeConnection implements Subscriber {
         return;
       }
       ctx.bus().send(address, frame.body(), busOptions(frame));
+      return;
+    }
+    if (ConnectionAddresses.SELF.equals(address)) {
+      // the gateway answers: this connection's own address, made on first asking
+      ownAddress = ownAddress != null ? ownAddress : ConnectionAddresses.generate();
+      writeDirect(BridgeFrames.rec(replyAddress, ConnectionAddresses.answer(ownAddress), null, null));
       return;
     }
     ctx.bus().request(address, frame.body(), busOptions(frame))

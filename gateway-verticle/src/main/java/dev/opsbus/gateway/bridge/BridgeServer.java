@@ -466,6 +466,6 @@ public final class BridgeServer {
   /** What the metrics verticle of this node reads. */
   public GatewayStatsReport statsReport() {
     return new GatewayStatsReport(stats.open(SockJsTransport.KIND), stats.open(WebSocketTransport.KIND), index.subscriptionCount(),
-        index.consumerCount(), perUser.size(), stats.deliveredTotal(), stats.refusedTotal());
+        index.consumerCount(), perUser.size(), stats.deliveredTotal(), stats.refusedTotal(), stats.open(BridgeTransport.TCP_KIND));
   }
 }

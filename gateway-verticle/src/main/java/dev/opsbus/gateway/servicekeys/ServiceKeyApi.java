@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
 /**
  * {@code POST|GET /api/service-keys}, {@code DELETE /api/service-keys/{name}}: admins only. The
  * secret is in the answer to the POST and nowhere else, ever; a listing shows each key's scope and
- * last use; a DELETE revokes (the name stays, revoked) and cuts the key's connections on every node.
+ * last use and expiry ({@link KeyExpiry}); a DELETE revokes (the name stays, revoked) and cuts the key's connections on every node.
  */
 public final class ServiceKeyApi {
 
@@ -74,9 +75,10 @@ public final class ServiceKeyApi {
       hostList.forEach(h -> hosts.add(String.valueOf(h)));
     }
     KeyGrants grants = grants(body.getValue("grants"));
+    Instant expiresAt = KeyExpiry.of(body, Instant.now());
     String secret = KeySecret.generate();
     Principal admin = Authn.principal(ctx);
-    keys.store().create(name, KeySecret.sha256(secret), roles, hosts, grants, admin.username())
+    keys.store().create(name, KeySecret.sha256(secret), roles, hosts, grants, admin.username(), expiresAt)
         .onSuccess(k -> {
           activity.accept(ActivityEvent.of(KEY_CREATED, admin.username(), nodeId, null, null, "created service key " + name,
               Map.of("key", name, "roles", k.toJson().getValue("roles"))));

@@ -10,12 +10,15 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,7 +26,7 @@ import java.util.stream.Collectors;
 /** Service keys in PostgreSQL (table {@code service_keys}, owned by the gateway), through the reactive client. */
 public final class ServiceKeyStore {
 
-  private static final String COLUMNS = "name, roles, hosts, grants, created_by, created_at, last_used_at, revoked_at";
+  private static final String COLUMNS = "name, roles, hosts, grants, created_by, created_at, last_used_at, revoked_at, expires_at";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String CHECK_VIOLATION = "23514";
 
@@ -33,17 +36,22 @@ public final class ServiceKeyStore {
     this.pool = pool;
   }
 
-  /** Stores a new key with the hash of its secret; {@code already_exists} when the name is taken (revoked keys too). */
-  public Future<ServiceKey> create(String name, String secretSha256, Set<Role> roles, Set<String> hosts, KeyGrants grants, String createdBy) {
-    return pool.preparedQuery("INSERT INTO service_keys (name, secret_sha256, roles, hosts, grants, created_by) "
-            + "VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING " + COLUMNS)
+  /**
+   * Stores a new key with the hash of its secret, expiring at {@code expiresAt} (null: never);
+   * {@code already_exists} when the name is taken (revoked keys too).
+   */
+  public Future<ServiceKey> create(String name, String secretSha256, Set<Role> roles, Set<String> hosts, KeyGrants grants, String createdBy,
+      Instant expiresAt) {
+    return pool.preparedQuery("INSERT INTO service_keys (name, secret_sha256, roles, hosts, grants, created_by, expires_at) "
+            + "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING " + COLUMNS)
         .execute(Tuple.of(name, secretSha256, roles.stream().map(Role::wireName).sorted().toArray(String[]::new),
-            hosts.toArray(String[]::new), Json.toJsonObject(grants), createdBy))
+            hosts.toArray(String[]::new), Json.toJsonObject(grants), createdBy,
+            expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC)))
         .map(rows -> toKey(rows.iterator().next()))
         .recover(ServiceKeyStore::explain);
   }
 
-  /** The live (not revoked) key whose secret has this hash. */
+  /** The key, not revoked, whose secret has this hash; it may have expired (the caller tells). */
   public Future<Optional<ServiceKey>> findLive(String secretSha256) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM service_keys WHERE secret_sha256 = $1 AND revoked_at IS NULL")
         .execute(Tuple.of(secretSha256))
@@ -72,13 +80,17 @@ public final class ServiceKeyStore {
     return pool.preparedQuery("UPDATE service_keys SET last_used_at = now() WHERE name = $1").execute(Tuple.of(name)).mapEmpty();
   }
 
-  /** Of these key names, those still live. */
-  public Future<Set<String>> live(Set<String> names) {
-    return pool.preparedQuery("SELECT name FROM service_keys WHERE revoked_at IS NULL AND name = ANY($1)")
+  /**
+   * Of these key names, those not revoked, each with whether it has expired by the database's
+   * clock; a name missing from the answer is revoked (or unknown).
+   */
+  public Future<Map<String, Boolean>> notRevoked(Set<String> names) {
+    return pool.preparedQuery("SELECT name, expires_at IS NOT NULL AND expires_at <= now() FROM service_keys "
+            + "WHERE revoked_at IS NULL AND name = ANY($1)")
         .execute(Tuple.of((Object) names.toArray(String[]::new)))
         .map(rows -> {
-          Set<String> out = new HashSet<>();
-          rows.forEach(r -> out.add(r.getString(0)));
+          Map<String, Boolean> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString(0), r.getBoolean(1)));
           return out;
         });
   }
@@ -100,10 +112,11 @@ public final class ServiceKeyStore {
     Object g = r.getValue("grants");
     KeyGrants grants = g instanceof JsonObject o ? Json.fromJsonObject(o, KeyGrants.class) : KeyGrants.NONE;
     return new ServiceKey(r.getString("name"), roles, hosts, grants, r.getString("created_by"),
-        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("last_used_at")), instant(r.getOffsetDateTime("revoked_at")));
+        instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("last_used_at")), instant(r.getOffsetDateTime("revoked_at")),
+        instant(r.getOffsetDateTime("expires_at")));
   }
 
-  private static java.time.Instant instant(OffsetDateTime t) {
+  private static Instant instant(OffsetDateTime t) {
     return t == null ? null : t.toInstant();
   }
 }

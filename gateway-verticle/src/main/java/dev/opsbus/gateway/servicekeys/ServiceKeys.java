@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * This node's side of service keys: turns a presented secret into the key's principal, keeps the
  * grants of the keys in use for {@link ServiceKeyAccess}, records last use (at most once a minute
  * per key), and cuts a revoked key's connections: at once when the revocation message arrives,
- * and at the latest at the next periodic recheck if the message was missed.
+ * and at the latest at the next periodic recheck if the message was missed. A key past its expiry
+ * is refused with {@code key_expired}, and the same recheck cuts its open connections with that code.
  */
 public final class ServiceKeys {
 
@@ -55,7 +57,7 @@ public final class ServiceKeys {
   /** Starts listening for revocations and the periodic recheck of {@code conns}. */
   public Future<Void> start(KeyConnections conns) {
     this.connections = conns;
-    revocations = vertx.eventBus().consumer(REVOKED_ADDRESS, msg -> revoked(ServiceKeyRevoked.fromJson(msg.body()).name(), "revoked"));
+    revocations = vertx.eventBus().consumer(REVOKED_ADDRESS, msg -> cut(ServiceKeyRevoked.fromJson(msg.body()).name(), ErrorCode.INVALID_TOKEN, "was revoked"));
     timer = vertx.setPeriodic(settings.revocationRecheck().toMillis(), id -> recheck());
     return revocations.completion();
   }
@@ -69,13 +71,18 @@ public final class ServiceKeys {
     }
   }
 
-  /** The key's principal, or {@code invalid_token} (unknown or revoked key). */
+  /** The key's principal; {@code invalid_token} for an unknown or revoked key, {@code key_expired} for one past its expiry. */
   public Future<Principal> verify(String secret) {
     return store.findLive(KeySecret.sha256(secret)).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the service key is not valid (unknown or revoked)"));
       }
       ServiceKey key = found.get();
+      if (key.expired(Instant.now())) {
+        grants.remove(key.name());
+        return Future.failedFuture(new OpsbusException(ErrorCode.KEY_EXPIRED,
+            "the service key '" + key.name() + "' expired at " + key.expiresAt() + ": make a new key"));
+      }
       grants.put(key.name(), key.grants());
       touch(key.name());
       return Future.succeededFuture(key.principal());
@@ -96,17 +103,17 @@ public final class ServiceKeys {
     });
   }
 
-  private void revoked(String name, String why) {
+  private void cut(String name, ErrorCode code, String why) {
     grants.remove(name);
     if (connections != null) {
-      int n = connections.cut(ServiceKey.principalName(name), "the service key '" + name + "' was " + why + ": closed");
+      int n = connections.cut(ServiceKey.principalName(name), code, "the service key '" + name + "' " + why + ": closed");
       if (n > 0) {
         LOG.info("service key {} {}: closed {} connection(s)", name, why, n);
       }
     }
   }
 
-  /** Re-reads which keys with an open connection here are still live; cuts the others. */
+  /** Re-reads which keys with an open connection here are still live; cuts the others (revoked or expired). */
   private void recheck() {
     if (connections == null) {
       return;
@@ -120,10 +127,13 @@ public final class ServiceKeys {
     if (names.isEmpty()) {
       return;
     }
-    store.live(names).onSuccess(live -> {
+    store.notRevoked(names).onSuccess(live -> {
       for (String n : names) {
-        if (!live.contains(n)) {
-          revoked(n, "revoked (found on recheck)");
+        Boolean expired = live.get(n);
+        if (expired == null) {
+          cut(n, ErrorCode.INVALID_TOKEN, "was revoked (found on recheck)");
+        } else if (expired) {
+          cut(n, ErrorCode.KEY_EXPIRED, "has expired");
         }
       }
     }).onFailure(err -> LOG.warn("service key recheck failed: {}", err.getMessage()));

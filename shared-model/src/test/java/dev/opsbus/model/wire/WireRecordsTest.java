@@ -108,9 +108,11 @@ class WireRecordsTest {
 
   @Test
   void gatewayStatsRoundTrip() {
-    GatewayStatsReport g = new GatewayStatsReport(3, 4, 10, 5, 2, 1000, 7);
-    assertThat(g.connections()).isEqualTo(7);
+    GatewayStatsReport g = new GatewayStatsReport(3, 4, 10, 5, 2, 1000, 7, 2);
+    assertThat(g.connections()).as("SockJS, WebSocket and TCP bridge").isEqualTo(9);
     assertThat(GatewayStatsReport.fromJson(g.toJson())).isEqualTo(g);
+    // a gateway of a build before the TCP bridge count: none
+    assertThat(GatewayStatsReport.fromJson(new GatewayStatsReport(3, 4, 10, 5, 2, 1000, 7).toJson().copy()).tcpConnections()).isZero();
   }
 
   @Test
