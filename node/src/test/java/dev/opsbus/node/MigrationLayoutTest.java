@@ -117,6 +117,7 @@ class MigrationLayoutTest {
         "5 operations/V5__idempotency_scope.sql",
         "15 gateway/V15__service_keys.sql",
         "16 gateway/V16__users_disabled.sql",
-        "17 gateway/V17__user_notifications.sql");
+        "17 gateway/V17__user_notifications.sql",
+        "18 ssh/V18__terminal_recordings.sql");
   }
 }
