@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterRecordingsIT {
 
-  private static final Duration START = Duration.ofSeconds(90);
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  // two JVMs joining a cluster, and a shell starting, on a busy machine (2 cores shared with other builds) can take long
+  private static final Duration START = Duration.ofSeconds(180);
+  private static final Duration WAIT = Duration.ofSeconds(90);
 
   @TempDir
   Path tmp;
