@@ -16,6 +16,7 @@ import * as users from './users.js';
 import * as sessions from './sessions.js';
 import * as schedules from './schedules.js';
 import * as activity from './activity.js';
+import * as recordings from './recordings.js';
 import * as notifications from './notifications.js';
 
 /** The pages of the menu: hash route, module, who sees the link (index.html holds the links, data-page). */
@@ -25,6 +26,7 @@ const PAGES = {
   sessions: { module: sessions, may: () => !!me },
   schedules: { module: schedules, may: () => ctx.isAdmin() },
   activity: { module: activity, may: () => ctx.isAdmin() },
+  recordings: { module: recordings, may: () => ctx.isAdmin() },
 };
 
 const view = document.getElementById('view');

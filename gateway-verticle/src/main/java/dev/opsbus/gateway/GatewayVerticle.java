@@ -37,6 +37,7 @@ import dev.opsbus.gateway.operations.OperationApi;
 import dev.opsbus.gateway.presence.PresenceService;
 import dev.opsbus.gateway.terminal.RelayLoss;
 import dev.opsbus.gateway.terminal.SessionDirectory;
+import dev.opsbus.gateway.recordings.RecordingApi;
 import dev.opsbus.gateway.terminal.TerminalApi;
 import dev.opsbus.gateway.telemetry.GatewayTelemetry;
 import dev.opsbus.model.Addresses;
@@ -280,6 +281,7 @@ public class GatewayVerticle extends VerticleBase {
     // terminal sockets check Origin like the bridge does
     router.route("/ws/*").handler(origins.guard("open a terminal"));
     new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients, tokens, revocations).mount(router);
+    new RecordingApi(authn, bus).mount(router);
     new OperationApi(authn, bus).mount(router);
     services.mount(router, authn, this::activity);
     ErrorCodeTable.mount(router);

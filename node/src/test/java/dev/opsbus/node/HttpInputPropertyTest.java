@@ -280,6 +280,9 @@ class HttpInputPropertyTest {
     for (String p : List.of("limit", "since", "sinceSeq", "beforeSeq")) {
       t.add(new Target("GET", "/api/activity", "query", p, null));
     }
+    for (String p : List.of("hostId", "sessionId", "limit")) {
+      t.add(new Target("GET", "/api/recordings", "query", p, null));
+    }
     for (String path : List.of("/api/hosts", "/api/me", "/api/terminals", "/api/users", "/api/schedules", "/api/operation-types")) {
       t.add(new Target("GET", path, "query", "x", null));
     }
@@ -303,6 +306,8 @@ class HttpInputPropertyTest {
         new Target("POST", "/api/terminals/{v}/invite", "path", "sid", new JsonObject().put("username", "fuzz-target").put("mode", "view")),
         new Target("DELETE", "/api/terminals/{v}", "path", "sid", none),
         new Target("GET", "/api/terminals/{v}/recording", "path", "sid", none),
+        new Target("GET", "/api/recordings/{v}", "path", "sid", none),
+        new Target("GET", "/api/recordings/{v}/cast", "path", "sid", none),
         new Target("PUT", "/api/users/{v}", "path", "username", new JsonObject().put("hosts", new JsonArray().add("h1"))),
         new Target("DELETE", "/api/users/{v}", "path", "username", none),
         new Target("DELETE", "/api/schedules/{v}", "path", "id", none));

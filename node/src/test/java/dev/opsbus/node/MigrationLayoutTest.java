@@ -118,6 +118,7 @@ class MigrationLayoutTest {
         "15 gateway/V15__service_keys.sql",
         "16 gateway/V16__users_disabled.sql",
         "17 gateway/V17__user_notifications.sql",
+        "18 ssh/V18__terminal_recordings.sql",
         "19 gateway/V19__service_key_expiry.sql",
         "20 operations/V20__operation_fences.sql");
   }

@@ -72,6 +72,17 @@ public final class Addresses {
   public static final String SSH_INVITE = "ssh.invite";
   /** Request: an admin fetches a session's asciicast recording. */
   public static final String SSH_RECORDING = "ssh.recording";
+  /**
+   * Request, admins only ({@code {hostId?, sessionId?, limit?}} → {@code {recordings: [...]}}): the
+   * terminal recordings kept in the database, newest first; served by every relay. No rule names it.
+   */
+  public static final String RECORDINGS_LIST = "recordings.list";
+  /**
+   * Request, admins only ({@code {sessionId, from?}} → {@code {sessionId, text, next}}): one page
+   * (about 1 MB of whole asciicast lines) of a recording from chunk {@code from} on; {@code next} is the
+   * chunk to ask for next, null at the end. Served by every relay. No rule names it.
+   */
+  public static final String RECORDINGS_READ = "recordings.read";
   /** Request: connect to a host and report the host key fingerprint it offers (nothing is pinned). */
   public static final String SSH_HOSTKEY_SCAN = "ssh.hostkey.scan";
 

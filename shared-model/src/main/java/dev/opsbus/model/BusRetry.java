@@ -25,7 +25,7 @@ public final class BusRetry {
 
   /** The request addresses whose requests change nothing, so a second attempt is harmless. */
   public static final Set<String> IDEMPOTENT = Set.of(Addresses.OPS_GET, Addresses.OPS_LIST, Addresses.OPS_TYPES,
-      Addresses.ACTIVITY_LIST, Addresses.SSH_LIST);
+      Addresses.ACTIVITY_LIST, Addresses.SSH_LIST, Addresses.RECORDINGS_LIST, Addresses.RECORDINGS_READ);
 
   private BusRetry() {
   }

@@ -3,6 +3,7 @@ package dev.opsbus.ssh;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opsbus.model.config.ConfigSection;
 import dev.opsbus.model.secret.NodeSecrets;
+import dev.opsbus.ssh.recording.RecordingLimits;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.Set;
  *
  * @param nodeId this node; null until {@link #forNode}
  * @param db the database; null until {@link #forNode}
- * @param dataDir where session recordings go ({@code <dataDir>/recordings})
+ * @param dataDir the node's data directory (recordings live in the database since V18)
  * @param connectTimeout TCP connect plus key exchange plus authentication, each bounded by this
  * @param reattachGrace how long a terminal whose browsers all left stays open for a reattach
  * @param idleTimeout a terminal with no input and no output for this long is closed
@@ -26,6 +27,7 @@ import java.util.Set;
  * @param recordInput also record keystrokes in the asciicast (off: output only)
  * @param healthPeriod how often each host's health is sampled
  * @param dbPoolSize connections in the relay's database pool
+ * @param recordings size limit and retention of terminal recordings ({@code recording*} keys)
  * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
  *     until {@link #withSecrets} (the relay refuses to start without it)
  */
@@ -42,6 +44,7 @@ public record SshRelayConfig(
     boolean recordInput,
     Duration healthPeriod,
     int dbPoolSize,
+    RecordingLimits recordings,
     NodeSecrets secrets) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -56,13 +59,17 @@ public record SshRelayConfig(
   /** The config file's section for the relay, and its keys. */
   public static final String SECTION = "sshRelay";
   public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
-      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize");
+      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize",
+      "recordingMaxBytes", "recordingMaxAgeHours", "recordingMaxTotalBytes", "recordingSweepSeconds");
 
   public SshRelayConfig {
     for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("relay durations must be positive, got " + d);
       }
+    }
+    if (recordings == null) {
+      throw new IllegalArgumentException("relay recording limits are required");
     }
     if (maxSessionsPerUser <= 0 || maxSessionsPerNode <= 0 || scrollbackBytes <= 0 || dbPoolSize <= 0) {
       throw new IllegalArgumentException("relay session limits, scrollback and pool size must be positive");
@@ -72,7 +79,7 @@ public record SshRelayConfig(
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE, null);
+        DEFAULT_DB_POOL_SIZE, RecordingLimits.DEFAULTS, null);
   }
 
   /**
@@ -84,6 +91,16 @@ public record SshRelayConfig(
    */
   public static SshRelayConfig fromJson(JsonNode section, SshRelayConfig base) {
     ConfigSection s = ConfigSection.of(SECTION, section, KEYS);
+    RecordingLimits r = base.recordings;
+    RecordingLimits recordings;
+    try {
+      recordings = new RecordingLimits(s.positiveLong("recordingMaxBytes", r.maxBytes()),
+          s.duration("recordingMaxAgeHours", Duration::ofHours, r.maxAge()),
+          s.positiveLong("recordingMaxTotalBytes", r.maxTotalBytes()),
+          s.duration("recordingSweepSeconds", Duration::ofSeconds, r.sweepPeriod()));
+    } catch (IllegalArgumentException e) {
+      throw s.bad(s.has("recordingMaxBytes") ? "recordingMaxBytes" : "recordingMaxTotalBytes", e.getMessage());
+    }
     return new SshRelayConfig(base.nodeId, base.db, base.dataDir,
         s.duration("connectTimeoutMs", Duration::ofMillis, base.connectTimeout),
         s.duration("reattachGraceSeconds", Duration::ofSeconds, base.reattachGrace),
@@ -93,18 +110,19 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), base.secrets);
+        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, base.secrets);
   }
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, secrets);
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, keys == null ? null : keys.credentialsOnly());
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings,
+        keys == null ? null : keys.credentialsOnly());
   }
 
   /** Without secrets (tests add them with {@link #withSecrets}). */
@@ -112,12 +130,18 @@ public record SshRelayConfig(
       Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
       Duration healthPeriod, int dbPoolSize) {
     this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, null);
+        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, null);
+  }
+
+  /** This config with other recording limits. */
+  public SshRelayConfig withRecordings(RecordingLimits limits) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, secrets);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, secrets);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opsbus.model.Json;
 import dev.opsbus.model.config.ConfigException;
+import dev.opsbus.ssh.recording.RecordingLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,12 +22,23 @@ class SshRelayConfigTest {
   void everyFieldIsAKey() throws Exception {
     SshRelayConfig c = read("""
         {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
-         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2}
+         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2,
+         "recordingMaxBytes": 100000, "recordingMaxAgeHours": 48, "recordingMaxTotalBytes": 5000000, "recordingSweepSeconds": 60}
         """);
 
     assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2));
-    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 4); // nodeId, db, dataDir, secrets are not the section's
+        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2)
+        .withRecordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60))));
+    // nodeId, db, dataDir, secrets are not the section's; recordings holds four keys
+    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 5 + 4);
+  }
+
+  @Test
+  void recordingLimitsThatCannotHoldARecordingAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> read("{\"recordingMaxBytes\": 100}")).hasMessageContaining("sshRelay.recordingMaxBytes")
+        .hasMessageContaining("at least 4096");
+    assertThatThrownBy(() -> read("{\"recordingMaxBytes\": 10000, \"recordingMaxTotalBytes\": 5000}"))
+        .hasMessageContaining("recordingMaxTotalBytes");
   }
 
   @Test

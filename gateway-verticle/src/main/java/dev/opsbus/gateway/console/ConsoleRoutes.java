@@ -22,9 +22,11 @@ public final class ConsoleRoutes {
 
   /**
    * The page loads scripts, styles and sockets from its own origin only and may not be framed. xterm.js
-   * sets style elements of its own, hence the inline styles.
+   * sets style elements of its own, hence the inline styles. asciinema-player (the Recordings page)
+   * runs its terminal emulator as WebAssembly shipped inside its own script: {@code 'wasm-unsafe-eval'}
+   * lets a script of this origin compile it, and allows no JavaScript eval.
    */
-  static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+  static final String CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
       + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   private ConsoleRoutes() {

@@ -18,6 +18,8 @@ import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.SshTarget;
 import dev.opsbus.ssh.WireBodies;
+import dev.opsbus.ssh.recording.RecordingService;
+import dev.opsbus.ssh.recording.RecordingStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,8 +28,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +70,8 @@ public final class TerminalService implements TerminalSession.Listener {
 
   static final long CLOSED_RETENTION_MS = 10 * 60 * 1000;
   static final int MAX_CLOSED_KEPT = 1000;
+  /** Connections for writing, listing and reading recordings. */
+  static final int RECORDING_POOL_SIZE = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger(TerminalService.class);
   private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
@@ -81,6 +87,9 @@ public final class TerminalService implements TerminalSession.Listener {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Context context;
   private boolean stopping;
+  private Pool recordingsPool;
+  private RecordingStore recordings;
+  private RecordingService recordingService;
 
   public TerminalService(Vertx vertx, SshRelayConfig config, HostDirectory hosts, SshConnector connector, RelayThreads threads) {
     this.vertx = vertx;
@@ -102,10 +111,11 @@ public final class TerminalService implements TerminalSession.Listener {
     }
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    // recordings hold what was typed and shown: owner-only, also for a directory an older version made
-    String recordings = config.dataDir().resolve("recordings").toString();
-    ready.add(vertx.fileSystem().mkdirs(recordings, AsciicastRecorder.DIR_PERMS)
-        .compose(v -> vertx.fileSystem().chmod(recordings, AsciicastRecorder.DIR_PERMS)));
+    // recordings live in the shared database, so any node lists and serves them after this one forgot the session
+    recordingsPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(RECORDING_POOL_SIZE)).connectingTo(config.db()).using(vertx).build();
+    recordings = new RecordingStore(recordingsPool);
+    recordingService = new RecordingService(vertx, recordings, config.recordings(), config.nodeId());
+    ready.add(recordingService.start());
     return Future.all(ready).mapEmpty();
   }
 
@@ -121,8 +131,16 @@ public final class TerminalService implements TerminalSession.Listener {
       List<Future<Void>> gone = new ArrayList<>();
       consumers.forEach(c -> gone.add(c.unregister()));
       consumers.clear();
-      return Future.join(gone).mapEmpty();
+      if (recordingService != null) {
+        gone.add(recordingService.stop());
+      }
+      return Future.join(gone).transform(v -> recordingsPool == null ? Future.<Void>succeededFuture() : recordingsPool.close());
     });
+  }
+
+  /** The recordings' service: its sweep, for tests. */
+  RecordingService recordingService() {
+    return recordingService;
   }
 
   // ---------------------------------------------------------------- ssh.open
@@ -168,7 +186,7 @@ public final class TerminalService implements TerminalSession.Listener {
       return;
     }
     String sid = HexFormat.of().formatHex(randomBytes(16));
-    TerminalSession session = new TerminalSession(vertx, context, config, threads, this, sid, hostId, caller.username(), cols, rows);
+    TerminalSession session = new TerminalSession(vertx, context, config, threads, recordings, this, sid, hostId, caller.username(), cols, rows);
     sessions.put(sid, session);
     changed(session);
     hosts.target(hostId)
@@ -254,21 +272,29 @@ public final class TerminalService implements TerminalSession.Listener {
     forward(op, sid, msg);
   }
 
-  /** A recording outlives its session here: served from this node's disk, else by whichever relay still knows the session. */
+  /**
+   * A recording outlives its session: read from the database. A session another relay holds may
+   * have its last second of output still unwritten there, so that one is asked of its owner.
+   */
   private void recordingOfForgotten(String sid, Message<JsonObject> msg) {
     Principal caller = BusIdentity.of(msg.headers());
     if (caller == null || !caller.hasRole(Role.ADMIN)) {
       BusFailures.fail(msg, ErrorCode.ACCESS_DENIED, "only an admin may fetch a recording");
       return;
     }
-    String file = TerminalSession.recordingPath(config, sid);
-    vertx.fileSystem().exists(file).onComplete(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        vertx.fileSystem().readFile(file)
-            .onSuccess(b -> msg.reply(b.toString(StandardCharsets.UTF_8)))
-            .onFailure(e -> BusFailures.fail(msg, ErrorCode.NOT_FOUND, "the recording of terminal " + sid + " cannot be read"));
-      } else {
+    if (remoteView.containsKey(sid)) {
+      forward(Addresses.SSH_RECORDING, sid, msg);
+      return;
+    }
+    recordings.get(sid).onComplete(ar -> {
+      if (ar.failed()) {
+        BusFailures.fail(msg, ErrorCode.UNAVAILABLE, "the recording of terminal " + sid + " cannot be read: " + ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        // not in the database (yet): the relay holding the session may still be creating it
         forward(Addresses.SSH_RECORDING, sid, msg);
+      } else {
+        recordings.readAll(sid).onSuccess(msg::reply)
+            .onFailure(e -> BusFailures.fail(msg, ErrorCode.UNAVAILABLE, "the recording of terminal " + sid + " cannot be read: " + e.getMessage()));
       }
     });
   }

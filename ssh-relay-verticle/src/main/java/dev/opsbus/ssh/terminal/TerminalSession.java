@@ -18,6 +18,7 @@ import dev.opsbus.model.wire.TerminalRequest;
 import dev.opsbus.ssh.RelayThreads;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.WireBodies;
+import dev.opsbus.ssh.recording.RecordingStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,7 +26,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -65,6 +65,7 @@ final class TerminalSession implements OutputPump.Sink {
   private final Instant openedAt = Instant.now();
   private final ParticipantPolicy policy;
   private final OutputPump pump;
+  private final RecordingStore recordings;
   private final AsciicastRecorder recorder;
   private final Map<String, Long> lastRefusal = new HashMap<>();
   private final Promise<Void> closedPromise = Promise.promise();
@@ -86,8 +87,8 @@ final class TerminalSession implements OutputPump.Sink {
   private long graceTimer = -1;
   private long idleTimer = -1;
 
-  TerminalSession(Vertx vertx, Context context, SshRelayConfig config, RelayThreads threads, Listener listener, String sid,
-      String hostId, String owner, int cols, int rows) {
+  TerminalSession(Vertx vertx, Context context, SshRelayConfig config, RelayThreads threads, RecordingStore recordings,
+      Listener listener, String sid, String hostId, String owner, int cols, int rows) {
     this.vertx = vertx;
     this.config = config;
     this.listener = listener;
@@ -98,11 +99,8 @@ final class TerminalSession implements OutputPump.Sink {
     this.rows = rows;
     this.policy = new ParticipantPolicy(sid, hostId, owner);
     this.pump = new OutputPump(vertx, context, threads, sid, hostId, config.scrollbackBytes(), this);
-    this.recorder = new AsciicastRecorder(vertx, recordingPath(config, sid), sid);
-  }
-
-  static String recordingPath(SshRelayConfig config, String sid) {
-    return config.dataDir().resolve("recordings").resolve(sid + ".cast").toString();
+    this.recordings = recordings;
+    this.recorder = new AsciicastRecorder(vertx, recordings, config.recordings(), sid, hostId, owner, config.nodeId());
   }
 
   String id() {
@@ -413,8 +411,8 @@ final class TerminalSession implements OutputPump.Sink {
   private void recording(Message<JsonObject> msg, Principal caller) {
     policy.checkRecording(caller);
     recorder.flush()
-        .compose(v -> vertx.fileSystem().readFile(recorder.path()))
-        .onSuccess(b -> msg.reply(b.toString(StandardCharsets.UTF_8)))
+        .compose(v -> recordings.readAll(sid))
+        .onSuccess(msg::reply)
         .onFailure(e -> BusFailures.fail(msg, ErrorCode.NOT_FOUND, "the recording of terminal " + sid + " cannot be read: " + e.getMessage()));
   }
 

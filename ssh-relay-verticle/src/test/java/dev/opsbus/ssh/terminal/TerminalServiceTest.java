@@ -507,13 +507,10 @@ class TerminalServiceTest {
     assertThat(resizes).containsExactly("90x20");
 
     request(vertx, Addresses.SSH_CLOSE, sid(sid), ALICE);
-    Path file = dataDir.resolve("recordings").resolve(sid + ".cast");
-    assertThat(file).exists();
-    assertThat(Files.readString(file)).contains("recorded-42");
-    // what was typed and shown is the node's OS user's alone (issue 11)
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
-        .isEqualTo("rwx------");
+    // kept in the database once the relay let go of it (recordings.list, recordings.read: TerminalRecordingsTest)
+    JsonObject listed = request(vertx, Addresses.RECORDINGS_LIST, new JsonObject().put("sessionId", sid), ADMIN);
+    assertThat(listed.getJsonArray("recordings")).hasSize(1);
+    assertThat(listed.getJsonArray("recordings").getJsonObject(0).getString("endedAt")).isNotNull();
   }
 
   @Test
