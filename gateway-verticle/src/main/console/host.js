@@ -223,7 +223,7 @@ function logTail(ctx, hostId, streams, unsubs) {
       if (paused) held = bounded(held.concat(batch.lines || []));
       else lines = bounded(lines.concat(batch.lines || []));
       render();
-    });
+    }, { resync: true }); // the server replays the log's last lines on subscribe; after a reconnect only what was missed
     unsubs.push(unsub);
   };
   pause.addEventListener('click', () => {

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param recordInput also record keystrokes in the asciicast (off: output only)
  * @param healthPeriod how often each host's health is sampled
  * @param dbPoolSize connections in the relay's database pool
+ * @param logReplayLines the last lines of each tailed log the relay keeps and replays to a new
+ *     subscriber of {@code logs.host.{hostId}.{stream}} (1 to {@value #MAX_LOG_REPLAY_LINES})
  * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
  *     until {@link #withSecrets} (the relay refuses to start without it)
  */
@@ -42,6 +44,7 @@ public record SshRelayConfig(
     boolean recordInput,
     Duration healthPeriod,
     int dbPoolSize,
+    int logReplayLines,
     NodeSecrets secrets) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -52,11 +55,15 @@ public record SshRelayConfig(
   public static final int DEFAULT_SCROLLBACK_BYTES = 256 * 1024;
   public static final Duration DEFAULT_HEALTH_PERIOD = Duration.ofSeconds(30);
   public static final int DEFAULT_DB_POOL_SIZE = 4;
+  public static final int DEFAULT_LOG_REPLAY_LINES = 100;
+  /** Bounds the memory of the replay: lines per log, kept by the log's owner. */
+  public static final int MAX_LOG_REPLAY_LINES = 10_000;
 
   /** The config file's section for the relay, and its keys. */
   public static final String SECTION = "sshRelay";
   public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
-      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize");
+      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize",
+      "logReplayLines");
 
   public SshRelayConfig {
     for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
@@ -67,12 +74,15 @@ public record SshRelayConfig(
     if (maxSessionsPerUser <= 0 || maxSessionsPerNode <= 0 || scrollbackBytes <= 0 || dbPoolSize <= 0) {
       throw new IllegalArgumentException("relay session limits, scrollback and pool size must be positive");
     }
+    if (logReplayLines <= 0 || logReplayLines > MAX_LOG_REPLAY_LINES) {
+      throw new IllegalArgumentException("logReplayLines must be 1 to " + MAX_LOG_REPLAY_LINES + ", got " + logReplayLines);
+    }
   }
 
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE, null);
+        DEFAULT_DB_POOL_SIZE, DEFAULT_LOG_REPLAY_LINES, null);
   }
 
   /**
@@ -93,18 +103,33 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), base.secrets);
+        s.positiveInt("dbPoolSize", base.dbPoolSize), logReplayLines(s, base.logReplayLines), base.secrets);
+  }
+
+  private static int logReplayLines(ConfigSection s, int dflt) {
+    int n = s.positiveInt("logReplayLines", dflt);
+    if (n > MAX_LOG_REPLAY_LINES) {
+      throw s.bad("logReplayLines", "at most " + MAX_LOG_REPLAY_LINES + " lines, got " + n);
+    }
+    return n;
   }
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, logReplayLines, secrets);
+  }
+
+  /** This config replaying {@code lines} lines of each log to a new subscriber. */
+  public SshRelayConfig withLogReplayLines(int lines) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, lines, secrets);
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, keys == null ? null : keys.credentialsOnly());
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, logReplayLines,
+        keys == null ? null : keys.credentialsOnly());
   }
 
   /** Without secrets (tests add them with {@link #withSecrets}). */
@@ -112,12 +137,12 @@ public record SshRelayConfig(
       Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
       Duration healthPeriod, int dbPoolSize) {
     this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, null);
+        recordInput, healthPeriod, dbPoolSize, DEFAULT_LOG_REPLAY_LINES, null);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, logReplayLines, secrets);
   }
 }

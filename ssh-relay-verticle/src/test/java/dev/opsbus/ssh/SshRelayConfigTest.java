@@ -21,11 +21,12 @@ class SshRelayConfigTest {
   void everyFieldIsAKey() throws Exception {
     SshRelayConfig c = read("""
         {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
-         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2}
+         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2,
+         "logReplayLines": 50}
         """);
 
     assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2));
+        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2).withLogReplayLines(50));
     assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 4); // nodeId, db, dataDir, secrets are not the section's
   }
 
