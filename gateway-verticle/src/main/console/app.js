@@ -79,7 +79,11 @@ function showConnection(state, b) {
 function startBus() {
   bus = new Bus(location.origin + '/eventbus');
   bus.onState(showConnection);
-  bus.onOpen(() => { clearToasts('live'); clearToasts('server'); clearToasts('sub:*'); });
+  bus.onOpen((b) => {
+    clearToasts('live'); clearToasts('server'); clearToasts('sub:*');
+    // back after an outage: a view that could not load a part while the server was away is drawn again
+    if (b.opens > 1 && view.querySelector('[data-cause="server"]')) route();
+  });
   bus.onRecover((address) => clearToasts('sub:' + address));
   bus.onError((err) => {
     // refusals the server could not tie to an address: tell the person, unless it is a lost session

@@ -93,6 +93,12 @@ export function causeOf(err) {
   return null;
 }
 
+/** The dataset of an inline error: marked with its cause, so that the view can be drawn again once that is gone. */
+export function causeData(err) {
+  const cause = causeOf(err);
+  return cause ? { cause } : null;
+}
+
 export function isAuthProblem(err) {
   const c = codeOf(err);
   return c === 'not_logged_in' || c === 'token_expired' || c === 'token_revoked' || c === 'invalid_token';

@@ -130,6 +130,9 @@ class ConsoleRestartIT {
       assertThat(page.locator("#banner button").first()).hasText("Reload to get version " + NEXT_BUILD);
       // the outage is over: what it made the page say is gone with it
       assertThat(page.locator("#toasts .toast.error")).hasCount(0);
+      // and the parts of the view that could not load while it was away are loaded again
+      assertThat(page.locator("#view [data-cause=server]")).hasCount(0);
+      assertThat(page.locator("#logs-card")).containsText("No log files are configured");
 
       // the first attempt after the drain waited what the node said (spread by the node over its window)
       @SuppressWarnings("unchecked")
