@@ -10,7 +10,7 @@ export class ApiError extends Error {
 
 const answerListeners = new Set();
 
-/** Called after every answer the server gave (any status): it is reachable and ready again. */
+/** Called after every answer of the server below 500 (a refusal included): it is reachable and ready again. */
 export function onAnswer(fn) { answerListeners.add(fn); return () => answerListeners.delete(fn); }
 
 export async function api(method, path, body) {

@@ -29,7 +29,6 @@ export class Bus {
     this.openListeners = new Set();
     this.errorListeners = new Set();
     this.view = null;
-    this.token = null;
     this.opens = 0; // how many times a connection opened (1 while it never dropped)
     this.renewals = 0; // tokens handed over on an open connection
     this.drainWaitMs = null; // a draining node's reconnectAfterMs, for the next reconnect only
@@ -204,10 +203,9 @@ export class Bus {
 
   /**
    * Hands the server a renewed token on the open connection, so that it does not close at the old
-   * token's expiry; kept for the frames after a reconnect too (the cookie carries it as well).
+   * token's expiry (a connection opened later takes it from the cookie, which the refresh renewed).
    */
   renewToken(token) {
-    this.token = token;
     if (!this.eb || this.state !== 'connected') return false;
     try {
       // any frame may carry headers.authorization; presence.view is handled by the gateway and goes nowhere else
