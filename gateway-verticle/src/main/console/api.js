@@ -8,6 +8,11 @@ export class ApiError extends Error {
   }
 }
 
+const answerListeners = new Set();
+
+/** Called after every answer of the server below 500 (a refusal included): it is reachable and ready again. */
+export function onAnswer(fn) { answerListeners.add(fn); return () => answerListeners.delete(fn); }
+
 export async function api(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {
@@ -20,6 +25,7 @@ export async function api(method, path, body) {
   } catch (e) {
     throw new ApiError('unavailable', 'the server cannot be reached', 0);
   }
+  if (res.status < 500) for (const fn of answerListeners) fn();
   const text = await res.text();
   let json = null;
   if (text) {

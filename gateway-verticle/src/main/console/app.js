@@ -4,8 +4,8 @@
 
 import { Bus } from './bus.js';
 import { BUILD } from './build.js';
-import { get, post } from './api.js';
-import { explain, isAuthProblem, codeOf, loadErrorCodes } from './errors.js';
+import { get, post, onAnswer } from './api.js';
+import { explain, isAuthProblem, codeOf, causeOf, loadErrorCodes } from './errors.js';
 import { h, clear, toast, clearToasts } from './ui.js';
 import * as login from './login.js';
 import * as dashboard from './dashboard.js';
@@ -56,9 +56,8 @@ const ctx = {
       sessionEnded();
       return;
     }
-    // a refusal on the live connection (a failure code, no HTTP status) or a server out of reach goes when the connection is back
-    const live = !err || err.status === undefined || err.status === 0 || err.status === 503;
-    toast(explain(err, what), 'error', live ? 'live' : null);
+    // shown once, and taken away when its cause is gone (errors.js causeOf)
+    toast(explain(err, what), 'error', causeOf(err));
   },
   navigate(hash) {
     if (location.hash === hash) route(); else location.hash = hash;
@@ -82,13 +81,18 @@ function showConnection(state, b) {
 function startBus() {
   bus = new Bus(location.origin + '/eventbus');
   bus.onState(showConnection);
-  bus.onOpen(() => clearToasts('live'));
+  bus.onOpen((b) => {
+    clearToasts('live'); clearToasts('server'); clearToasts('sub:*');
+    // back after an outage: a view that could not load a part while the server was away is drawn again
+    if (b.opens > 1 && view.querySelector('[data-cause="server"]')) route();
+  });
+  bus.onRecover((address) => clearToasts('sub:' + address));
   bus.onError((err) => {
     // refusals the server could not tie to an address: tell the person, unless it is a lost session
     const code = codeOf(err);
     if (isAuthProblem(err)) {
       checkSession();
-    } else if (code === 'unavailable' || code === 'slow_consumer') {
+    } else if (code === 'unavailable' || code === 'slow_consumer' || code === 'node_draining') {
       // the server is closing this tab's connection on purpose; the indicator shows the reconnect
       toast('The server closed this tab\'s live connection' + (err.message ? ' (' + err.message + ')' : '') + '; reconnecting.', 'info', 'live');
     } else if (code !== 'unknown_address') {
@@ -117,6 +121,9 @@ function startBus() {
   bus.start();
   conn.hidden = false;
 }
+
+// a server that answers again takes away what said it could not be reached
+onAnswer(() => clearToasts('server'));
 
 // the countdown in the indicator
 setInterval(() => {
@@ -159,7 +166,9 @@ function scheduleRefresh() {
   const wait = Math.max(10_000, left * 0.6);
   refreshTimer = setTimeout(async () => {
     try {
-      await post('/api/token/refresh');
+      const renewed = await post('/api/token/refresh');
+      // the open bus connection gets the new token too: it would be closed at the old one's expiry
+      if (bus && renewed && renewed.token) bus.renewToken(renewed.token);
       me = await get('/api/me');
       scheduleRefresh();
     } catch (e) {

@@ -6,6 +6,11 @@
 // again on the new socket. Subscriptions that carry a `seq` in their bodies (operation updates)
 // re-register with headers {sinceSeq: last seen}: the server replays what came after, and anything at
 // or below the last seq seen is dropped here, so a view sees no gap and no duplicate.
+//
+// The connection outlives the token it opened with: renewToken(token) hands the server the token the page
+// just got from /api/token/refresh, on the open connection (a frame with headers.authorization), before
+// the old one expires. A node that drains says when to come back (reconnectAfterMs in its node_draining
+// err frame, already spread by the server): the next attempt waits that long instead of the backoff.
 
 const BACKOFF_SECONDS = [1, 2, 4, 8, 16];
 const PING_MS = 5000;
@@ -24,6 +29,11 @@ export class Bus {
     this.openListeners = new Set();
     this.errorListeners = new Set();
     this.view = null;
+    this.opens = 0; // how many times a connection opened (1 while it never dropped)
+    this.renewals = 0; // tokens handed over on an open connection
+    this.drainWaitMs = null; // a draining node's reconnectAfterMs, for the next reconnect only
+    this.waits = []; // the last waits before reconnect attempts, {ms, why, told}, newest last
+    this.recoverListeners = new Set();
   }
 
   start() {
@@ -48,6 +58,8 @@ export class Bus {
   onOpen(fn) { this.openListeners.add(fn); return () => this.openListeners.delete(fn); }
   /** Refusals the server could not tie to an address (vertx-eventbus.js's onerror). */
   onError(fn) { this.errorListeners.add(fn); return () => this.errorListeners.delete(fn); }
+  /** Called with an address whose subscription was refused and now delivers again: the error's cause is gone. */
+  onRecover(fn) { this.recoverListeners.add(fn); return () => this.recoverListeners.delete(fn); }
 
   setState(state) {
     this.state = state;
@@ -68,6 +80,7 @@ export class Bus {
     eb.onopen = () => {
       if (this.eb !== eb) return;
       this.attempt = 0;
+      this.opens++;
       for (const [address, sub] of this.subs) this.register(eb, address, sub);
       this.setState('connected');
       if (this.view) this.sendView();
@@ -79,20 +92,38 @@ export class Bus {
       this.scheduleReconnect();
     };
     eb.onerror = (err) => {
+      if (this.eb === eb && err && err.failureType === 'node_draining' && typeof err.reconnectAfterMs === 'number') {
+        this.drainTold = err.reconnectAfterMs;
+        this.drainWaitMs = Math.max(0, err.reconnectAfterMs);
+      }
       for (const fn of this.errorListeners) fn(err);
     };
   }
 
   scheduleReconnect() {
     if (this.stopped) return;
-    const base = BACKOFF_SECONDS[Math.min(this.attempt, BACKOFF_SECONDS.length - 1)] * 1000;
-    // full jitter around the step (0.5x to 1.5x) so that a node's clients do not all come back at once
-    const delay = Math.round(base * (0.5 + Math.random()));
-    this.attempt++;
+    let delay;
+    if (this.drainWaitMs != null) {
+      // the draining node spread its clients over its reconnect window: keep to it
+      delay = this.drainWaitMs;
+      this.drainWaitMs = null;
+      this.noteWait({ ms: delay, why: 'node_draining', told: this.drainTold });
+    } else {
+      const base = BACKOFF_SECONDS[Math.min(this.attempt, BACKOFF_SECONDS.length - 1)] * 1000;
+      // full jitter around the step (0.5x to 1.5x) so that a node's clients do not all come back at once
+      delay = Math.round(base * (0.5 + Math.random()));
+      this.noteWait({ ms: delay, why: 'backoff' });
+      this.attempt++;
+    }
     this.nextAt = Date.now() + delay;
     this.setState(this.attempt > BACKOFF_SECONDS.length ? 'disconnected' : 'reconnecting');
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  noteWait(wait) {
+    this.waits.push(wait);
+    if (this.waits.length > 20) this.waits.shift();
   }
 
   /** Skips the wait of the current backoff step. */
@@ -113,9 +144,14 @@ export class Bus {
   dispatch(address, sub, err, msg) {
     if (this.subs.get(address) !== sub) return;
     if (err) {
-      sub.error = err;
-      for (const h of sub.handlers) h(err, null);
+      sub.error = { ...err, address };
+      sub.failed = true;
+      for (const h of sub.handlers) h(sub.error, null);
       return;
+    }
+    if (sub.failed) {
+      sub.failed = false;
+      for (const fn of this.recoverListeners) fn(address);
     }
     const body = msg.body;
     if (sub.resync && body && typeof body.seq === 'number') {
@@ -163,6 +199,22 @@ export class Bus {
         if (err) reject(err); else resolve(msg.body);
       });
     });
+  }
+
+  /**
+   * Hands the server a renewed token on the open connection, so that it does not close at the old
+   * token's expiry (a connection opened later takes it from the cookie, which the refresh renewed).
+   */
+  renewToken(token) {
+    if (!this.eb || this.state !== 'connected') return false;
+    try {
+      // any frame may carry headers.authorization; presence.view is handled by the gateway and goes nowhere else
+      this.eb.send('presence.view', { view: this.view }, { authorization: 'Bearer ' + token });
+      this.renewals++;
+      return true;
+    } catch (e) {
+      return false; // the socket closed under us: the next one opens with the cookie, which carries the new token
+    }
   }
 
   /** Tells the server what this tab shows (presence); sent again after every reconnect. */

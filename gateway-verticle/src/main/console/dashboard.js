@@ -5,6 +5,7 @@ import { get, post } from './api.js';
 import { h, clear, badge, fmtDuration, fmtNumber, fmtTime } from './ui.js';
 import { drawSparkline, Series } from './sparkline.js';
 import { OperationBook, operationRow, ACTIVE } from './ops.js';
+import { causeData } from './errors.js';
 
 const NODE_SILENT_MS = 10_000;
 const ACTIVITY_MAX = 100;
@@ -134,7 +135,7 @@ export function mount(container, ctx) {
         unsubs.push(bus.subscribe('ops.updates.host.' + host.id, onOpUpdate, { resync: true }));
       }
     }
-  }).catch((e) => { clear(hostsBody).append(h('li', { class: 'err' }, ctx.explain(e, 'Hosts'))); });
+  }).catch((e) => { clear(hostsBody).append(h('li', { class: 'err', dataset: causeData(e) }, ctx.explain(e, 'Hosts'))); });
 
   // ---- operations: HTTP for what happened before, the bus for every change since
   const book = new OperationBook();

@@ -77,6 +77,30 @@ export function explain(err, what) {
   return (what ? what + ': ' : '') + base + detail;
 }
 
+// Failures that end when the server is back (or the connection is): their message goes when it is.
+const TRANSIENT = new Set(['unavailable', 'timeout', 'no_handler', 'node_draining', 'store_unavailable', 'slow_consumer']);
+
+/**
+ * What an error is about, so that its message goes when that is over (see ui.js clearToasts):
+ * 'sub:<address>' for a refused or failed subscription (gone when the address delivers again),
+ * 'live' for a refusal or failure on the live connection (gone when it reconnects), 'server' when the
+ * server could not be reached or was not ready over HTTP (gone at its next answer), and null for a
+ * refusal the person must read and dismiss.
+ */
+export function causeOf(err) {
+  if (!err) return null;
+  if (err.address) return 'sub:' + err.address;
+  if (err.status === undefined) return 'live';
+  if (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504 || TRANSIENT.has(codeOf(err))) return 'server';
+  return null;
+}
+
+/** The dataset of an inline error: marked with its cause, so that the view can be drawn again once that is gone. */
+export function causeData(err) {
+  const cause = causeOf(err);
+  return cause ? { cause } : null;
+}
+
 export function isAuthProblem(err) {
   const c = codeOf(err);
   return c === 'not_logged_in' || c === 'token_expired' || c === 'token_revoked' || c === 'invalid_token';
@@ -85,7 +109,11 @@ export function isAuthProblem(err) {
 // Reasons an operation fails that are not refusals (no ErrorCode): said in words as well.
 const OPERATION_REASONS = {
   node_lost: 'The node that ran it stopped responding, so another node marked it failed.',
+  run_lost: 'The node that owns it no longer runs it (it was restarted while it ran), so it was marked failed.',
 };
+
+// "node_lost: node a ..." -> ["node_lost", "node a ..."]: the coded prefix the server writes before its text
+const CODED = /^([a-z][a-z0-9]*(?:_[a-z0-9]+)+):\s*(.*)$/s;
 
 /**
  * Why an operation failed: its coded reason (metadata.reason, e.g. host_key_mismatch) in words, with
@@ -93,12 +121,17 @@ const OPERATION_REASONS = {
  * "node a ..."); an uncoded failure as it came.
  */
 export function describeFailure(op) {
-  const reason = op.metadata && op.metadata.reason;
-  const s = SENTENCES[reason] || OPERATION_REASONS[reason] || SENTENCES[op.error];
-  if (s) {
-    let detail = op.error && op.error !== reason ? String(op.error) : '';
-    if (reason && detail.startsWith(reason + ':')) detail = detail.slice(reason.length + 1).trim();
-    return s + (detail ? ' (' + detail + ')' : '');
-  }
-  return [op.message, op.error].filter(Boolean).join(': ');
+  const error = op.error == null ? '' : String(op.error);
+  const coded = CODED.exec(error);
+  const reason = (op.metadata && op.metadata.reason) || (coded ? coded[1] : null) || (SENTENCES[error] ? error : null);
+  // the server's own text, without the code it starts with and not when it only repeats the code
+  let detail = error === reason ? '' : error;
+  if (reason && detail.startsWith(reason + ':')) detail = detail.slice(reason.length + 1).trim();
+  else if (coded) detail = coded[2].trim();
+  const s = SENTENCES[reason] || OPERATION_REASONS[reason];
+  if (s) return s + (detail ? ' (' + detail + ')' : '');
+  // no sentence for it: the short message, then the detail, each once ("node lost: node a ..." not "node lost: node_lost: node a ...")
+  const message = op.message && op.message !== reason ? String(op.message) : '';
+  if (!detail || detail === message) return message || (reason ? reason.replace(/_/g, ' ') : '');
+  return message && !detail.toLowerCase().startsWith(message.toLowerCase()) ? message + ': ' + detail : detail;
 }

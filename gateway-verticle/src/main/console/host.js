@@ -5,7 +5,7 @@
 import { get, post } from './api.js';
 import { h, clear, badge, progressBar, fmtNumber } from './ui.js';
 import { OperationBook, operationRow, ACTIVE } from './ops.js';
-import { describeFailure, isAuthProblem } from './errors.js';
+import { describeFailure, isAuthProblem, causeData } from './errors.js';
 import { paramFields } from './paramform.js';
 
 const LOG_MAX_LINES = 1000;
@@ -127,7 +127,7 @@ export function mount(container, ctx, hostId) {
       mine.forEach((t) => actionCard(definition(t)));
       if (!mine.length) actionNote.textContent = 'Your roles may start no operation type.';
     }).catch((e) => {
-      actionNote.append(h('span', { class: 'err', role: 'alert' }, ctx.explain(e, 'Could not list the operation types')));
+      actionNote.append(h('span', { class: 'err', role: 'alert', dataset: causeData(e) }, ctx.explain(e, 'Could not list the operation types')));
     });
   } else {
     actionNote.textContent = 'Your role (' + ctx.me.roles.join(', ') + ') may watch operations here but not start them.';
@@ -190,7 +190,7 @@ export function mount(container, ctx, hostId) {
       return;
     }
     logsCard.append(logTail(ctx, hostId, streams, unsubs));
-  }).catch((e) => { logsCard.append(h('p', { class: 'err' }, ctx.explain(e, 'Host ' + hostId))); });
+  }).catch((e) => { logsCard.append(h('p', { class: 'err', dataset: causeData(e) }, ctx.explain(e, 'Host ' + hostId))); });
 
   return () => unsubs.forEach((u) => u());
 }
@@ -223,7 +223,7 @@ function logTail(ctx, hostId, streams, unsubs) {
       if (paused) held = bounded(held.concat(batch.lines || []));
       else lines = bounded(lines.concat(batch.lines || []));
       render();
-    });
+    }, { resync: true }); // the server replays the log's last lines on subscribe; after a reconnect only what was missed
     unsubs.push(unsub);
   };
   pause.addEventListener('click', () => {

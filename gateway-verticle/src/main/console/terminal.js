@@ -5,7 +5,7 @@
 
 import { get, post, del } from './api.js';
 import { h, clear } from './ui.js';
-import { explain } from './errors.js';
+import { explain, isAuthProblem } from './errors.js';
 
 const RETRY_SECONDS = [1, 2, 4, 8, 16];
 const ROLE_TEXT = { driver: 'driver', writer: 'writer', viewer: 'viewer (read-only)' };
@@ -117,7 +117,8 @@ export function mount(container, ctx, sid, mode) {
     } catch (e) {
       setState('closed', explain(e, 'Cannot join this terminal'));
       closedForGood = true;
-      if (e.code !== 'not_found' && e.code !== 'session_closed') ctx.fail(e, 'Join terminal');
+      // said once, in the terminal's own status line; only a lost session goes further (to the login page)
+      if (isAuthProblem(e)) ctx.fail(e, 'Join terminal');
       return;
     }
     connect();

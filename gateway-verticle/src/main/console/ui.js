@@ -40,9 +40,12 @@ export function toast(text, kind = 'info', cause = null) {
   return el;
 }
 
-/** Takes away the messages about a cause that is gone (the live connection is back, say). */
+/** Takes away the messages about a cause that is gone (the live connection is back, say); 'sub:*' takes every 'sub:...'. */
 export function clearToasts(cause) {
-  for (const t of document.querySelectorAll('#toasts .toast[data-cause="' + cause + '"]')) t.remove();
+  const prefix = cause.endsWith('*');
+  for (const t of document.querySelectorAll('#toasts .toast[data-cause]')) {
+    if (prefix ? t.dataset.cause.startsWith(cause.slice(0, -1)) : t.dataset.cause === cause) t.remove();
+  }
 }
 
 export function fmtDuration(seconds) {

@@ -139,6 +139,13 @@ public final class Addresses {
 
   // logs
   public static final AddressPattern LOGS_HOST = AddressPattern.of("logs.host.{hostId}.{stream}");
+  /**
+   * Request: the last lines of a log ({@code {"changes": [log_lines batches]}}), replayed to new
+   * subscribers of {@link #LOGS_HOST}. Any relay answers; one that does not tail the log asks its owner.
+   */
+  public static final String LOGS_HOST_LAST = "logs.host.last";
+  /** Node-local to the relay that tails a host's logs: its last lines, for {@link #LOGS_HOST_LAST}. */
+  public static final AddressPattern NODE_LOGS_LAST = AddressPattern.of("node.{nodeId}.logs.last");
 
   /**
    * Node-local address (never bridged: no rule names it) on which the metrics verticle asks the

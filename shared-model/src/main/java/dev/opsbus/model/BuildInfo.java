@@ -4,8 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The build version of this opsbus, stamped into the jar by Maven resource filtering. */
+/**
+ * The build version of this opsbus, stamped into the jar by Maven resource filtering. The system
+ * property {@value #OVERRIDE} replaces it, read at each call: what a node announces as its build
+ * (at connect, in version notices) without rebuilding, e.g. a patched build, or a test that restarts
+ * a node "on a new version" in the same JVM.
+ */
 public final class BuildInfo {
+
+  /** System property that replaces the stamped version when set (not blank). */
+  public static final String OVERRIDE = "opsbus.buildVersion";
 
   private BuildInfo() {
   }
@@ -13,7 +21,8 @@ public final class BuildInfo {
   private static final String VERSION = load();
 
   public static String version() {
-    return VERSION;
+    String override = System.getProperty(OVERRIDE);
+    return override == null || override.isBlank() ? VERSION : override.strip();
   }
 
   private static String load() {

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param healthPeriod how often each host's health is sampled
  * @param dbPoolSize connections in the relay's database pool
  * @param recordings size limit and retention of terminal recordings ({@code recording*} keys)
+ * @param logReplayLines the last lines of each tailed log the relay keeps and replays to a new
+ *     subscriber of {@code logs.host.{hostId}.{stream}} (1 to {@value #MAX_LOG_REPLAY_LINES})
  * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
  *     until {@link #withSecrets} (the relay refuses to start without it)
  */
@@ -45,6 +47,7 @@ public record SshRelayConfig(
     Duration healthPeriod,
     int dbPoolSize,
     RecordingLimits recordings,
+    int logReplayLines,
     NodeSecrets secrets) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -55,12 +58,15 @@ public record SshRelayConfig(
   public static final int DEFAULT_SCROLLBACK_BYTES = 256 * 1024;
   public static final Duration DEFAULT_HEALTH_PERIOD = Duration.ofSeconds(30);
   public static final int DEFAULT_DB_POOL_SIZE = 4;
+  public static final int DEFAULT_LOG_REPLAY_LINES = 100;
+  /** Bounds the memory of the replay: lines per log, kept by the log's owner. */
+  public static final int MAX_LOG_REPLAY_LINES = 10_000;
 
   /** The config file's section for the relay, and its keys. */
   public static final String SECTION = "sshRelay";
   public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
       "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize",
-      "recordingMaxBytes", "recordingMaxAgeHours", "recordingMaxTotalBytes", "recordingSweepSeconds");
+      "recordingMaxBytes", "recordingMaxAgeHours", "recordingMaxTotalBytes", "recordingSweepSeconds", "logReplayLines");
 
   public SshRelayConfig {
     for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
@@ -74,12 +80,15 @@ public record SshRelayConfig(
     if (maxSessionsPerUser <= 0 || maxSessionsPerNode <= 0 || scrollbackBytes <= 0 || dbPoolSize <= 0) {
       throw new IllegalArgumentException("relay session limits, scrollback and pool size must be positive");
     }
+    if (logReplayLines <= 0 || logReplayLines > MAX_LOG_REPLAY_LINES) {
+      throw new IllegalArgumentException("logReplayLines must be 1 to " + MAX_LOG_REPLAY_LINES + ", got " + logReplayLines);
+    }
   }
 
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE, RecordingLimits.DEFAULTS, null);
+        DEFAULT_DB_POOL_SIZE, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null);
   }
 
   /**
@@ -110,18 +119,32 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, base.secrets);
+        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, logReplayLines(s, base.logReplayLines), base.secrets);
+  }
+
+  private static int logReplayLines(ConfigSection s, int dflt) {
+    int n = s.positiveInt("logReplayLines", dflt);
+    if (n > MAX_LOG_REPLAY_LINES) {
+      throw s.bad("logReplayLines", "at most " + MAX_LOG_REPLAY_LINES + " lines, got " + n);
+    }
+    return n;
   }
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets);
+  }
+
+  /** This config replaying {@code lines} lines of each log to a new subscriber. */
+  public SshRelayConfig withLogReplayLines(int lines) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, lines, secrets);
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines,
         keys == null ? null : keys.credentialsOnly());
   }
 
@@ -130,18 +153,18 @@ public record SshRelayConfig(
       Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
       Duration healthPeriod, int dbPoolSize) {
     this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, null);
+        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null);
   }
 
   /** This config with other recording limits. */
   public SshRelayConfig withRecordings(RecordingLimits limits) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, logReplayLines, secrets);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets);
   }
 }

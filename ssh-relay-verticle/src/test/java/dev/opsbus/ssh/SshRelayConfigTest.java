@@ -23,12 +23,14 @@ class SshRelayConfigTest {
     SshRelayConfig c = read("""
         {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
          "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2,
-         "recordingMaxBytes": 100000, "recordingMaxAgeHours": 48, "recordingMaxTotalBytes": 5000000, "recordingSweepSeconds": 60}
+         "recordingMaxBytes": 100000, "recordingMaxAgeHours": 48, "recordingMaxTotalBytes": 5000000, "recordingSweepSeconds": 60,
+         "logReplayLines": 50}
         """);
 
     assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
         Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2)
-        .withRecordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60))));
+        .withRecordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60)))
+        .withLogReplayLines(50));
     // nodeId, db, dataDir, secrets are not the section's; recordings holds four keys
     assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 5 + 4);
   }

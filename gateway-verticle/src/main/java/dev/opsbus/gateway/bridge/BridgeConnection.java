@@ -258,7 +258,7 @@ final class BridgeConnection implements Subscriber {
       if (!d.allowed()) {
         refuse(address, d.code(), d.reason());
       } else if (d.rule().replay() != null) {
-        replay(address, d.rule(), headers);
+        replay(address, d.rule(), headers, IDLE);
       }
       return;
     }
@@ -272,10 +272,13 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     subscriptions.add(address);
+    Future<Void> subscribed = ctx.index().subscribe(address, this);
     if (d.rule().replay() != null) {
-      replay(address, d.rule(), headers);
+      // asked once the bus consumer is registered (cluster-wide): what is published after the
+      // answer is then certain to reach this node, so nothing falls between replay and live
+      replay(address, d.rule(), headers, subscribed);
     }
-    ctx.index().subscribe(address, this).onFailure(err -> {
+    subscribed.onFailure(err -> {
       LOG.warn("bus consumer for {} failed to register: {}", address, err.getMessage());
       writeErr(address, ErrorCode.UNAVAILABLE, "could not subscribe to '" + address + "' right now");
     });
@@ -431,7 +434,7 @@ final class BridgeConnection implements Subscriber {
    * state or (with {@code headers.sinceSeq}) every change it missed; live messages that arrive
    * meanwhile are held, then sent unless the replay already had them. No gap, no duplicate.
    */
-  private void replay(String address, PermissionRule rule, JsonObject headers) {
+  private void replay(String address, PermissionRule rule, JsonObject headers, Future<Void> subscribed) {
     JsonObject req;
     try {
       req = ReplayBuffer.request(address, rule, headers);
@@ -446,7 +449,8 @@ final class BridgeConnection implements Subscriber {
     DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions().setSendTimeout(ctx.limits().requestTimeout().toMillis()), principal);
     Overflow overflow = ctx.rules().overflowFor(address);
     // a replay is safe to ask again: an attempt that lands on a node just killed is retried on the next one
-    BusRetry.<JsonObject>request(ctx.bus(), rule.replay(), req, opts, Math.min(ctx.limits().requestTimeout().toMillis(), BusRetry.ATTEMPT_TIMEOUT_MS))
+    subscribed.transform(v -> BusRetry.<JsonObject>request(ctx.bus(), rule.replay(), req, opts,
+            Math.min(ctx.limits().requestTimeout().toMillis(), BusRetry.ATTEMPT_TIMEOUT_MS)))
         .onComplete(ar -> {
       JsonArray changes = ar.succeeded() ? ReplayBuffer.changes(ar.result().body()) : null;
       List<String> live = endReplay(address, ticket, ReplayBuffer.lastSeq(changes));

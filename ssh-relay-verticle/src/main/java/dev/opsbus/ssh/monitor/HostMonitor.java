@@ -72,6 +72,9 @@ public final class HostMonitor {
   private final HostOwnership ownership;
   private final LastSamples lastSamples;
   private final TailPositions positions;
+  /** The last lines of every log this relay tails, replayed to new subscribers ({@link LogReplay}). */
+  private final LogHistory history;
+  private final LogReplay logReplay;
   /** Hosts owned at the last reload (event loop only): a host new in it is sampled at once. */
   private Set<String> owned = Set.of();
   private long holdOffTimer = -1;
@@ -118,6 +121,8 @@ public final class HostMonitor {
     this.ownership = ownership;
     this.lastSamples = new LastSamples(vertx);
     this.positions = new TailPositions(vertx);
+    this.history = new LogHistory(config.logReplayLines());
+    this.logReplay = new LogReplay(vertx, config.nodeId(), history, ownership == null ? h -> null : ownership::owner);
     this.vertx = vertx;
     this.config = config;
     this.hosts = hosts;
@@ -141,7 +146,7 @@ public final class HostMonitor {
       reload(false);
     });
     Future<Void> relays = ownership == null ? Future.succeededFuture() : ownership.start(() -> reload(false));
-    return Future.all(changes.completion(), lastSample.completion(), relays).<Void>mapEmpty().onSuccess(v -> {
+    return Future.all(changes.completion(), lastSample.completion(), relays, logReplay.start()).<Void>mapEmpty().onSuccess(v -> {
       periodic = vertx.setPeriodic(config.healthPeriod().toMillis(), t -> reload(true));
       reload(true);
     });
@@ -161,6 +166,7 @@ public final class HostMonitor {
     if (lastSample != null) {
       lastSample.unregister();
     }
+    logReplay.stop();
     if (ownership != null) {
       // the others take this relay's hosts at their next refresh
       ownership.stop();
@@ -212,6 +218,11 @@ public final class HostMonitor {
           if (!ids.contains(id)) {
             LOG.info("host {} is no longer watched by this relay (live relays {})", id, ownership.live());
           }
+        }
+      }
+      for (String id : before) {
+        if (!ids.contains(id)) {
+          history.forgetHost(id);
         }
       }
       long holdOff = ownership == null ? 0 : ownership.holdOffMillis();
@@ -407,7 +418,7 @@ public final class HostMonitor {
     String address = Addresses.LOGS_HOST.format(h.id(), spec.stream());
     long[] seq = logSeq.computeIfAbsent(address, a -> new long[1]);
     LogTail tail = new LogTail(vertx, context, hosts, connector, threads, h.id(), spec, address, seq, positions,
-        config.connectTimeout().toMillis());
+        config.connectTimeout().toMillis(), history);
     try {
       tail.start();
       tails.put(key, tail);

@@ -56,6 +56,11 @@ public final class HostOwnership {
     return relays.self().equals(Rendezvous.owner(hostId, relays.live()));
   }
 
+  /** The node whose relay watches {@code hostId} now, as this relay sees it. */
+  public String owner(String hostId) {
+    return Rendezvous.owner(hostId, relays.live());
+  }
+
   /** The live relays, as this one sees them. */
   public Set<String> live() {
     return relays.live();

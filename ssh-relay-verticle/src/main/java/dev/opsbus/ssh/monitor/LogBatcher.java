@@ -50,6 +50,7 @@ final class LogBatcher {
   private final AtomicLong linesPublished = new AtomicLong();
   private final AtomicLong linesDropped = new AtomicLong();
   private java.util.function.LongConsumer onPublished = n -> {};
+  private java.util.function.Consumer<JsonObject> onMessage = m -> {};
 
   /**
    * @param context the event loop batches are published from
@@ -87,6 +88,11 @@ final class LogBatcher {
    */
   void onPublished(java.util.function.LongConsumer handler) {
     this.onPublished = handler;
+  }
+
+  /** Called on the event loop with each message just published (the relay keeps the last lines, {@link LogHistory}). */
+  void onMessage(java.util.function.Consumer<JsonObject> handler) {
+    this.onMessage = handler;
   }
 
   /** Any thread: queue a line, wake the event loop when a batch is full or a first line waits. */
@@ -174,6 +180,7 @@ final class LogBatcher {
     messages.incrementAndGet();
     linesPublished.addAndGet(lines.size());
     vertx.eventBus().publish(address, msg);
+    onMessage.accept(msg);
     onPublished.accept(lines.size() + lost);
   }
 }

@@ -68,9 +68,10 @@ final class LogTail {
   /**
    * @param seq the last {@code seq} published on this address (event loop only), kept by the owner
    *     so a restarted tail continues the sequence; a resumed position raises it
+   * @param history where each published batch is kept for replay to new subscribers; null: nowhere
    */
   LogTail(Vertx vertx, Context context, HostDirectory hosts, SshConnector connector, RelayThreads threads, String hostId,
-      HostDirectory.LogSpec spec, String address, long[] seq, TailPositions positions, long lookupTimeoutMs) {
+      HostDirectory.LogSpec spec, String address, long[] seq, TailPositions positions, long lookupTimeoutMs, LogHistory history) {
     this.vertx = vertx;
     this.context = context;
     this.hosts = hosts;
@@ -84,6 +85,9 @@ final class LogTail {
     this.batcher = new LogBatcher(vertx, context, address, hostId, spec.stream(), () -> ++seq[0], MAX_LINES, MAX_WAIT_MS,
         MAX_PENDING);
     this.batcher.onPublished(this::published);
+    if (history != null) {
+      this.batcher.onMessage(m -> history.published(address, m));
+    }
     this.lookupTimeoutMs = lookupTimeoutMs;
   }
 
