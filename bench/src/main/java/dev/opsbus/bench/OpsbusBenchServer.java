@@ -10,6 +10,7 @@ import dev.opsbus.model.PermissionRule;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Role;
 import dev.opsbus.node.NodeSettings;
+import dev.opsbus.node.NodeTransport;
 import dev.opsbus.node.OpsbusNode;
 import dev.opsbus.node.VerticleKind;
 import java.io.IOException;
@@ -79,9 +80,10 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * @param pgUrl external PostgreSQL, or null for an embedded one in {@code dataDir}
    * @param dataDir data directory, or null for a temporary one removed on close
    * @param adminPassword password of {@code admin} when the node creates it (a fresh database)
+   * @param transport the node's network transport, null for the node's default
    */
   public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
-      int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
+      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, NodeTransport transport) {
 
     public Options {
       if (adminPassword == null || adminPassword.isEmpty()) {
@@ -89,10 +91,16 @@ public final class OpsbusBenchServer implements AutoCloseable {
       }
     }
 
+    /** On the node's default transport. */
+    public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
+        int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, cluster, null);
+    }
+
     /** A non-clustered node. */
     public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
         int queueBound, int maxConnectionsPerUser) {
-      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, null);
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, null, null);
     }
 
     public static Options defaults(String adminPassword) {
@@ -155,6 +163,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
         .permissions(rules())
         .tokenTtl(TOKEN_TTL)
         .bridge(limits)
+        .transport(o.transport())
         .build();
     OpsbusNode node;
     try {
@@ -292,7 +301,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   static void main(String[] args, PrintStream out) throws InterruptedException {
     Flags f = Flags.parse(args, List.of("cluster", "publisher-only"));
     f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user",
-        "cluster", "cluster-name", "publisher-only", "await-members"));
+        "cluster", "cluster-name", "publisher-only", "await-members", "transport"));
     String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
@@ -307,7 +316,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
     Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
         f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
         f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER),
-        cluster);
+        cluster, f.string("transport", null) == null ? null : NodeTransport.parse(f.string("transport", null)));
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
     out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())

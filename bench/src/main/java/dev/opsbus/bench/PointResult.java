@@ -47,6 +47,16 @@ public record PointResult(
     boolean passed,
     String firstError) {
 
+  /**
+   * The generator process's CPU per delivery in the window, in µs: its CPU share of the window
+   * divided by the deliveries per second it received. 10^6 over it is what the generator could take
+   * on one whole core: its own ceiling.
+   */
+  public double generatorMicrosPerDelivery() {
+    double perSecond = delivered / durationSeconds;
+    return perSecond <= 0 ? Double.NaN : generatorProcessCpuPct / 100.0 * 1e6 / perSecond;
+  }
+
   /** The CSV columns, in order; the report reads them by name. */
   public Map<String, Object> columns() {
     Map<String, Object> c = new LinkedHashMap<>();
@@ -88,6 +98,7 @@ public record PointResult(
     c.put("generator_busy_pct", generatorBusyPct);
     c.put("generator_process_cpu_pct", generatorProcessCpuPct);
     c.put("generator_overloaded", generatorOverloaded);
+    c.put("generator_cpu_us_per_delivery", generatorMicrosPerDelivery());
     c.put("server_rss_bytes", serverRssBytes);
     c.put("passed", passed);
     c.put("first_error", firstError == null ? "" : firstError);
@@ -97,9 +108,11 @@ public record PointResult(
   public String summary() {
     return String.format(java.util.Locale.ROOT,
         "%-8s clients=%d/%d rate=%.2f msg/s offered=%.0f/s delivered=%.2f%% achieved=%.2f msg/s held=%s "
-            + "p50=%.2fms p99=%.2fms p99.9=%.2fms errors=%d disconnects=%d server_cpu=%.0f%% %.2fus/msg gen_busy=%.0f%%%s -> %s",
+            + "p50=%.2fms p99=%.2fms p99.9=%.2fms errors=%d disconnects=%d server_cpu=%.0f%% %.2fus/msg gen_busy=%.0f%% "
+            + "gen_cpu=%.0f%% %.2fus/delivery (one core: %.0f/s)%s -> %s",
         server, clientsConnected, clientsRequested, rate, offeredDeliveriesPerSecond, deliveredPct, achievedRate,
         rateHeld, p50Ms, p99Ms, p999Ms, errors, disconnects, serverCpuPct, serverCpuMicrosPerDelivery,
-        generatorBusyPct, generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
+        generatorBusyPct, generatorProcessCpuPct, generatorMicrosPerDelivery(), 1e6 / generatorMicrosPerDelivery(),
+        generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
   }
 }
