@@ -59,6 +59,8 @@ LAT_CLIENTS="${BENCH_LAT_CLIENTS:-$LAT_CLIENTS}"
 IDLE_STEPS="${BENCH_IDLE_STEPS:-$IDLE_STEPS}"
 MAX_CLIENTS=10000
 CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
+# how long a fan-out server may take to print its listening line (an opsbus node starts PostgreSQL first)
+START_TIMEOUT="${BENCH_START_TIMEOUT:-60}"
 # a point is thrown out when the generator's core is busier than this (percent)
 MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
 # which scenarios run (default: all of them): fanout latency idle terminal operations crossnode logs
@@ -427,7 +429,7 @@ trap 'cleanup; stop_opsbus_cluster' EXIT
 
 # waits for the {"listening":PORT,...} line a bench server prints once it is up
 wait_listening() {
-  local deadline=$((SECONDS + 60)) line
+  local deadline=$((SECONDS + START_TIMEOUT)) line
   while (( SECONDS < deadline )); do
     line="$(grep -m1 -o '"listening":[0-9]*' "$SERVER_LOG" 2>/dev/null || true)"
     if [[ -n "$line" ]]; then
@@ -438,7 +440,7 @@ wait_listening() {
     kill -0 "$SERVER_PID" 2>/dev/null || { log "server exited:"; cat "$SERVER_LOG" >&2; return 1; }
     sleep 0.2
   done
-  log "server did not start within 60 s"; return 1
+  log "server did not start within $START_TIMEOUT s"; return 1
 }
 
 start_server() {
@@ -526,6 +528,7 @@ if [[ "$TRANSPORTS" == 1 ]]; then
   SINK_LOADS="${BENCH_SINK_LOADS:-100000,200000,300000,400000,500000}"
   TRANSPORT_SERVERS="${BENCH_TRANSPORT_SERVERS:-opsbus-nio opsbus-epoll raw}"
   [[ "$NODE_OK" == 1 && -z "${BENCH_TRANSPORT_SERVERS:-}" ]] && TRANSPORT_SERVERS="$TRANSPORT_SERVERS socketio"
+  [[ "$TRANSPORT_SERVERS" == none ]] && TRANSPORT_SERVERS=""   # the sink pair alone: the generator's ceiling
   SERVERS="$TRANSPORT_SERVERS sink sink-vertx"
   echo "transports=servers [$SERVERS], $TRANSPORT_CLIENTS clients, loads $TRANSPORT_LOADS (sink: $SINK_LOADS)" >> "$RESULTS/meta.txt"
   for ((run = 1; run <= RUNS; run++)); do

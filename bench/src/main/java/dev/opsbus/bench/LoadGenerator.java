@@ -46,6 +46,8 @@ public final class LoadGenerator implements AutoCloseable {
   private final LongAdder disconnects = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
   private final LongAdder ready = new LongAdder();
+  /** Every delivery received, in a window or not: the generator's CPU per delivery divides by it. */
+  private final LongAdder received = new LongAdder();
   private final AtomicReference<String> firstError = new AtomicReference<>();
   private volatile Window window;
   private volatile boolean closing;
@@ -230,6 +232,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void delivery(long t, long now) {
+      received.increment();
       Window w = window;
       if (w != null) {
         w.record(t, now);
@@ -325,6 +328,7 @@ public final class LoadGenerator implements AutoCloseable {
     long wallStart = System.nanoTime();
     long serverCpu0 = ProcStats.processCpuMicros(serverPid);
     long selfCpu0 = ProcStats.processCpuMicros(ProcStats.selfPid());
+    long received0 = received.sum();
     ProcStats.CoreTimes serverCoreT0 = ProcStats.coreTimes(serverCore);
     ProcStats.CoreTimes genCoreT0 = ProcStats.coreTimes(genCore);
 
@@ -349,6 +353,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
     window = null;
     long serverCpuAll = ProcStats.processCpuMicros(serverPid) - serverCpu0;
+    long selfCpuAll = ProcStats.processCpuMicros(ProcStats.selfPid()) - selfCpu0;
+    long receivedAll = received.sum() - received0;
     ProcStats.CoreTimes serverCoreEnd = ProcStats.coreTimes(serverCore);
 
     JsonObject stats = await(control.stats(false));
@@ -387,7 +393,8 @@ public final class LoadGenerator implements AutoCloseable {
         serverCpuAll < 0 || delivered == 0 ? Double.NaN : (double) serverCpuAll / delivered,
         coreJiffies < 0 || delivered == 0 ? Double.NaN
             : coreJiffies * (1_000_000.0 / ProcStats.CLOCK_TICKS_PER_SECOND) / delivered,
-        100 * genBusy, 100.0 * selfCpuWindow / (wallWindow / 1e3), overloaded, ProcStats.rssBytes(serverPid), passed, firstError.get());
+        100 * genBusy, 100.0 * selfCpuWindow / (wallWindow / 1e3), overloaded, ProcStats.rssBytes(serverPid), passed, firstError.get(),
+        selfCpuAll < 0 || receivedAll == 0 ? Double.NaN : (double) selfCpuAll / receivedAll);
   }
 
   /** How many of the first {@code limit} messages the server schedules in [from, to). */

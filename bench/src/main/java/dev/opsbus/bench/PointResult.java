@@ -3,7 +3,13 @@ package dev.opsbus.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One measured point of a fan-out run: a server, a client count, an offered rate. */
+/**
+ * One measured point of a fan-out run: a server, a client count, an offered rate.
+ *
+ * <p>{@code generatorMicrosPerDelivery}: the generator process's CPU (utime+stime) from the window's
+ * start to the end of the drain, over every delivery it received in that time (whatever point it
+ * belonged to), in µs; 10^6 over it is what the generator could take on one whole core.
+ */
 public record PointResult(
     String scenario,
     String server,
@@ -45,17 +51,8 @@ public record PointResult(
     boolean generatorOverloaded,
     long serverRssBytes,
     boolean passed,
-    String firstError) {
-
-  /**
-   * The generator process's CPU per delivery in the window, in µs: its CPU share of the window
-   * divided by the deliveries per second it received. 10^6 over it is what the generator could take
-   * on one whole core: its own ceiling.
-   */
-  public double generatorMicrosPerDelivery() {
-    double perSecond = delivered / durationSeconds;
-    return perSecond <= 0 ? Double.NaN : generatorProcessCpuPct / 100.0 * 1e6 / perSecond;
-  }
+    String firstError,
+    double generatorMicrosPerDelivery) {
 
   /** The CSV columns, in order; the report reads them by name. */
   public Map<String, Object> columns() {
