@@ -4,6 +4,8 @@
 # and a capacity chart beside it. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
+#   bench/run.sh --transports [--runs N] [--no-build]: quick fan-out with the gateway on nio and on epoll
+#     beside the peers, and the generator's own ceiling against the plain sink (bench/README.md)
 #   BENCH_SCENARIOS="fanout latency idle terminal operations crossnode logs" (default: all) selects scenarios
 set -euo pipefail
 
@@ -13,17 +15,19 @@ REPORT="$BENCH_DIR/../docs/BENCHMARKS.md"
 RUNS=""
 SERVERS=""
 BUILD=1
+TRANSPORTS=0
 SERVER_CORE="${BENCH_SERVER_CORE:-0}"
 GEN_CORE="${BENCH_GEN_CORE:-1}"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) MODE=quick ;;
+    --transports) MODE=quick; TRANSPORTS=1 ;;
     --report) REPORT="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
     --servers) SERVERS="${2//,/ }"; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -55,6 +59,8 @@ LAT_CLIENTS="${BENCH_LAT_CLIENTS:-$LAT_CLIENTS}"
 IDLE_STEPS="${BENCH_IDLE_STEPS:-$IDLE_STEPS}"
 MAX_CLIENTS=10000
 CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
+# how long a fan-out server may take to print its listening line (an opsbus node starts PostgreSQL first)
+START_TIMEOUT="${BENCH_START_TIMEOUT:-60}"
 # a point is thrown out when the generator's core is busier than this (percent)
 MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
 # which scenarios run (default: all of them): fanout latency idle terminal operations crossnode logs
@@ -111,6 +117,9 @@ OPSBUS_PASSWORD="${OPSBUS_BENCH_PASSWORD:-bench-admin-password}"
 # extra JVM flags for the opsbus server only, e.g. a JFR recording:
 #   OPSBUS_SERVER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/opsbus.jfr,settings=profile'
 OPSBUS_SERVER_JAVA_OPTS="${OPSBUS_SERVER_JAVA_OPTS:-}"
+# the node's --transport (nio, epoll, io_uring); empty: the node's default. Servers opsbus-nio,
+# opsbus-epoll, opsbus-io_uring set it for their own start.
+OPSBUS_TRANSPORT="${OPSBUS_BENCH_TRANSPORT:-}"
 # the bench jar carries the node (gateway, embedded PostgreSQL): opsbus is always available
 opsbus_available() { [[ -f "$JAR" ]]; }
 start_opsbus() {
@@ -118,7 +127,7 @@ start_opsbus() {
   # (its processes inherit the pinning, and are idle while publishing: only login touches them)
   # shellcheck disable=SC2086
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" opsbus-server --port 0 --control-port 0 >>"$SERVER_LOG" 2>&1 &
+    -jar "$JAR" opsbus-server --port 0 --control-port 0 ${OPSBUS_TRANSPORT:+--transport "$OPSBUS_TRANSPORT"} >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   wait_listening || return 1
   # login and bridge on the gateway's port; the control API on the publisher's own port
@@ -420,7 +429,7 @@ trap 'cleanup; stop_opsbus_cluster' EXIT
 
 # waits for the {"listening":PORT,...} line a bench server prints once it is up
 wait_listening() {
-  local deadline=$((SECONDS + 60)) line
+  local deadline=$((SECONDS + START_TIMEOUT)) line
   while (( SECONDS < deadline )); do
     line="$(grep -m1 -o '"listening":[0-9]*' "$SERVER_LOG" 2>/dev/null || true)"
     if [[ -n "$line" ]]; then
@@ -431,7 +440,7 @@ wait_listening() {
     kill -0 "$SERVER_PID" 2>/dev/null || { log "server exited:"; cat "$SERVER_LOG" >&2; return 1; }
     sleep 0.2
   done
-  log "server did not start within 60 s"; return 1
+  log "server did not start within $START_TIMEOUT s"; return 1
 }
 
 start_server() {
@@ -447,6 +456,14 @@ start_server() {
       SERVER_PID=$!; wait_listening ;;
     opsbus)
       start_opsbus ;;
+    opsbus-nio|opsbus-epoll|opsbus-io_uring)
+      OPSBUS_TRANSPORT="${name#opsbus-}" start_opsbus ;;
+    sink|sink-vertx)
+      # the plain sink (FrameSinkServer): WebSockets on its Netty port, the control API on its own
+      taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch -jar "$JAR" sink-server --port 0 --control-port 0 >>"$SERVER_LOG" 2>&1 &
+      SERVER_PID=$!
+      wait_listening || return 1
+      CONTROL_PORT="$(grep -m1 -o '"control":[0-9]*' "$SERVER_LOG" | cut -d: -f2)" ;;
     *) log "unknown server $name"; return 1 ;;
   esac
 }
@@ -456,13 +473,17 @@ stop_server() {
   SERVER_PID=""
 }
 
+# the generator's subscriber side: netty (the default) or vertx (the generator before issue 17)
+GEN_CLIENT="${BENCH_GEN_CLIENT:-netty}"
 generator() {
   local server="$1"; shift
-  local extra=()
-  if [[ "$server" == opsbus ]]; then
-    extra=(--user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD")
-  fi
-  taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol "$server" --server "$server" \
+  local extra=() protocol="$server" client="$GEN_CLIENT"
+  case "$server" in
+    opsbus*) protocol=opsbus; extra=(--user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD") ;;
+    sink) protocol=raw ;;
+    sink-vertx) protocol=raw; client=vertx ;;
+  esac
+  taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol "$protocol" --server "$server" --client "$client" \
     --url "ws://127.0.0.1:$SERVER_PORT" --control "http://127.0.0.1:$CONTROL_PORT" \
     --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" "${extra[@]}" "$@"
 }
@@ -496,6 +517,35 @@ run_point() { # server, then generator flags; a failed server or generator is lo
   fi
   stop_server
 }
+
+# ------------------------------------------------------------------ transports (--transports)
+# Fan-out at TRANSPORT_CLIENTS clients: the gateway on nio and on epoll beside the peers (same loads),
+# then the plain sink with the Netty generator and with the Vert.x one, at higher loads: the generator's
+# own ceiling. The summary (bench transport-summary) goes beside the CSV; no report is rewritten.
+if [[ "$TRANSPORTS" == 1 ]]; then
+  TRANSPORT_CLIENTS="${BENCH_TRANSPORT_CLIENTS:-1000}"
+  TRANSPORT_LOADS="${BENCH_TRANSPORT_LOADS:-40000,80000,120000,160000,200000,250000}"
+  SINK_LOADS="${BENCH_SINK_LOADS:-100000,200000,300000,400000,500000}"
+  TRANSPORT_SERVERS="${BENCH_TRANSPORT_SERVERS:-opsbus-nio opsbus-epoll raw}"
+  [[ "$NODE_OK" == 1 && -z "${BENCH_TRANSPORT_SERVERS:-}" ]] && TRANSPORT_SERVERS="$TRANSPORT_SERVERS socketio"
+  [[ "$TRANSPORT_SERVERS" == none ]] && TRANSPORT_SERVERS=""   # the sink pair alone: the generator's ceiling
+  SERVERS="$TRANSPORT_SERVERS sink sink-vertx"
+  echo "transports=servers [$SERVERS], $TRANSPORT_CLIENTS clients, loads $TRANSPORT_LOADS (sink: $SINK_LOADS)" >> "$RESULTS/meta.txt"
+  for ((run = 1; run <= RUNS; run++)); do
+    for server in $(rotated "$run"); do
+      loads="$TRANSPORT_LOADS"
+      [[ "$server" == sink* ]] && loads="$SINK_LOADS"
+      log "transports: run $run, $TRANSPORT_CLIENTS clients, $server, loads $loads"
+      run_point "$server" --scenario fanout --run "$run" --clients "$TRANSPORT_CLIENTS" --loads "$loads" \
+        --warmup "$WARMUP" --duration "$DURATION" --drain "$DRAIN" --pause "$PAUSE" --stop-after-failures 2 \
+        --out "$RESULTS/fanout.csv"
+    done
+  done
+  echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/meta.txt"
+  java -jar "$JAR" transport-summary --results "$RESULTS"
+  log "transports: summary in $RESULTS/transport-summary.md"
+  exit 0
+fi
 
 # ------------------------------------------------------------------ scenarios
 for ((run = 1; run <= RUNS; run++)); do

@@ -21,7 +21,7 @@ public final class BenchMain {
   private static final List<String> LOAD_FLAGS = List.of("protocol", "url", "control", "server", "scenario", "run",
       "clients", "connect-rate", "warmup", "duration", "drain", "pause", "loads", "rates", "size",
       "stop-after-failures", "max-generator-busy", "p99-limit-ms", "address", "login-url", "user", "password",
-      "server-pid", "mode", "idle-steps", "settle", "out");
+      "server-pid", "mode", "idle-steps", "settle", "out", "client", "client-threads");
 
   private BenchMain() {
   }
@@ -38,6 +38,8 @@ public final class BenchMain {
         case "load" -> load(rest, out);
         case "logs" -> logs(rest, out);
         case "raw-server" -> rawServer(rest, out);
+        case "sink-server" -> FrameSinkServer.main(rest, out);
+        case "transport-summary" -> TransportSummary.main(rest, out);
         case "opsbus-server" -> OpsbusBenchServer.main(rest, out);
         case "report" -> ReportWriter.main(rest);
         case "ssh-server" -> BenchSshServer.main(rest, out);
@@ -67,16 +69,22 @@ public final class BenchMain {
                       [--server LABEL] [--scenario fanout] [--run 1] [--out results.csv]
                       [--mode fanout|idle] [--idle-steps 1000,10000] [--settle 3] [--server-pid PID]
                       opsbus only: [--address bench.fanout] [--user admin] [--password P] [--login-url URL]
+                      [--client netty|vertx] [--client-threads 1]: the subscriber side (netty: epoll, stamp read
+                      in place, the default; vertx: Vert.x WebSocket client and a JSON parse)
           logs        --url ws://127.0.0.1:GATEWAY --control http://127.0.0.1:CONTROL [--user admin] [--password P]
                       [--clients 1] [--rates 1000,5000 lines/s] [--modes batched,unbatched] [--size 120]
                       [--prime 2] [--warmup 1] [--duration 5] [--drain 2] [--pause 0.5] [--server opsbus] [--run 1]
                       [--server-pid PID] [--out logs.csv]
           raw-server  [--host 127.0.0.1] [--port 8091]
+          sink-server [--host 127.0.0.1] [--port 0] [--control-port 0]: the plain sink, pre-built raw frames
+                      from one Netty loop, to measure the generator's own ceiling (load --protocol raw)
           opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
                       [--queue-bound 4096] [--max-connections-per-user 20000] [--bridge-rate N]
-                      [--cluster --cluster-name NAME [--publisher-only] [--await-members N]];
+                      [--cluster --cluster-name NAME [--publisher-only] [--await-members N]]
+                      [--transport nio|epoll|io_uring] (the node's, default epoll);
                       OPSBUS_ADMIN_PASSWORD must be set
           report      --results DIR --report FILE [--chart FILE]
+          transport-summary --results DIR: the table of run.sh --transports (fanout.csv by server label)
           ssh-server  [--port 0]; BENCH_SSH_PASSWORD must be set (a DemoSshServer on 127.0.0.1 with that password)
           node        the opsbus launcher itself (as java -jar opsbus.jar): --help lists its flags
           terminal    --url http://127.0.0.1:GATEWAY --ssh-port P --ssh-fingerprint SHA256:.. [--ssh-user U]
@@ -114,7 +122,8 @@ public final class BenchMain {
         f.decimal("settle", 3));
     Path csv = Path.of(f.string("out", "bench/results/results.csv"));
     Vertx vertx = Vertx.vertx();
-    try (LoadGenerator gen = new LoadGenerator(vertx, o)) {
+    SubscriberClient.Kind kind = SubscriberClient.Kind.parse(f.string("client", "netty"));
+    try (LoadGenerator gen = new LoadGenerator(vertx, o, kind, f.integer("client-threads", 1))) {
       if (f.string("mode", "fanout").equals("idle")) {
         gen.runIdle(r -> {
           out.println(r.summary());
@@ -122,7 +131,7 @@ public final class BenchMain {
         });
       } else {
         gen.runFanout(r -> {
-          out.println(r.summary());
+          out.println(r.summary() + " [client " + gen.clientDescription() + "]");
           write(csv, r.columns());
         });
       }

@@ -3,11 +3,6 @@ package dev.opsbus.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +21,8 @@ import org.HdrHistogram.Recorder;
  * The load generator: opens all client WebSockets first, then for each offered load asks the server
  * to publish (bench control API), and measures publish-to-receive latency from the stamp each
  * message carries, deliveries against what was offered and published, errors, disconnects, and CPU
- * of the server process, the server's core and the generator's own core.
+ * of the server process, the server's core and the generator's own core. The sockets are opened by a
+ * {@link SubscriberClient}: {@link NettySubscriberClient} unless asked otherwise.
  *
  * <p>Call {@link #runFanout} or {@link #runIdle} from a thread that is not a Vert.x event loop: the
  * run waits for its steps in order.
@@ -39,30 +35,45 @@ public final class LoadGenerator implements AutoCloseable {
   private final Vertx vertx;
   private final LoadOptions o;
   private final ControlClient control;
-  private final WebSocketClient wsClient;
+  private final SubscriberClient.Kind clientKind;
+  private final int clientThreads;
+  private SubscriberClient client;
   private WireProtocol protocol;
 
-  private final List<WebSocket> sockets = new CopyOnWriteArrayList<>();
+  private final List<SubscriberClient.ClientSocket> sockets = new CopyOnWriteArrayList<>();
   private final LongAdder errors = new LongAdder();
   private final LongAdder invalid = new LongAdder();
   private final LongAdder disconnects = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
   private final LongAdder ready = new LongAdder();
+  /** Every delivery received, in a window or not: the generator's CPU per delivery divides by it. */
+  private final LongAdder received = new LongAdder();
   private final AtomicReference<String> firstError = new AtomicReference<>();
   private volatile Window window;
   private volatile boolean closing;
   private long serverPid = -1;
   private long heartbeatTimer = -1;
 
+  /** A generator on the Netty client with one I/O thread. */
   public LoadGenerator(Vertx vertx, LoadOptions options) {
+    this(vertx, options, SubscriberClient.Kind.NETTY, 1);
+  }
+
+  /**
+   * @param clientKind which subscriber client opens the sockets
+   * @param clientThreads I/O threads of the Netty client (the generator is pinned to one core: 1)
+   */
+  LoadGenerator(Vertx vertx, LoadOptions options, SubscriberClient.Kind clientKind, int clientThreads) {
     this.vertx = vertx;
     this.o = options;
     this.control = new ControlClient(vertx, options.controlUrl());
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(Math.max(options.clients(), maxIdleStep(options)) + 100)
-        .setConnectTimeout(30_000)
-        .setMaxFrameSize(1 << 20)
-        .setMaxMessageSize(1 << 22));
+    this.clientKind = clientKind;
+    this.clientThreads = clientThreads;
+  }
+
+  /** The subscriber client in use, for the log. */
+  public String clientDescription() {
+    return client == null ? clientKind.name().toLowerCase(java.util.Locale.ROOT) : client.describe();
   }
 
   private static int maxIdleStep(LoadOptions o) {
@@ -120,6 +131,9 @@ public final class LoadGenerator implements AutoCloseable {
       token = await(control.login(loginUrl, o.user(), o.password()));
     }
     protocol = WireProtocol.named(o.protocol(), o.address(), token);
+    client = clientKind == SubscriberClient.Kind.NETTY
+        ? new NettySubscriberClient(protocol, clientThreads)
+        : new VertxSubscriberClient(vertx, protocol, Math.max(o.clients(), maxIdleStep(o)) + 100);
     JsonObject stats = await(control.stats(false));
     serverPid = o.serverPid() > 0 ? o.serverPid() : stats.getLong("pid", -1L);
     checkClock();
@@ -179,58 +193,88 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private Future<WebSocket> connectOne() {
-    WebSocketConnectOptions opts = new WebSocketConnectOptions()
-        .setHost(o.url().getHost()).setPort(o.url().getPort()).setURI(protocol.path());
-    return wsClient.connect(opts).onSuccess(this::setUp).onFailure(e -> {
+  private Future<SubscriberClient.ClientSocket> connectOne() {
+    Subscriber sub = new Subscriber();
+    return client.connect(o.url().getHost(), o.url().getPort(), protocol.path(), sub).onSuccess(sub::opened).onFailure(e -> {
       connectFailures.increment();
       firstError.compareAndSet(null, "connect: " + e.getMessage());
     });
   }
 
-  private void setUp(WebSocket ws) {
-    sockets.add(ws);
-    boolean[] isReady = {false};
-    ws.handler(data -> onData(ws, data, isReady));
-    ws.exceptionHandler(e -> firstError.compareAndSet(null, "socket: " + e.getMessage()));
-    ws.closeHandler(v -> {
-      sockets.remove(ws);
-      if (isReady[0]) {
+  /** One client connection's state and events, on the client's I/O thread. */
+  private final class Subscriber implements SubscriberClient.Events {
+    private SubscriberClient.ClientSocket socket;
+    private boolean isReady;
+    private boolean closed;
+
+    void opened(SubscriberClient.ClientSocket s) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        socket = s;
+      }
+      sockets.add(s);
+      for (String frame : protocol.onOpen()) {
+        s.writeText(frame);
+      }
+      if (protocol.readyOnOpen()) {
+        markReady();
+      }
+    }
+
+    private synchronized void markReady() {
+      if (!isReady) {
+        isReady = true;
+        ready.increment();
+      }
+    }
+
+    @Override
+    public void delivery(long t, long now) {
+      received.increment();
+      Window w = window;
+      if (w != null) {
+        w.record(t, now);
+      }
+    }
+
+    @Override
+    public void frame(SubscriberClient.ClientSocket s, WireProtocol.Frame f) {
+      onFrame(s, f, this);
+    }
+
+    @Override
+    public void error(String message) {
+      firstError.compareAndSet(null, "socket: " + message);
+    }
+
+    @Override
+    public void closed() {
+      SubscriberClient.ClientSocket s;
+      boolean wasReady;
+      synchronized (this) {
+        closed = true;
+        s = socket;
+        wasReady = isReady;
+      }
+      if (s != null) {
+        sockets.remove(s);
+      }
+      if (wasReady) {
         ready.decrement();
       }
       if (!closing) {
         disconnects.increment();
       }
-    });
-    for (String frame : protocol.onOpen()) {
-      ws.writeTextMessage(frame);
-    }
-    if (protocol.readyOnOpen()) {
-      isReady[0] = true;
-      ready.increment();
     }
   }
 
-  private void onData(WebSocket ws, Buffer data, boolean[] isReady) {
-    long now = System.nanoTime();
-    protocol.onFrames(data, f -> onFrame(ws, f, now, isReady));
-  }
-
-  private void onFrame(WebSocket ws, WireProtocol.Frame f, long now, boolean[] isReady) {
+  private void onFrame(SubscriberClient.ClientSocket ws, WireProtocol.Frame f, Subscriber sub) {
     switch (f.kind()) {
-      case DELIVERY -> {
-        Window w = window;
-        if (w != null) {
-          w.record(f.t(), now);
-        }
-      }
-      case REPLY -> ws.writeTextMessage(f.reply());
-      case READY -> {
-        if (!isReady[0]) {
-          isReady[0] = true;
-          ready.increment();
-        }
-      }
+      case DELIVERY -> sub.delivery(f.t(), System.nanoTime());
+      case REPLY -> ws.writeText(f.reply());
+      case READY -> sub.markReady();
       case ERROR -> {
         errors.increment();
         firstError.compareAndSet(null, f.detail());
@@ -252,9 +296,9 @@ public final class LoadGenerator implements AutoCloseable {
     heartbeatTimer = vertx.setPeriodic(100, id -> {
       long s = slice[0]++ % slices;
       int i = 0;
-      for (WebSocket ws : sockets) {
+      for (SubscriberClient.ClientSocket ws : sockets) {
         if (i++ % slices == s) {
-          ws.writeTextMessage(frame);
+          ws.writeText(frame);
         }
       }
     });
@@ -284,6 +328,7 @@ public final class LoadGenerator implements AutoCloseable {
     long wallStart = System.nanoTime();
     long serverCpu0 = ProcStats.processCpuMicros(serverPid);
     long selfCpu0 = ProcStats.processCpuMicros(ProcStats.selfPid());
+    long received0 = received.sum();
     ProcStats.CoreTimes serverCoreT0 = ProcStats.coreTimes(serverCore);
     ProcStats.CoreTimes genCoreT0 = ProcStats.coreTimes(genCore);
 
@@ -308,6 +353,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
     window = null;
     long serverCpuAll = ProcStats.processCpuMicros(serverPid) - serverCpu0;
+    long selfCpuAll = ProcStats.processCpuMicros(ProcStats.selfPid()) - selfCpu0;
+    long receivedAll = received.sum() - received0;
     ProcStats.CoreTimes serverCoreEnd = ProcStats.coreTimes(serverCore);
 
     JsonObject stats = await(control.stats(false));
@@ -346,7 +393,8 @@ public final class LoadGenerator implements AutoCloseable {
         serverCpuAll < 0 || delivered == 0 ? Double.NaN : (double) serverCpuAll / delivered,
         coreJiffies < 0 || delivered == 0 ? Double.NaN
             : coreJiffies * (1_000_000.0 / ProcStats.CLOCK_TICKS_PER_SECOND) / delivered,
-        100 * genBusy, 100.0 * selfCpuWindow / (wallWindow / 1e3), overloaded, ProcStats.rssBytes(serverPid), passed, firstError.get());
+        100 * genBusy, 100.0 * selfCpuWindow / (wallWindow / 1e3), overloaded, ProcStats.rssBytes(serverPid), passed, firstError.get(),
+        selfCpuAll < 0 || receivedAll == 0 ? Double.NaN : (double) selfCpuAll / receivedAll);
   }
 
   /** How many of the first {@code limit} messages the server schedules in [from, to). */
@@ -456,7 +504,7 @@ public final class LoadGenerator implements AutoCloseable {
       vertx.cancelTimer(heartbeatTimer);
     }
     List<Future<Void>> closes = new ArrayList<>();
-    for (WebSocket ws : sockets) {
+    for (SubscriberClient.ClientSocket ws : sockets) {
       closes.add(ws.close());
     }
     try {
@@ -464,7 +512,9 @@ public final class LoadGenerator implements AutoCloseable {
     } catch (Exception e) {
       // best effort: the process is about to end anyway
     }
-    await(wsClient.close(), 30);
+    if (client != null) {
+      await(client.close(), 30);
+    }
     await(control.close(), 10);
   }
 }

@@ -11,6 +11,7 @@ import dev.opsbus.model.PermissionRule;
 import dev.opsbus.model.PermissionRules;
 import dev.opsbus.model.Role;
 import dev.opsbus.node.NodeSettings;
+import dev.opsbus.node.NodeTransport;
 import dev.opsbus.node.OpsbusNode;
 import dev.opsbus.node.VerticleKind;
 import java.io.IOException;
@@ -82,13 +83,15 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * @param adminPassword password of {@code admin} when the node creates it (a fresh database)
    * @param bridgeRatePerSecond inbound frames per second per bridge connection (burst twice that); 0: the default
    *     (100), which caps one service publishing over a bridge connection at 100 messages/s
+   * @param transport the node's network transport, null for the node's default
    */
   public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
-      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond) {
+      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond, NodeTransport transport) {
 
     public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
         int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
-      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, cluster, 0);
+      // on the node's default transport, at the bridge's default rate
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, cluster, 0, null);
     }
 
     public Options {
@@ -100,7 +103,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
     /** A non-clustered node. */
     public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
         int queueBound, int maxConnectionsPerUser) {
-      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, null);
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, null, 0, null);
     }
 
     public static Options defaults(String adminPassword) {
@@ -170,6 +173,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
         .permissions(rules())
         .tokenTtl(TOKEN_TTL)
         .bridge(limits)
+        .transport(o.transport())
         .build();
     OpsbusNode node;
     try {
@@ -307,7 +311,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   static void main(String[] args, PrintStream out) throws InterruptedException {
     Flags f = Flags.parse(args, List.of("cluster", "publisher-only"));
     f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user",
-        "cluster", "cluster-name", "publisher-only", "await-members", "bridge-rate"));
+        "cluster", "cluster-name", "publisher-only", "await-members", "bridge-rate", "transport"));
     String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
@@ -322,7 +326,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
     Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
         f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
         f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER),
-        cluster, f.integer("bridge-rate", 0));
+        cluster, f.integer("bridge-rate", 0), f.string("transport", null) == null ? null : NodeTransport.parse(f.string("transport", null)));
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
     out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())

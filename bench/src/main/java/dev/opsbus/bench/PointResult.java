@@ -3,7 +3,13 @@ package dev.opsbus.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One measured point of a fan-out run: a server, a client count, an offered rate. */
+/**
+ * One measured point of a fan-out run: a server, a client count, an offered rate.
+ *
+ * <p>{@code generatorMicrosPerDelivery}: the generator process's CPU (utime+stime) from the window's
+ * start to the end of the drain, over every delivery it received in that time (whatever point it
+ * belonged to), in µs; 10^6 over it is what the generator could take on one whole core.
+ */
 public record PointResult(
     String scenario,
     String server,
@@ -45,7 +51,8 @@ public record PointResult(
     boolean generatorOverloaded,
     long serverRssBytes,
     boolean passed,
-    String firstError) {
+    String firstError,
+    double generatorMicrosPerDelivery) {
 
   /** The CSV columns, in order; the report reads them by name. */
   public Map<String, Object> columns() {
@@ -88,6 +95,7 @@ public record PointResult(
     c.put("generator_busy_pct", generatorBusyPct);
     c.put("generator_process_cpu_pct", generatorProcessCpuPct);
     c.put("generator_overloaded", generatorOverloaded);
+    c.put("generator_cpu_us_per_delivery", generatorMicrosPerDelivery());
     c.put("server_rss_bytes", serverRssBytes);
     c.put("passed", passed);
     c.put("first_error", firstError == null ? "" : firstError);
@@ -97,9 +105,11 @@ public record PointResult(
   public String summary() {
     return String.format(java.util.Locale.ROOT,
         "%-8s clients=%d/%d rate=%.2f msg/s offered=%.0f/s delivered=%.2f%% achieved=%.2f msg/s held=%s "
-            + "p50=%.2fms p99=%.2fms p99.9=%.2fms errors=%d disconnects=%d server_cpu=%.0f%% %.2fus/msg gen_busy=%.0f%%%s -> %s",
+            + "p50=%.2fms p99=%.2fms p99.9=%.2fms errors=%d disconnects=%d server_cpu=%.0f%% %.2fus/msg gen_busy=%.0f%% "
+            + "gen_cpu=%.0f%% %.2fus/delivery (one core: %.0f/s)%s -> %s",
         server, clientsConnected, clientsRequested, rate, offeredDeliveriesPerSecond, deliveredPct, achievedRate,
         rateHeld, p50Ms, p99Ms, p999Ms, errors, disconnects, serverCpuPct, serverCpuMicrosPerDelivery,
-        generatorBusyPct, generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
+        generatorBusyPct, generatorProcessCpuPct, generatorMicrosPerDelivery(), 1e6 / generatorMicrosPerDelivery(),
+        generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
   }
 }

@@ -66,7 +66,34 @@ public final class ReportWriter {
       Files.createDirectories(report.getParent());
     }
     Path relChart = report.toAbsolutePath().getParent().relativize(chart.toAbsolutePath());
-    Files.writeString(report, w.markdown(relChart.toString()), StandardCharsets.UTF_8);
+    Files.writeString(report, w.markdown(relChart.toString()) + keptSections(report), StandardCharsets.UTF_8);
+  }
+
+  static final String KEPT_START = "<!-- kept by the report writer: ";
+  static final String KEPT_END = "<!-- /kept -->";
+
+  /**
+   * The sections of the existing report between {@link #KEPT_START}{@code name -->} and
+   * {@link #KEPT_END}, written by other runs (run.sh --transports) or by hand: the rewritten report
+   * ends with them, so a full run does not erase them.
+   */
+  static String keptSections(Path report) throws IOException {
+    if (!Files.exists(report)) {
+      return "";
+    }
+    String old = Files.readString(report, StandardCharsets.UTF_8);
+    StringBuilder kept = new StringBuilder();
+    int from = 0;
+    int start;
+    while ((start = old.indexOf(KEPT_START, from)) >= 0) {
+      int end = old.indexOf(KEPT_END, start);
+      if (end < 0) {
+        break;
+      }
+      kept.append('\n').append(old, start, end + KEPT_END.length()).append('\n');
+      from = end + KEPT_END.length();
+    }
+    return kept.toString();
   }
 
   // ---------------------------------------------------------------- numbers

@@ -65,6 +65,11 @@ final class SockJsProtocol implements WireProtocol {
   }
 
   @Override
+  public boolean stampsOneDeliveryPerFrame() {
+    return false; // one SockJS frame carries an array of bridge frames
+  }
+
+  @Override
   public void onFrames(Buffer data, Consumer<Frame> sink) {
     if (data.length() == 0) {
       sink.accept(Frame.invalid("empty SockJS frame"));

@@ -65,6 +65,15 @@ public interface WireProtocol {
     sink.accept(onFrame(data));
   }
 
+  /**
+   * True when a message that carries a stamp is exactly one delivery and nothing else, so that the
+   * Netty client may take the stamp by {@link StampScan} and skip this parser. False for protocols
+   * that pack several bridge frames into one message (SockJS).
+   */
+  default boolean stampsOneDeliveryPerFrame() {
+    return true;
+  }
+
   /** Interval of client heartbeats, or 0 for none. */
   long heartbeatMillis();
 

@@ -46,6 +46,7 @@ import java.util.Objects;
  * @param clusterAllowPublic start even when {@code clusterHost} is a public or wildcard address
  *     (see {@link ClusterExposure})
  * @param drain how the node leaves on SIGTERM (section {@code drain})
+ * @param transport the network transport of the node's Vert.x ({@code --transport}); null: {@link NodeTransport#DEFAULT}
  */
 public record NodeSettings(
     String httpHost,
@@ -66,7 +67,8 @@ public record NodeSettings(
     OperationsConfig operations,
     SshRelayConfig sshRelay,
     boolean clusterAllowPublic,
-    DrainConfig drain) {
+    DrainConfig drain,
+    NodeTransport transport) {
 
   public static final String DEFAULT_HTTP_HOST = GatewayConfig.DEFAULT_HOST;
   public static final int DEFAULT_HTTP_PORT = GatewayConfig.DEFAULT_PORT;
@@ -100,6 +102,7 @@ public record NodeSettings(
     Objects.requireNonNull(operations, "operations");
     sshRelay = Objects.requireNonNull(sshRelay, "sshRelay").withDataDir(dataDir);
     drain = drain == null ? DrainConfig.defaults() : drain;
+    transport = transport == null ? NodeTransport.DEFAULT : transport;
   }
 
   /** Whether the node starts its own PostgreSQL (no {@code --pg-url}). */
@@ -121,7 +124,7 @@ public record NodeSettings(
         + ", rules=" + permissions.rules().size() + ", allowedOrigins=" + gateway.allowedOrigins()
         + ", tokenTtl=" + gateway.tokenTtl() + ", secureCookie=" + gateway.secureCookie()
         + ", gatewayDbPoolSize=" + gateway.dbPoolSize() + ", bridge=" + gateway.bridge()
-        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + ", drain=" + drain + "]";
+        + ", metricsPeriod=" + metrics.period() + ", operations=" + describe(operations) + ", sshRelay=" + describe(sshRelay) + ", drain=" + drain + ", transport=" + transport.wireName() + "]";
   }
 
   private static String describe(OperationsConfig o) {
@@ -177,6 +180,7 @@ public record NodeSettings(
     private SshRelayConfig sshRelay = SshRelayConfig.defaults(null, null, DEFAULT_DATA_DIR);
     private boolean clusterAllowPublic;
     private DrainConfig drain = DrainConfig.defaults();
+    private NodeTransport transport = NodeTransport.DEFAULT;
 
     private Builder() {
     }
@@ -201,6 +205,7 @@ public record NodeSettings(
       sshRelay = s.sshRelay;
       clusterAllowPublic = s.clusterAllowPublic;
       drain = s.drain;
+      transport = s.transport;
     }
 
     public Builder httpHost(String v) { httpHost = v; return this; }
@@ -226,6 +231,7 @@ public record NodeSettings(
     /** The relay's config; its data dir is this builder's. */
     public Builder sshRelay(SshRelayConfig v) { sshRelay = v; return this; }
     public Builder drain(DrainConfig v) { drain = v; return this; }
+    public Builder transport(NodeTransport v) { transport = v; return this; }
     public Builder tokenTtl(Duration v) { gateway = gateway.withTokenTtl(v); return this; }
     public Builder bridge(BridgeLimits v) { gateway = gateway.withBridge(v); return this; }
     public Builder operationCommands(List<OperationsConfig.CommandOperation> v) { operations = operations.withCommands(v); return this; }
@@ -257,7 +263,7 @@ public record NodeSettings(
     public NodeSettings build() {
       return new NodeSettings(httpHost, httpPort, verticles, cluster, clusterMembers, clusterHost, clusterName, pgUrl,
           dataDir, configFile, demo, adminPassword, permissions(), gateway, metrics, operations, sshRelay,
-          clusterAllowPublic, drain);
+          clusterAllowPublic, drain, transport);
     }
   }
 

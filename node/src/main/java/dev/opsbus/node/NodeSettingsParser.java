@@ -34,7 +34,9 @@ final class NodeSettingsParser {
     DEMO("--demo", "OPSBUS_DEMO", "demo", true, null, "start a demo SSH host on 127.0.0.1, registered as host 'demo'"),
     CLUSTER_ALLOW_PUBLIC("--cluster-allow-public", "OPSBUS_CLUSTER_ALLOW_PUBLIC", "clusterAllowPublic", true, null,
         "start even if the cluster host is public or 0.0.0.0 (only behind a firewall: cluster members are trusted)"),
-    TCP_BRIDGE_PORT("--tcp-bridge-port", "OPSBUS_TCP_BRIDGE_PORT", "tcpBridgePort", false, "N", "TCP event-bus bridge port, 0 for any free one (off)");
+    TCP_BRIDGE_PORT("--tcp-bridge-port", "OPSBUS_TCP_BRIDGE_PORT", "tcpBridgePort", false, "N", "TCP event-bus bridge port, 0 for any free one (off)"),
+    TRANSPORT("--transport", "OPSBUS_TRANSPORT", "transport", false, "NAME",
+        "network transport: " + NodeTransport.knownNames() + " (" + NodeTransport.DEFAULT.wireName() + "; nio where it is unavailable)");
 
     final String flag;
     final String env;
@@ -122,6 +124,9 @@ final class NodeSettingsParser {
     }
     if ((v = pick(flags, env, file, Option.DEMO)) != null) {
       b.demo(bool(v));
+    }
+    if ((v = pick(flags, env, file, Option.TRANSPORT)) != null) {
+      b.transport(transport(v));
     }
     String admin = env.get(NodeSettings.ADMIN_PASSWORD_ENV);
     if (admin != null && !admin.isEmpty()) {
@@ -221,6 +226,14 @@ final class NodeSettingsParser {
       return false;
     }
     throw bad(v, "'" + v.value + "' is not true or false");
+  }
+
+  private static NodeTransport transport(Raw v) {
+    try {
+      return NodeTransport.parse(v.value);
+    } catch (IllegalArgumentException e) {
+      throw bad(v, e.getMessage());
+    }
   }
 
   private static List<VerticleKind> verticles(Raw v) {

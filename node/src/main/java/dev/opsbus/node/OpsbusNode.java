@@ -116,11 +116,11 @@ public final class OpsbusNode implements AutoCloseable {
             .setPort(EventBusPort.fromEnvironment())
             .setClusterPublicHost(settings.clusterHost()));
         cm = ClusterSetup.clusterManager(settings);
-        vertx = awaitStep(Vertx.builder().with(options).withClusterManager(cm).buildClustered(),
+        vertx = awaitStep(settings.transport().builder(options).withClusterManager(cm).buildClustered(),
             "joining the cluster '" + settings.clusterName() + "' via " + String.join(",", settings.clusterMembers()));
         nodeId = cm.getNodeId();
       } else {
-        vertx = Vertx.vertx(options);
+        vertx = settings.transport().builder(options).build();
         nodeId = UUID.randomUUID().toString();
       }
       if (settings.demo()) {
