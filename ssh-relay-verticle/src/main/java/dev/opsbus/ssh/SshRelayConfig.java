@@ -28,6 +28,8 @@ import java.util.Set;
  * @param dbPoolSize connections in the relay's database pool
  * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
  *     until {@link #withSecrets} (the relay refuses to start without it)
+ * @param pool how commands share SSH connections ({@link ConnectionPoolSettings}; keys {@code pool*} and
+ *     {@code keepAliveSeconds})
  */
 public record SshRelayConfig(
     String nodeId,
@@ -42,7 +44,8 @@ public record SshRelayConfig(
     boolean recordInput,
     Duration healthPeriod,
     int dbPoolSize,
-    NodeSecrets secrets) {
+    NodeSecrets secrets,
+    ConnectionPoolSettings pool) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REATTACH_GRACE = Duration.ofSeconds(60);
@@ -56,7 +59,8 @@ public record SshRelayConfig(
   /** The config file's section for the relay, and its keys. */
   public static final String SECTION = "sshRelay";
   public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
-      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize");
+      "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize",
+      "poolMaxPerHost", "poolMaxTotal", "poolChannelsPerConnection", "poolIdleSeconds", "keepAliveSeconds");
 
   public SshRelayConfig {
     for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
@@ -67,12 +71,15 @@ public record SshRelayConfig(
     if (maxSessionsPerUser <= 0 || maxSessionsPerNode <= 0 || scrollbackBytes <= 0 || dbPoolSize <= 0) {
       throw new IllegalArgumentException("relay session limits, scrollback and pool size must be positive");
     }
+    if (pool == null) {
+      pool = ConnectionPoolSettings.DEFAULTS;
+    }
   }
 
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE, null);
+        DEFAULT_DB_POOL_SIZE, null, ConnectionPoolSettings.DEFAULTS);
   }
 
   /**
@@ -93,18 +100,30 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), base.secrets);
+        s.positiveInt("dbPoolSize", base.dbPoolSize), base.secrets,
+        new ConnectionPoolSettings(
+            s.positiveInt("poolMaxPerHost", base.pool.maxPerHost()),
+            s.positiveInt("poolMaxTotal", base.pool.maxTotal()),
+            s.positiveInt("poolChannelsPerConnection", base.pool.channelsPerConnection()),
+            s.duration("poolIdleSeconds", Duration::ofSeconds, base.pool.idleTimeout()),
+            s.duration("keepAliveSeconds", Duration::ofSeconds, base.pool.keepAlive())));
   }
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets, pool);
+  }
+
+  /** This config with other connection pool settings. */
+  public SshRelayConfig withPool(ConnectionPoolSettings settings) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets, settings);
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, keys == null ? null : keys.credentialsOnly());
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, keys == null ? null : keys.credentialsOnly(), pool);
   }
 
   /** Without secrets (tests add them with {@link #withSecrets}). */
@@ -112,12 +131,20 @@ public record SshRelayConfig(
       Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
       Duration healthPeriod, int dbPoolSize) {
     this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, null);
+        recordInput, healthPeriod, dbPoolSize, null, ConnectionPoolSettings.DEFAULTS);
+  }
+
+  /** With secrets and the default connection pool. */
+  public SshRelayConfig(String nodeId, PgConnectOptions db, Path dataDir, Duration connectTimeout, Duration reattachGrace,
+      Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
+      Duration healthPeriod, int dbPoolSize, NodeSecrets secrets) {
+    this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
+        recordInput, healthPeriod, dbPoolSize, secrets, ConnectionPoolSettings.DEFAULTS);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, secrets, pool);
   }
 }

@@ -21,12 +21,21 @@ class SshRelayConfigTest {
   void everyFieldIsAKey() throws Exception {
     SshRelayConfig c = read("""
         {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
-         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2}
+         "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2,
+         "poolMaxPerHost": 3, "poolMaxTotal": 50, "poolChannelsPerConnection": 2, "poolIdleSeconds": 90, "keepAliveSeconds": 7}
         """);
 
     assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2));
-    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 4); // nodeId, db, dataDir, secrets are not the section's
+        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2, null,
+        new ConnectionPoolSettings(3, 50, 2, Duration.ofSeconds(90), Duration.ofSeconds(7))));
+    // nodeId, db, dataDir, secrets are not the section's; pool is five keys
+    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 5 + 5);
+  }
+
+  @Test
+  void aPoolValueMustBePositive() {
+    assertThatThrownBy(() -> read("{\"poolMaxPerHost\": 0}"))
+        .isInstanceOf(ConfigException.class).hasMessage("sshRelay.poolMaxPerHost: must be a positive whole number, got 0");
   }
 
   @Test
