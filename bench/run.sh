@@ -297,12 +297,13 @@ run_storm_scenario() {
 if [[ "$MODE" == quick ]]; then OPS_ROUNDS=3; else OPS_ROUNDS=6; fi
 OPS_BURST_HOSTS="${BENCH_OPS_BURST_HOSTS:-250}"
 OPS_ROUNDS="${BENCH_OPS_ROUNDS:-$OPS_ROUNDS}"
+OPS_CONNECTIONS="${BENCH_OPS_CONNECTIONS:-64}"   # HTTP requests in flight at once
 run_ops_scenario() {
   local run="$1" rc=0
   log "ops: run $run, $OPS_ROUNDS rounds of one start on each of $OPS_BURST_HOSTS hosts at once"
   if start_bench_ssh "ops-$run" && start_opsbus_node "ops-$run"; then
     to_generator operations --mode ops --urls "http://127.0.0.1:$NODE_PORT" --run "$run" --hosts "$OPS_BURST_HOSTS" \
-      --rounds "$OPS_ROUNDS" --server-pid "$NODE_PID" --out "$RESULTS/ops.csv" \
+      --rounds "$OPS_ROUNDS" --connections "$OPS_CONNECTIONS" --server-pid "$NODE_PID" --out "$RESULTS/ops.csv" \
       >>"$RESULTS/generator-ops.log" 2>&1 || { log "ops generator failed (see generator-ops.log)"; rc=1; }
   else
     rc=1
