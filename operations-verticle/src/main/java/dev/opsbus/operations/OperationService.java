@@ -170,15 +170,16 @@ final class OperationService {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }
-      String key = start.idempotencyKey();
-      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty())
-          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
-      return earlier.compose(found -> found.isPresent()
-          ? Future.succeededFuture(answer(found.get().isActive() ? "already_running" : "started", found.get()))
-          : startOrAttach(start, scope, type, params, 2));
+      return startOrAttach(start, scope, type, params, 2);
     });
   }
 
+  /**
+   * Inserts the operation unless the database refuses it (one active per host and type, one per
+   * idempotency key and scope: both unique indexes), so a new start costs one statement and no look
+   * before it. Only a refused insert looks: first for the operation this key started (a repeated
+   * start answers that one, running or not), then for the active one of the host and type.
+   */
   private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries) {
     return store.insertIfNone(start, nodeId, scope).compose(inserted -> {
       if (inserted.isPresent()) {
@@ -188,20 +189,22 @@ final class OperationService {
         runner.run(op, type, params);
         return Future.succeededFuture(answer("started", op));
       }
-      return store.active(start.hostId(), type.name()).compose(active -> {
-        if (active.isPresent()) {
-          return Future.succeededFuture(answer("already_running", active.get()));
-        }
-        String key = start.idempotencyKey();
-        if (key != null) {
+      String key = start.idempotencyKey();
+      Future<Optional<Operation>> same = key == null ? Future.succeededFuture(Optional.empty())
+          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
+      return same.compose(earlier -> {
+        if (earlier.isPresent()) {
           // the insert lost to the same idempotency key
-          return store.byIdempotencyKey(scope, start.hostId(), type.name(), key).compose(same -> same.isPresent()
-              ? Future.succeededFuture(answer(same.get().isActive() ? "already_running" : "started", same.get()))
-              : Future.failedFuture(new OpsbusException(ErrorCode.INTERNAL_ERROR, "could not start the operation")));
+          return Future.succeededFuture(answer(earlier.get().isActive() ? "already_running" : "started", earlier.get()));
         }
-        // the running one finished between our insert and our look: try once more
-        return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
-            : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
+        return store.active(start.hostId(), type.name()).compose(active -> {
+          if (active.isPresent()) {
+            return Future.succeededFuture(answer("already_running", active.get()));
+          }
+          // the running one finished between our insert and our look: try once more
+          return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
+              : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
+        });
       });
     });
   }
