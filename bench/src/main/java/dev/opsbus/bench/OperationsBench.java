@@ -249,12 +249,16 @@ final class OperationsBench {
     Histogram answer = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
     long lastAnswer = t0;
     int started = 0;
+    int accepted = 0;
     int refused = 0;
     List<Future<OpsWatcher.End>> ends = new ArrayList<>();
     for (Future<Start> f : starts) {
       Start st = f.result();
       answer.recordValue(Math.max(0, st.answered() - st.sent()));
       lastAnswer = Math.max(lastAnswer, st.answered());
+      if (st.status() == 202) {
+        accepted++;
+      }
       if (st.status() == 202 && "started".equals(st.result())) {
         started++;
         ends.add(watcher.finished(st.operationId()));
@@ -297,6 +301,9 @@ final class OperationsBench {
     r.put("refused", refused);
     r.put("answers_s", answerWindow);
     r.put("accepted_per_s", started / answerWindow);
+    // every 202, also already_running (a gateway retry of the same key answered with the operation it started)
+    r.put("answered_202", accepted);
+    r.put("answered_202_per_s", accepted / answerWindow);
     r.put("answer_p50_ms", ms(answer.getValueAtPercentile(50)));
     r.put("answer_p99_ms", ms(answer.getValueAtPercentile(99)));
     r.put("completed", completed);
