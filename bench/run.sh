@@ -6,7 +6,7 @@
 #   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
 #   bench/run.sh --transports [--runs N] [--no-build]: quick fan-out with the gateway on nio and on epoll
 #     beside the peers, and the generator's own ceiling against the plain sink (bench/README.md)
-#   BENCH_SCENARIOS="fanout latency idle terminal operations crossnode logs" (default: all) selects scenarios
+#   BENCH_SCENARIOS="fanout latency idle terminal operations ops crossnode logs" (default: all) selects scenarios
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,8 +63,8 @@ CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
 START_TIMEOUT="${BENCH_START_TIMEOUT:-60}"
 # a point is thrown out when the generator's core is busier than this (percent)
 MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
-# which scenarios run (default: all of them): fanout latency idle terminal operations crossnode logs
-SCENARIOS=" ${BENCH_SCENARIOS:-fanout latency idle terminal operations crossnode logs} "
+# which scenarios run (default: all of them): fanout latency idle terminal operations ops crossnode logs
+SCENARIOS=" ${BENCH_SCENARIOS:-fanout latency idle terminal operations ops crossnode logs} "
 scenario_on() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -294,6 +294,26 @@ run_storm_scenario() {
     else
       rc=1
     fi
+  else
+    rc=1
+  fi
+  to_stop_all
+  return $rc
+}
+# ops: accepted starts per second apart from completions per second, one node, $OPS_BURST_HOSTS distinct
+# hosts (host rows of their own on one bench SSH server); each round starts one operation per host at
+# once and waits for them all to end. Round 1 opens the relay's SSH connections, later rounds reuse them.
+if [[ "$MODE" == quick ]]; then OPS_ROUNDS=3; else OPS_ROUNDS=6; fi
+OPS_BURST_HOSTS="${BENCH_OPS_BURST_HOSTS:-250}"
+OPS_ROUNDS="${BENCH_OPS_ROUNDS:-$OPS_ROUNDS}"
+OPS_CONNECTIONS="${BENCH_OPS_CONNECTIONS:-64}"   # HTTP requests in flight at once
+run_ops_scenario() {
+  local run="$1" rc=0
+  log "ops: run $run, $OPS_ROUNDS rounds of one start on each of $OPS_BURST_HOSTS hosts at once"
+  if start_bench_ssh "ops-$run" && start_opsbus_node "ops-$run"; then
+    to_generator operations --mode ops --urls "http://127.0.0.1:$NODE_PORT" --run "$run" --hosts "$OPS_BURST_HOSTS" \
+      --rounds "$OPS_ROUNDS" --connections "$OPS_CONNECTIONS" --server-pid "$NODE_PID" --out "$RESULTS/ops.csv" \
+      >>"$RESULTS/generator-ops.log" 2>&1 || { log "ops generator failed (see generator-ops.log)"; rc=1; }
   else
     rc=1
   fi
@@ -576,6 +596,9 @@ for ((run = 1; run <= RUNS; run++)); do
   fi
   if scenario_on operations; then
     run_storm_scenario "$run" || log "operations storm failed in run $run"
+  fi
+  if scenario_on ops; then
+    run_ops_scenario "$run" || log "ops scenario failed in run $run"
   fi
   if opsbus_available && [[ " $SERVERS " == *" opsbus "* ]]; then
     if scenario_on crossnode; then run_crossnode "$run"; fi

@@ -95,6 +95,7 @@ public final class BenchMain {
                       --ssh-fingerprint SHA256:.. [--ssh-user U] [--user admin] [--password P] [--run 1] [--out operations.csv]
                       rate: [--hosts 8] [--type bench_true] [--warmup 3] [--duration 15] [--server-pid PID]
                       storm: [--starts 500] [--storms 3] [--warmup-storms 1] [--storm-type bench_hold]
+                      ops: [--hosts 250] [--rounds 3] [--connections 64] [--type bench_true] [--server-pid PID]
           service-publisher --url http://127.0.0.1:GATEWAY --server-control http://127.0.0.1:CONTROL --via http|tcp|websocket
                       [--tcp-port P] [--batch-max 500] [--http-connections 4] [--password P] [--control-port 0]:
                       one service (a key granted publish bench.fanout) publishing into an opsbus-server; serves the
@@ -189,15 +190,17 @@ public final class BenchMain {
   private static void operations(String[] args, PrintStream out) throws Exception {
     Flags f = Flags.parse(args, List.of());
     f.checkOnly(List.of("mode", "urls", "user", "password", "ssh-port", "ssh-user", "ssh-fingerprint", "run", "hosts",
-        "type", "warmup", "duration", "starts", "storms", "warmup-storms", "storm-type", "server-pid", "out"));
+        "type", "warmup", "duration", "starts", "storms", "warmup-storms", "storm-type", "server-pid", "out", "rounds",
+        "connections"));
+    String mode = f.string("mode", "rate");
     List<URI> urls = java.util.Arrays.stream(f.string("urls", "http://127.0.0.1:8080").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList();
     OperationsBench.Options o = new OperationsBench.Options(urls, f.string("user", "admin"),
         f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")), f.integer("ssh-port", 0),
         f.string("ssh-user", System.getProperty("user.name")), sshPassword(), f.string("ssh-fingerprint", null),
-        f.integer("run", 1), f.integer("hosts", 8), f.string("type", "bench_true"), f.decimal("warmup", 3),
+        f.integer("run", 1), f.integer("hosts", mode.equals("ops") ? 250 : 8), f.string("type", "bench_true"), f.decimal("warmup", 3),
         f.decimal("duration", 15), f.integer("starts", 500), f.integer("storms", 3), f.integer("warmup-storms", 1), f.string("storm-type", "bench_hold"),
-        f.integer("server-pid", -1));
+        f.integer("server-pid", -1), f.integer("rounds", 3), f.integer("connections", 64));
     Path csv = Path.of(f.string("out", "bench/results/operations.csv"));
     Vertx vertx = Vertx.vertx();
     try {
@@ -206,10 +209,11 @@ public final class BenchMain {
         out.println(r);
         write(csv, r);
       };
-      switch (f.string("mode", "rate")) {
+      switch (mode) {
         case "rate" -> bench.runRate(sink);
         case "storm" -> bench.runStorm(sink);
-        default -> throw new IllegalArgumentException("--mode must be rate or storm");
+        case "ops" -> bench.runOps(sink);
+        default -> throw new IllegalArgumentException("--mode must be rate, storm or ops");
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();

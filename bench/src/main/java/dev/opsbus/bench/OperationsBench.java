@@ -36,6 +36,14 @@ import org.HdrHistogram.Histogram;
  * must be {@code already_running} with the same operation id. The number created is read back from
  * {@code GET /api/operations}; the operation is then cancelled and its end awaited before the next storm.
  *
+ * <p>{@code ops}: {@code hosts} distinct hosts (host rows of their own on the bench SSH server), {@code rounds}
+ * rounds; each round sends one start per host all at once (at most {@code connections} HTTP requests in
+ * flight), then waits for every operation it started to end. Per round: accepted starts per second
+ * (202 {@code started} answers over the time from the first request to the last answer), and apart
+ * from it completions per second (completed operations over the time from the first request to the
+ * last end), which the hosts (the SSH server, the remote command) bound. Round 1 pays one SSH
+ * connection per host; later rounds find them in the relay's pool.
+ *
  * <p>Everything is asynchronous on the generator's event loops; the calling thread only waits for
  * the end of each phase.
  */
@@ -45,7 +53,7 @@ final class OperationsBench {
 
   record Options(List<URI> urls, String user, String password, int sshPort, String sshUser, String sshPassword,
       String sshFingerprint, int run, int hosts, String type, double warmup, double duration, int starts, int storms,
-      int warmupStorms, String stormType, int serverPid) {
+      int warmupStorms, String stormType, int serverPid, int rounds, int connections) {
   }
 
   private final Vertx vertx;
@@ -174,6 +182,142 @@ final class OperationsBench {
                 refused, total, done);
           });
         });
+  }
+
+  // ------------------------------------------------------------------ ops (open burst over distinct hosts)
+
+  /** One start of a round: sent, answered, HTTP status, the answer's status and operation id. */
+  private record Start(long sent, long answered, int status, String result, String operationId) {
+  }
+
+  void runOps(Consumer<Map<String, Object>> rows) throws Exception {
+    URI url = o.urls().get(0);
+    ApiClient api = new ApiClient(vertx, url, o.connections());
+    OpsWatcher watcher = new OpsWatcher(vertx);
+    try {
+      await(api.login(o.user(), o.password()));
+      List<String> hosts = new ArrayList<>();
+      for (int i = 1; i <= o.hosts(); i++) {
+        hosts.add("opsb-" + i);
+      }
+      // registered a few at a time: each is a create, a host-key scan (an SSH handshake) and a pin
+      for (int i = 0; i < hosts.size(); i += 8) {
+        List<Future<Void>> batch = new ArrayList<>();
+        for (String h : hosts.subList(i, Math.min(hosts.size(), i + 8))) {
+          batch.add(registerPatiently(api, h, 10));
+        }
+        await(Future.all(batch));
+      }
+      await(watcher.start(url, api.token(), "ops.updates.all"));
+      for (int round = 1; round <= o.rounds(); round++) {
+        rows.accept(opsRound(api, watcher, hosts, round));
+      }
+    } finally {
+      awaitQuietly(watcher.close());
+      awaitQuietly(api.close());
+    }
+  }
+
+  /** Registers a host, again after a second when the node answers that it is busy (a loaded machine's database). */
+  private Future<Void> registerPatiently(ApiClient api, String host, int tries) {
+    return api.registerHost(host, "127.0.0.1", o.sshPort(), o.sshUser(), o.sshPassword(), o.sshFingerprint())
+        .recover(err -> {
+          if (tries <= 1) {
+            return Future.failedFuture(err);
+          }
+          System.err.println("operations: registering " + host + " failed (" + err.getMessage() + "); trying again");
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(1_000, t -> registerPatiently(api, host, tries - 1).onComplete(later));
+          return later.future();
+        });
+  }
+
+  private Map<String, Object> opsRound(ApiClient api, OpsWatcher watcher, List<String> hosts, int round) throws Exception {
+    long cpu0 = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
+    ProcStats.CoreTimes core0 = ProcStats.coreTimes(serverCore());
+    JsonObject body = new JsonObject().put("type", o.type());
+    List<Future<Start>> starts = new ArrayList<>(hosts.size());
+    long t0 = System.nanoTime();
+    for (String h : hosts) {
+      long sent = System.nanoTime();
+      starts.add(api.call(HttpMethod.POST, "/api/hosts/" + h + "/operations", body).map(a -> {
+        JsonObject j = a.status() == 202 ? a.json() : new JsonObject();
+        return new Start(sent, System.nanoTime(), a.status(), j.getString("status", "error"), j.getString("operationId"));
+      }).recover(err -> Future.succeededFuture(new Start(sent, System.nanoTime(), -1, "error: " + err.getMessage(), null))));
+    }
+    await(Future.join(new ArrayList<>(starts)));
+    Histogram answer = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+    long lastAnswer = t0;
+    int started = 0;
+    int accepted = 0;
+    int refused = 0;
+    List<Future<OpsWatcher.End>> ends = new ArrayList<>();
+    for (Future<Start> f : starts) {
+      Start st = f.result();
+      answer.recordValue(Math.max(0, st.answered() - st.sent()));
+      lastAnswer = Math.max(lastAnswer, st.answered());
+      if (st.status() == 202) {
+        accepted++;
+      }
+      if (st.status() == 202 && "started".equals(st.result())) {
+        started++;
+        ends.add(watcher.finished(st.operationId()));
+      } else {
+        refused++;
+        if (refused <= 3) {
+          System.err.println("operations: ops round " + round + " start answered " + st.status() + " " + st.result());
+        }
+      }
+    }
+    long cpuAnswered = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
+    await(Future.join(new ArrayList<>(ends)));
+    Histogram done = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+    long lastEnd = lastAnswer;
+    int completed = 0;
+    int failed = 0;
+    for (Future<OpsWatcher.End> f : ends) {
+      OpsWatcher.End e = f.result();
+      lastEnd = Math.max(lastEnd, e.nanos());
+      done.recordValue(Math.max(0, e.nanos() - t0));
+      if ("completed".equals(e.status())) {
+        completed++;
+      } else {
+        failed++;
+      }
+    }
+    long cpu1 = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
+    ProcStats.CoreTimes core1 = ProcStats.coreTimes(serverCore());
+    double answerWindow = (lastAnswer - t0) / 1e9;
+    double doneWindow = (lastEnd - t0) / 1e9;
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("scenario", "ops");
+    r.put("run", o.run());
+    r.put("round", round);
+    r.put("cold", round == 1);
+    r.put("hosts", hosts.size());
+    r.put("type", o.type());
+    r.put("http_connections", o.connections());
+    r.put("started", started);
+    r.put("refused", refused);
+    r.put("answers_s", answerWindow);
+    r.put("accepted_per_s", started / answerWindow);
+    // every 202, also already_running (a gateway retry of the same key answered with the operation it started)
+    r.put("answered_202", accepted);
+    r.put("answered_202_per_s", accepted / answerWindow);
+    r.put("answer_p50_ms", ms(answer.getValueAtPercentile(50)));
+    r.put("answer_p99_ms", ms(answer.getValueAtPercentile(99)));
+    r.put("completed", completed);
+    r.put("failed", failed);
+    r.put("ends_s", doneWindow);
+    r.put("completed_per_s", completed / doneWindow);
+    r.put("done_p50_ms", ms(done.getValueAtPercentile(50)));
+    r.put("done_p99_ms", ms(done.getValueAtPercentile(99)));
+    r.put("node_cpu_pct_answering", cpu0 >= 0 && cpuAnswered >= 0 && answerWindow > 0 ? (cpuAnswered - cpu0) / 1e4 / answerWindow : Double.NaN);
+    r.put("node_cpu_pct", cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / 1e4 / doneWindow : Double.NaN);
+    r.put("server_core_busy_pct", 100 * core1.busyFractionSince(core0));
+    r.put("load_avg_1m", loadAverage());
+    r.put("bridge_errors", watcher.errors());
+    return r;
   }
 
   // ------------------------------------------------------------------ storm
@@ -326,6 +470,15 @@ final class OperationsBench {
       r.put(c, "");
     }
     return r;
+  }
+
+  /** The machine's 1-minute load average (other work on it shows here), NaN when unknown. */
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+    } catch (java.io.IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   private static double ms(long nanos) {

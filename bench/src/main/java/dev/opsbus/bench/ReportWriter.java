@@ -22,7 +22,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Turns a results directory (fanout.csv, latency.csv, idle.csv, terminal.csv, operations.csv, cross_node.csv,
+ * Turns a results directory (fanout.csv, latency.csv, idle.csv, terminal.csv, operations.csv, ops.csv, cross_node.csv,
  * logs.csv, meta.txt
  * written by run.sh) into
  * docs/BENCHMARKS.md and a capacity-vs-clients chart: medians with min-max over runs, ratios
@@ -39,6 +39,7 @@ public final class ReportWriter {
   private final List<Map<String, String>> idle;
   private final List<Map<String, String>> terminal;
   private final List<Map<String, String>> operations;
+  private final List<Map<String, String>> ops;
   private final List<Map<String, String>> crossNode;
   private final List<Map<String, String>> logs;
 
@@ -50,6 +51,7 @@ public final class ReportWriter {
     this.idle = CsvFile.read(results.resolve("idle.csv"));
     this.terminal = CsvFile.read(results.resolve("terminal.csv"));
     this.operations = CsvFile.read(results.resolve("operations.csv"));
+    this.ops = CsvFile.read(results.resolve("ops.csv"));
     this.crossNode = CsvFile.read(results.resolve("cross_node.csv"));
     this.logs = CsvFile.read(results.resolve("logs.csv"));
   }
@@ -719,8 +721,12 @@ public final class ReportWriter {
     md.append("## Operations\n\n");
     List<Map<String, String>> rate = operations.stream().filter(r -> "rate".equals(r.get("kind"))).toList();
     List<Map<String, String>> storm = operations.stream().filter(r -> "storm".equals(r.get("kind"))).toList();
-    if (rate.isEmpty() && storm.isEmpty()) {
+    if (rate.isEmpty() && storm.isEmpty() && ops.isEmpty()) {
       md.append("No operations results in this run.\n\n");
+      return;
+    }
+    opsSection(md);
+    if (rate.isEmpty() && storm.isEmpty()) {
       return;
     }
     Function<String, Spread> r = col -> Spread.of(rate.stream().map(x -> num(x, col)).toList());
@@ -778,6 +784,41 @@ public final class ReportWriter {
     if (good != storm.size()) {
       md.append("**Not every storm created exactly one operation** (see `operations.csv`).\n\n");
     }
+  }
+
+  /** The {@code ops} scenario: accepted starts per second apart from completions, per round (round 1 cold). */
+  private void opsSection(StringBuilder md) {
+    md.append("### Accepted starts and completions across distinct hosts (one node, `ops`)\n\n");
+    if (ops.isEmpty()) {
+      md.append("No results.\n\n");
+      return;
+    }
+    Map<String, String> any = ops.get(0);
+    md.append(String.format(Locale.ROOT, """
+        One node (gateway, operations, SSH relay; embedded PostgreSQL) and the bench SSH server on the server core.
+        %d hosts, each a host row of its own on that one SSH server (so the relay pools a connection per host id).
+        Each round sends one `POST /api/hosts/{id}/operations {"type":"%s"}` per host all at once (at most %d HTTP
+        requests in flight), then waits for every started operation's final snapshot on `ops.updates.all`.
+        **Accepted/s**: `202 started` answers over the time from the first request to the last answer.
+        **Completed/s**: completed operations over the time from the first request to the last end; the hosts (one
+        SSH server, a real exec each) bound it. Round 1 opens the relay's SSH connections; later rounds reuse them
+        from the pool. Median over runs (min–max); the load average is the machine's, shared with other work.
+
+        """, (int) num(any, "hosts"), any.get("type"), (int) num(any, "http_connections")));
+    md.append("| round | started | refused | accepted/s | answer p50 ms | answer p99 ms | completed | failed | completed/s "
+        + "| start→end p50 ms | start→end p99 ms | node CPU % while answering | load avg |\n"
+        + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String round : ops.stream().map(x -> x.get("round")).distinct().toList()) {
+      List<Map<String, String>> rows = ops.stream().filter(x -> round.equals(x.get("round"))).toList();
+      Function<String, Spread> c = col -> Spread.of(rows.stream().map(x -> num(x, col)).toList());
+      md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+          round, "1".equals(round) ? " (cold)" : "", c.apply("started").format("%.0f"), c.apply("refused").format("%.0f"),
+          c.apply("accepted_per_s").format("%.0f"), c.apply("answer_p50_ms").format("%.0f"),
+          c.apply("answer_p99_ms").format("%.0f"), c.apply("completed").format("%.0f"), c.apply("failed").format("%.0f"),
+          c.apply("completed_per_s").format("%.0f"), c.apply("done_p50_ms").format("%.0f"), c.apply("done_p99_ms").format("%.0f"),
+          c.apply("node_cpu_pct_answering").format("%.0f"), c.apply("load_avg_1m").format("%.1f")));
+    }
+    md.append("\n");
   }
 
   private void targetsSection(StringBuilder md) {

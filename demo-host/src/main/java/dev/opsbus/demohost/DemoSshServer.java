@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +20,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.slf4j.Logger;
@@ -101,12 +104,45 @@ public final class DemoSshServer implements AutoCloseable {
   private final ExecutorService io;
   private final int port;
   private final String fingerprint;
+  private final ConnectionCount connections;
 
-  private DemoSshServer(SshServer sshd, ExecutorService io, int port, String fingerprint) {
+  private DemoSshServer(SshServer sshd, ExecutorService io, int port, String fingerprint, ConnectionCount connections) {
     this.sshd = sshd;
     this.io = io;
     this.port = port;
     this.fingerprint = fingerprint;
+    this.connections = connections;
+  }
+
+  /** SSH connections (transport sessions) accepted since the start, and how many are open, for tests. */
+  private static final class ConnectionCount implements SessionListener {
+    private int accepted;
+    private int open;
+
+    @Override
+    public synchronized void sessionCreated(Session session) {
+      accepted++;
+      open++;
+      notifyAll();
+    }
+
+    @Override
+    public synchronized void sessionClosed(Session session) {
+      open--;
+      notifyAll();
+    }
+
+    synchronized boolean awaitOpen(int n, long ms) throws InterruptedException {
+      long deadline = System.nanoTime() + ms * 1_000_000L;
+      while (open != n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        wait(Math.max(1, left / 1_000_000L));
+      }
+      return true;
+    }
   }
 
   /**
@@ -146,6 +182,8 @@ public final class DemoSshServer implements AutoCloseable {
     sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     sshd.setShellFactory(channel -> new PtyShell(io, workDir, user));
     sshd.setCommandFactory((channel, command) -> new ExecCommand(io, command, workDir, user, options.keepCommandsOnDisconnect()));
+    ConnectionCount connections = new ConnectionCount();
+    sshd.addSessionListener(connections);
     try {
       sshd.start();
     } catch (IOException e) {
@@ -155,7 +193,7 @@ public final class DemoSshServer implements AutoCloseable {
     int bound = boundPort(sshd);
     String fp = HostKeys.fingerprint(hostKey.getPublic());
     LOG.debug("SSH server on {}:{} for user {}, host key {}", LOOPBACK, bound, user, fp);
-    return new DemoSshServer(sshd, io, bound, fp);
+    return new DemoSshServer(sshd, io, bound, fp, connections);
   }
 
   private static int boundPort(SshServer sshd) {
@@ -189,6 +227,32 @@ public final class DemoSshServer implements AutoCloseable {
   /** {@code SHA256:<base64, no padding>} of the host key, exactly as OpenSSH and sshj print it. */
   public String fingerprint() {
     return fingerprint;
+  }
+
+  /** SSH connections accepted since the server started. */
+  public int connectionsAccepted() {
+    synchronized (connections) {
+      return connections.accepted;
+    }
+  }
+
+  /** SSH connections open now. */
+  public int connectionsOpen() {
+    synchronized (connections) {
+      return connections.open;
+    }
+  }
+
+  /** Waits up to {@code timeout} until exactly {@code n} connections are open; false if that did not happen. */
+  public boolean awaitConnectionsOpen(int n, Duration timeout) throws InterruptedException {
+    return connections.awaitOpen(n, timeout.toMillis());
+  }
+
+  /** Cuts every open connection at once, as a host that restarts its SSH server or a network drop would. */
+  public void dropConnections() {
+    for (var session : sshd.getActiveSessions()) {
+      session.close(true);
+    }
   }
 
   /** Stops accepting, closes every session (which kills their processes) and the I/O threads. */

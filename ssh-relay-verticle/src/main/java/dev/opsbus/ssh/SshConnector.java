@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.Buffer;
@@ -55,8 +57,27 @@ public final class SshConnector {
    * is verified and authentication starts, so a caller can report the step it is at.
    */
   public SSHClient connect(SshTarget target, Runnable beforeAuth) {
+    return connect(target, beforeAuth, null);
+  }
+
+  /**
+   * As {@link #connect(SshTarget, Runnable)}, with the SSH keep-alive on when {@code keepAlive} is
+   * given: a {@code keepalive@openssh.com} request every interval, and the connection dropped
+   * (disconnected, so a pool sees it broken) after five go unanswered. For connections that stay open.
+   */
+  public SSHClient connect(SshTarget target, Runnable beforeAuth, Duration keepAlive) {
     AtomicReference<String> offered = new AtomicReference<>();
-    SSHClient ssh = new SSHClient(new DefaultConfig());
+    DefaultConfig sshConfig = new DefaultConfig();
+    if (keepAlive != null) {
+      sshConfig.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+    }
+    SSHClient ssh = new SSHClient(sshConfig);
+    if (keepAlive != null) {
+      ssh.getConnection().getKeepAlive().setKeepAliveInterval((int) Math.max(1, keepAlive.toSeconds()));
+      if (ssh.getConnection().getKeepAlive() instanceof KeepAliveRunner runner) {
+        runner.setMaxAliveCount(5);
+      }
+    }
     ssh.addHostKeyVerifier(new HostKeyVerifier() {
       @Override
       public boolean verify(String hostname, int port, PublicKey key) {

@@ -32,6 +32,8 @@ import java.util.Set;
  *     subscriber of {@code logs.host.{hostId}.{stream}} (1 to {@value #MAX_LOG_REPLAY_LINES})
  * @param secrets the credentials key that opens host secrets, from the launcher's key files; null
  *     until {@link #withSecrets} (the relay refuses to start without it)
+ * @param pool how commands share SSH connections ({@link ConnectionPoolSettings}; keys {@code pool*} and
+ *     {@code keepAliveSeconds})
  */
 public record SshRelayConfig(
     String nodeId,
@@ -48,7 +50,8 @@ public record SshRelayConfig(
     int dbPoolSize,
     RecordingLimits recordings,
     int logReplayLines,
-    NodeSecrets secrets) {
+    NodeSecrets secrets,
+    ConnectionPoolSettings pool) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REATTACH_GRACE = Duration.ofSeconds(60);
@@ -66,7 +69,8 @@ public record SshRelayConfig(
   public static final String SECTION = "sshRelay";
   public static final Set<String> KEYS = Set.of("connectTimeoutMs", "reattachGraceSeconds", "idleTimeoutSeconds",
       "maxSessionsPerUser", "maxSessionsPerNode", "scrollbackBytes", "recordInput", "healthPeriodSeconds", "dbPoolSize",
-      "recordingMaxBytes", "recordingMaxAgeHours", "recordingMaxTotalBytes", "recordingSweepSeconds", "logReplayLines");
+      "recordingMaxBytes", "recordingMaxAgeHours", "recordingMaxTotalBytes", "recordingSweepSeconds", "logReplayLines",
+      "poolMaxPerHost", "poolMaxTotal", "poolChannelsPerConnection", "poolIdleSeconds", "keepAliveSeconds");
 
   public SshRelayConfig {
     for (Duration d : List.of(connectTimeout, reattachGrace, idleTimeout, healthPeriod)) {
@@ -83,12 +87,15 @@ public record SshRelayConfig(
     if (logReplayLines <= 0 || logReplayLines > MAX_LOG_REPLAY_LINES) {
       throw new IllegalArgumentException("logReplayLines must be 1 to " + MAX_LOG_REPLAY_LINES + ", got " + logReplayLines);
     }
+    if (pool == null) {
+      pool = ConnectionPoolSettings.DEFAULTS;
+    }
   }
 
   public static SshRelayConfig defaults(String nodeId, PgConnectOptions db, Path dataDir) {
     return new SshRelayConfig(nodeId, db, dataDir, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REATTACH_GRACE, DEFAULT_IDLE_TIMEOUT,
         DEFAULT_MAX_SESSIONS_PER_USER, DEFAULT_MAX_SESSIONS_PER_NODE, DEFAULT_SCROLLBACK_BYTES, false, DEFAULT_HEALTH_PERIOD,
-        DEFAULT_DB_POOL_SIZE, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null);
+        DEFAULT_DB_POOL_SIZE, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null, ConnectionPoolSettings.DEFAULTS);
   }
 
   /**
@@ -119,7 +126,13 @@ public record SshRelayConfig(
         s.positiveInt("scrollbackBytes", base.scrollbackBytes),
         s.bool("recordInput", base.recordInput),
         s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, logReplayLines(s, base.logReplayLines), base.secrets);
+        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, logReplayLines(s, base.logReplayLines), base.secrets,
+        new ConnectionPoolSettings(
+            s.positiveInt("poolMaxPerHost", base.pool.maxPerHost()),
+            s.positiveInt("poolMaxTotal", base.pool.maxTotal()),
+            s.positiveInt("poolChannelsPerConnection", base.pool.channelsPerConnection()),
+            s.duration("poolIdleSeconds", Duration::ofSeconds, base.pool.idleTimeout()),
+            s.duration("keepAliveSeconds", Duration::ofSeconds, base.pool.keepAlive())));
   }
 
   private static int logReplayLines(ConfigSection s, int dflt) {
@@ -132,20 +145,20 @@ public record SshRelayConfig(
 
   public SshRelayConfig withDataDir(Path dir) {
     return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, pool);
   }
 
   /** This config replaying {@code lines} lines of each log to a new subscriber. */
   public SshRelayConfig withLogReplayLines(int lines) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, lines, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, lines, secrets, pool);
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
         maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines,
-        keys == null ? null : keys.credentialsOnly());
+        keys == null ? null : keys.credentialsOnly(), pool);
   }
 
   /** Without secrets (tests add them with {@link #withSecrets}). */
@@ -153,18 +166,24 @@ public record SshRelayConfig(
       Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
       Duration healthPeriod, int dbPoolSize) {
     this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null);
+        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null, ConnectionPoolSettings.DEFAULTS);
   }
 
   /** This config with other recording limits. */
   public SshRelayConfig withRecordings(RecordingLimits limits) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, logReplayLines, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, logReplayLines, secrets, pool);
+  }
+
+  /** This config with other connection pool settings. */
+  public SshRelayConfig withPool(ConnectionPoolSettings settings) {
+    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, settings);
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
     return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets);
+        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, pool);
   }
 }

@@ -24,15 +24,17 @@ class SshRelayConfigTest {
         {"connectTimeoutMs": 2500, "reattachGraceSeconds": 5, "idleTimeoutSeconds": 600, "maxSessionsPerUser": 2,
          "maxSessionsPerNode": 20, "scrollbackBytes": 65536, "recordInput": true, "healthPeriodSeconds": 10, "dbPoolSize": 2,
          "recordingMaxBytes": 100000, "recordingMaxAgeHours": 48, "recordingMaxTotalBytes": 5000000, "recordingSweepSeconds": 60,
-         "logReplayLines": 50}
+         "logReplayLines": 50,
+         "poolMaxPerHost": 3, "poolMaxTotal": 50, "poolChannelsPerConnection": 2, "poolIdleSeconds": 90, "keepAliveSeconds": 7}
         """);
 
     assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
         Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2)
         .withRecordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60)))
-        .withLogReplayLines(50));
-    // nodeId, db, dataDir, secrets are not the section's; recordings holds four keys
-    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 5 + 4);
+        .withLogReplayLines(50)
+        .withPool(new ConnectionPoolSettings(3, 50, 2, Duration.ofSeconds(90), Duration.ofSeconds(7))));
+    // nodeId, db, dataDir, secrets are not the section's; recordings holds four keys, pool five
+    assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 6 + 4 + 5);
   }
 
   @Test
@@ -41,6 +43,12 @@ class SshRelayConfigTest {
         .hasMessageContaining("at least 4096");
     assertThatThrownBy(() -> read("{\"recordingMaxBytes\": 10000, \"recordingMaxTotalBytes\": 5000}"))
         .hasMessageContaining("recordingMaxTotalBytes");
+  }
+
+  @Test
+  void aPoolValueMustBePositive() {
+    assertThatThrownBy(() -> read("{\"poolMaxPerHost\": 0}"))
+        .isInstanceOf(ConfigException.class).hasMessage("sshRelay.poolMaxPerHost: must be a positive whole number, got 0");
   }
 
   @Test

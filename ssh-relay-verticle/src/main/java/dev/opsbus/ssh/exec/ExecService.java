@@ -11,6 +11,7 @@ import dev.opsbus.model.wire.ExecOutcome;
 import dev.opsbus.model.wire.ExecRequest;
 import dev.opsbus.ssh.HostDirectory;
 import dev.opsbus.ssh.RelayThreads;
+import dev.opsbus.ssh.SshConnectionPool;
 import dev.opsbus.ssh.SshConnector;
 import dev.opsbus.ssh.SshRelayConfig;
 import dev.opsbus.ssh.WireBodies;
@@ -25,13 +26,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code ssh.exec} (run one command on a host for another verticle, as a
  * {@link RunningCommand}), {@code ssh.exec.cancel} (stop it, wherever in the cluster it runs),
  * {@code ssh.exec.fence} (stop what is left of it on its host after its relay was lost) and
  * {@code ssh.hostkey.scan}. Requests are read and answered on the context that called
- * {@link #start()}; the commands' blocking work runs on {@link RelayThreads}.
+ * {@link #start()}; the commands' blocking work runs on {@link RelayThreads}. Commands share SSH
+ * connections through this service's {@link SshConnectionPool} (settings {@link SshRelayConfig#pool()}),
+ * whose idle connections a periodic sweep closes; {@link #stop()} closes them all.
  */
 public final class ExecService {
 
@@ -41,6 +46,7 @@ public final class ExecService {
   public static final int MAX_RUNNING = 256;
 
   private static final long STOP_WAIT_MS = 10_000;
+  private static final Logger LOG = LoggerFactory.getLogger(ExecService.class);
 
   private final Vertx vertx;
   private final SshRelayConfig config;
@@ -50,6 +56,8 @@ public final class ExecService {
   private final Duration defaultTimeout;
   private final Duration maxTimeout;
   private final Map<String, RunningCommand> running = new ConcurrentHashMap<>();
+  private final SshConnectionPool pool;
+  private long sweeper = -1;
   private Context context;
   private List<MessageConsumer<?>> consumers = List.of();
   private Promise<Void> drained;
@@ -70,6 +78,12 @@ public final class ExecService {
     this.threads = threads;
     this.defaultTimeout = defaultTimeout;
     this.maxTimeout = maxTimeout;
+    this.pool = new SshConnectionPool(connector, config.pool());
+  }
+
+  /** The connections this service's commands share (for tests and diagnostics). */
+  public SshConnectionPool pool() {
+    return pool;
   }
 
   public Future<Void> start() {
@@ -82,6 +96,9 @@ public final class ExecService {
     // this node's operations run their commands here, so an operation and its command live and die together
     MessageConsumer<JsonObject> own = vertx.eventBus().localConsumer(Addresses.NODE_SSH_EXEC.format(config.nodeId()), this::onExec);
     consumers = List.of(exec, cancel, scanner, own, fence);
+    long idleMs = config.pool().idleTimeout().toMillis();
+    sweeper = vertx.setPeriodic(Math.max(50, Math.min(idleMs / 4, 5_000)), t -> vertx.executeBlocking(pool::closeIdle, false)
+        .onFailure(err -> LOG.warn("closing idle ssh connections failed", err)));
     return Future.all(List.of(exec.completion(), cancel.completion(), scanner.completion(), own.completion(), fence.completion())).mapEmpty();
   }
 
@@ -100,7 +117,15 @@ public final class ExecService {
       }
       vertx.setTimer(STOP_WAIT_MS, t -> done.tryComplete());
     });
-    return Future.join(unregistered, done.future()).mapEmpty();
+    return Future.join(unregistered, done.future()).eventually(() -> {
+      if (sweeper >= 0) {
+        vertx.cancelTimer(sweeper);
+      }
+      return vertx.executeBlocking(() -> {
+        pool.close();
+        return null;
+      }, false);
+    }).mapEmpty();
   }
 
   /** How many commands run now (for tests and diagnostics). */
@@ -122,7 +147,7 @@ public final class ExecService {
       BusFailures.fail(msg, ErrorCode.UNAVAILABLE, "this relay already runs " + MAX_RUNNING + " commands; try again later");
       return;
     }
-    RunningCommand c = new RunningCommand(vertx, context, threads, connector, config.nodeId(), req, msg, this::finished);
+    RunningCommand c = new RunningCommand(vertx, context, threads, pool, config.nodeId(), req, msg, this::finished);
     if (running.putIfAbsent(req.execId(), c) != null) {
       BusFailures.fail(msg, ErrorCode.ALREADY_EXISTS, "a command with execId '" + req.execId() + "' is already running");
       return;

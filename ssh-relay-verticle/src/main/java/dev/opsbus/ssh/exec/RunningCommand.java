@@ -10,7 +10,7 @@ import dev.opsbus.model.wire.ExecAccepted;
 import dev.opsbus.model.wire.ExecEvent;
 import dev.opsbus.model.wire.ExecOutcome;
 import dev.opsbus.ssh.RelayThreads;
-import dev.opsbus.ssh.SshConnector;
+import dev.opsbus.ssh.SshConnectionPool;
 import dev.opsbus.ssh.SshTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -29,15 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One command of {@code ssh.exec}, from its connection to its {@code exec_exit}: connects on its
- * own relay thread, answers the request once the command runs, streams steps and lines on
- * {@code ssh.exec.<execId>.stream}, and on cancel or timeout kills the remote process tree.
+ * One command of {@code ssh.exec}, from its connection to its {@code exec_exit}: takes a lease on a
+ * pooled connection to its host ({@link SshConnectionPool}, connecting only when none has room) on
+ * its own relay thread, opens its own channel on it, answers the request once the command runs,
+ * streams steps and lines on {@code ssh.exec.<execId>.stream}, and on cancel or timeout kills the
+ * remote process tree. The connection is shared: the command closes only its channel and gives the
+ * connection back; it is closed for everyone only when it is broken.
  * Fields touched by relay threads are volatile or atomic; {@code seq}, {@code timer},
  * {@code ended} and {@code replied} only on the service's context.
  */
 final class RunningCommand {
 
-  /** How long a kill may take before the channel and connection are cut regardless. */
+  /** How long a kill may take before the command's channel is cut regardless. */
   static final long KILL_GRACE_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(RunningCommand.class);
@@ -45,7 +48,7 @@ final class RunningCommand {
   private final Vertx vertx;
   private final Context context;
   private final RelayThreads threads;
-  private final SshConnector connector;
+  private final SshConnectionPool pool;
   private final String nodeId;
   private final ExecService.Request req;
   private final Message<JsonObject> msg;
@@ -55,9 +58,10 @@ final class RunningCommand {
   private final AtomicReference<ExecOutcome> endRequested = new AtomicReference<>();
   private volatile String endMessage;
   private final AtomicBoolean killStarted = new AtomicBoolean();
-  /** Counted down when a started kill has finished, so the connection is not closed under it. */
+  /** Counted down when a started kill has finished, so the lease is not given back under it. */
   private final CountDownLatch killDone = new CountDownLatch(1);
   private volatile SSHClient ssh;
+  private volatile SshConnectionPool.Lease lease;
   private volatile RemoteProcess proc;
 
   /** The per-command cancel address, registered while it runs. */
@@ -67,12 +71,12 @@ final class RunningCommand {
   private boolean ended;
   private boolean replied;
 
-  RunningCommand(Vertx vertx, Context context, RelayThreads threads, SshConnector connector, String nodeId,
+  RunningCommand(Vertx vertx, Context context, RelayThreads threads, SshConnectionPool pool, String nodeId,
       ExecService.Request req, Message<JsonObject> msg, Consumer<RunningCommand> finished) {
     this.vertx = vertx;
     this.context = context;
     this.threads = threads;
-    this.connector = connector;
+    this.pool = pool;
     this.nodeId = nodeId;
     this.req = req;
     this.msg = msg;
@@ -182,31 +186,7 @@ final class RunningCommand {
 
   private void run(SshTarget target) {
     try {
-      ssh = connector.connect(target, () -> onContext(() -> step("authenticating")));
-    } catch (OpsbusException e) {
-      if (e.code() == ErrorCode.HOST_KEY_MISMATCH || e.code() == ErrorCode.HOST_KEY_UNKNOWN) {
-        // a changed host key is a security event: everyone watching the activity log must see it
-        vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ActivityEvent.of(e.code().wireName(), null,
-            nodeId, null, e.code().wireName(), e.getMessage(), Map.of("hostId", req.hostId(), "execId", req.execId()))));
-      }
-      onContext(() -> end(ExecOutcome.FAILED, null, e.getMessage(), e.code()));
-      return;
-    } catch (RuntimeException e) {
-      LOG.warn("exec {}: connecting to host {} failed", req.execId(), req.hostId(), e);
-      onContext(() -> end(ExecOutcome.FAILED, null, "connecting to host '" + req.hostId() + "' failed", ErrorCode.INTERNAL_ERROR));
-      return;
-    }
-    try {
-      if (endRequested.get() != null) {
-        ExecOutcome why = endRequested.get();
-        onContext(() -> end(why, null, endMessage + " before the command started", null));
-        return;
-      }
-      try {
-        proc = RemoteProcess.start(ssh, req.script(), req.execId());
-      } catch (IOException e) {
-        onContext(() -> end(ExecOutcome.FAILED, null, "host '" + req.hostId() + "' did not start the command: " + e.getMessage(),
-            ErrorCode.HOST_UNREACHABLE));
+      if (!openChannel(target)) {
         return;
       }
       onContext(this::running);
@@ -224,6 +204,60 @@ final class RunningCommand {
         }
       }
       closeQuietly();
+      release();
+    }
+  }
+
+  /**
+   * Takes a lease and starts the command on a channel of it; true once it runs. A pooled connection
+   * that will not open a channel is marked broken and the command tries once more, on a new one.
+   * On false the command has ended.
+   */
+  private boolean openChannel(SshTarget target) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        lease = pool.acquire(target, () -> onContext(() -> step("authenticating")), () -> endRequested.get() != null,
+            req.timeoutMs());
+        ssh = lease.client();
+      } catch (OpsbusException e) {
+        ExecOutcome why = endRequested.get();
+        if (e.code() == ErrorCode.CANCELLED && why != null) {
+          onContext(() -> end(why, null, endMessage + " before the command started", null));
+          return false;
+        }
+        if (e.code() == ErrorCode.HOST_KEY_MISMATCH || e.code() == ErrorCode.HOST_KEY_UNKNOWN) {
+          // a changed host key is a security event: everyone watching the activity log must see it
+          vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, Json.toJsonObject(ActivityEvent.of(e.code().wireName(), null,
+              nodeId, null, e.code().wireName(), e.getMessage(), Map.of("hostId", req.hostId(), "execId", req.execId()))));
+        }
+        onContext(() -> end(ExecOutcome.FAILED, null, e.getMessage(), e.code()));
+        return false;
+      } catch (RuntimeException e) {
+        LOG.warn("exec {}: connecting to host {} failed", req.execId(), req.hostId(), e);
+        onContext(() -> end(ExecOutcome.FAILED, null, "connecting to host '" + req.hostId() + "' failed", ErrorCode.INTERNAL_ERROR));
+        return false;
+      }
+      if (endRequested.get() != null) {
+        ExecOutcome why = endRequested.get();
+        onContext(() -> end(why, null, endMessage + " before the command started", null));
+        return false;
+      }
+      try {
+        proc = RemoteProcess.start(ssh, req.script(), req.execId());
+        return true;
+      } catch (IOException e) {
+        SshConnectionPool.Lease failed = lease;
+        failed.broken();
+        boolean retry = failed.reused() && attempt == 0;
+        release();
+        if (!retry) {
+          onContext(() -> end(ExecOutcome.FAILED, null, "host '" + req.hostId() + "' did not start the command: " + e.getMessage(),
+              ErrorCode.HOST_UNREACHABLE));
+          return false;
+        }
+        LOG.info("exec {}: a pooled connection to host {} would not open a channel ({}); on a new one", req.execId(),
+            req.hostId(), e.toString());
+      }
     }
   }
 
@@ -287,8 +321,8 @@ final class RunningCommand {
     try {
       threads.start(RelayThreads.Kind.KILL, this::kill);
     } catch (OpsbusException e) {
-      // no thread to kill it with: cutting the connection at least ends what waits on it here
-      LOG.warn("exec {}: {}; closing its connection instead of killing the remote command", req.execId(), e.getMessage());
+      // no thread to kill it with: cutting its channel at least ends what waits on it here
+      LOG.warn("exec {}: {}; closing its channel instead of killing the remote command", req.execId(), e.getMessage());
       vertx.executeBlocking(() -> {
         closeQuietly();
         return null;
@@ -296,7 +330,7 @@ final class RunningCommand {
     }
   }
 
-  /** Kills the remote process tree once; if the streams do not end soon after, cuts the connection. */
+  /** Kills the remote process tree once; if the streams do not end soon after, cuts the command's channel. */
   private void kill() {
     if (!killStarted.compareAndSet(false, true)) {
       return;
@@ -316,7 +350,7 @@ final class RunningCommand {
     }
     onContext(() -> vertx.setTimer(KILL_GRACE_MS, t -> {
       if (!ended) {
-        LOG.warn("exec {}: the command did not end after the kill; closing the connection", req.execId());
+        LOG.warn("exec {}: the command did not end after the kill; closing its channel", req.execId());
         vertx.executeBlocking(() -> {
           closeQuietly();
           return null;
@@ -328,24 +362,42 @@ final class RunningCommand {
       RemoteProcess.killTree(client, pid, KILL_GRACE_MS);
     } catch (IOException e) {
       LOG.warn("exec {}: killing the remote command failed: {}", req.execId(), e.toString());
+      if (!client.isConnected()) {
+        markBroken();
+      }
       closeQuietly();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
+  /**
+   * Closes this command's channel, never the shared connection: other commands may run on it. A
+   * connection that is gone is marked broken, so the pool closes it when its last lease comes back.
+   */
   private void closeQuietly() {
     RemoteProcess p = proc;
     if (p != null) {
       p.close();
     }
     SSHClient c = ssh;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException ignored) {
-        // the connection is gone either way
-      }
+    if (c != null && !c.isConnected()) {
+      markBroken();
+    }
+  }
+
+  private void markBroken() {
+    SshConnectionPool.Lease l = lease;
+    if (l != null) {
+      l.broken();
+    }
+  }
+
+  /** Gives the connection back to the pool (once; later calls do nothing). */
+  private void release() {
+    SshConnectionPool.Lease l = lease;
+    if (l != null) {
+      l.close();
     }
   }
 }
