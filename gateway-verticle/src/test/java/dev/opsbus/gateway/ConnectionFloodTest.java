@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionFloodTest {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionFloodTest.class);
+
   static final Duration WAIT = Duration.ofSeconds(60);
   /** The most a flood client runs: on a loaded machine the node takes 20,000 connections in about a minute. */
   static final Duration FLOOD_LIMIT = Duration.ofSeconds(150);
@@ -60,10 +62,11 @@ class ConnectionFloodTest {
       IntStream.rangeClosed(71, 79).mapToObj(i -> "127.0.0." + i).toList());
   /** Connections each process opens per second: all of them in 20 s, twice as fast as the attack. */
   static final int PER_SECOND = SILENT / SOURCES.size() / 20;
-  static final int NODE_CAP = 3000;
-  static final int ADDRESS_CAP = 1000;
+  static final int NODE_CAP = 2000;
+  static final int ADDRESS_CAP = 600;
   static final int ANONYMOUS_CAP = 1;
-  static final Duration HEADER_TIMEOUT = Duration.ofSeconds(5);
+  /** The shipped one: long enough that even a slow (loaded) node fills up to its cap with silent connections. */
+  static final Duration HEADER_TIMEOUT = ConnectionLimits.defaults().headerTimeout();
   /** How far the flood may run ahead of the connections the node has counted (see {@link FloodClient}). */
   static final int AHEAD = 200;
   /** Heap a held connection may cost the node, at most (measured: a few KB). */
@@ -93,6 +96,7 @@ class ConnectionFloodTest {
         m -> m.reply(new JsonObject().put("id", m.body().getString("id")).put("askedBy", m.headers().get("opsbus-user"))));
     Await.result(opsGet.completion());
     long fdBefore = openDescriptors();
+    long socketsBefore = openSockets();
     long heapBefore = heapAfterGc();
     List<Flood> floods = new CopyOnWriteArrayList<>();
     Peak peak = new Peak(guard, floods);
@@ -128,6 +132,8 @@ class ConnectionFloodTest {
         }
       }
       long heapDuring = heapAfterGc();
+      LOG.info("during the flood: {} connections held, heap +{} KB, descriptors +{} at most so far", guard.open(),
+          (heapDuring - heapBefore) / 1024, peak.descriptors.get() - fdBefore);
       assertThat(floods).as("all of that happened during the flood").noneMatch(Flood::finished);
       assertThat(heapDuring - heapBefore).as("heap the flood costs the node, at %d connections held", guard.open())
           .isLessThan(NODE_CAP * BYTES_PER_CONNECTION);
@@ -147,9 +153,14 @@ class ConnectionFloodTest {
       assertThat(guard.timedOutTotal()).as("the rest: the header timeout").isPositive();
       assertThat(guard.refusedTotal() + guard.evictedTotal() + guard.timedOutTotal()).isGreaterThanOrEqualTo(SILENT);
       peak.stop();
+      LOG.info("after the flood: {} refused, {} evicted, {} timed out; at most {} connections, +{} sockets, +{} descriptors",
+          guard.refusedTotal(), guard.evictedTotal(), guard.timedOutTotal(), peak.connections.get(), peak.sockets.get() - socketsBefore,
+          peak.descriptors.get() - fdBefore);
       assertThat(peak.connections.get()).as("connections the node held at most").isLessThanOrEqualTo(NODE_CAP + 4);
-      assertThat(peak.descriptors.get() - fdBefore).as("descriptors the flood cost the node at most")
-          .isLessThanOrEqualTo(NODE_CAP + 300);
+      // about the node's cap (plus what the flood may run ahead of the node's counting, closes in progress, the test's own
+      // clients: 2,369 at most on a loaded machine), not the 20,000 the flood made
+      assertThat(peak.sockets.get() - socketsBefore).as("sockets the flood cost the node at most")
+          .isLessThanOrEqualTo(NODE_CAP * 5 / 4 + AHEAD);
 
       // and the node still answers
       assertThat(Await.result(gw.http.get("/health").send()).statusCode()).isEqualTo(200);
@@ -162,6 +173,25 @@ class ConnectionFloodTest {
 
   static long openDescriptors() {
     return ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getOpenFileDescriptorCount();
+  }
+
+  /** Sockets among this process's descriptors (Linux: {@code /proc/self/fd} links named {@code socket:[...]}); -1 elsewhere. */
+  static long openSockets() {
+    java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
+    if (fds == null) {
+      return -1;
+    }
+    long sockets = 0;
+    for (java.io.File fd : fds) {
+      try {
+        if (java.nio.file.Files.readSymbolicLink(fd.toPath()).toString().startsWith("socket:")) {
+          sockets++;
+        }
+      } catch (IOException | UnsupportedOperationException closedMeanwhile) {
+        // not there any more
+      }
+    }
+    return sockets;
   }
 
   static long heapAfterGc() {
@@ -177,6 +207,8 @@ class ConnectionFloodTest {
   static final class Peak {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong descriptors = new AtomicLong();
+    final AtomicLong sockets = new AtomicLong();
+    private final AtomicLong tick = new AtomicLong();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 
     Peak(ConnectionGuard guard, List<Flood> floods) {
@@ -184,6 +216,9 @@ class ConnectionFloodTest {
         int open = guard.open();
         connections.accumulateAndGet(open, Math::max);
         descriptors.accumulateAndGet(openDescriptors(), Math::max);
+        if (tick.incrementAndGet() % 5 == 0) {
+          sockets.accumulateAndGet(openSockets(), Math::max);
+        }
         long counted = open + guard.refusedTotal() + guard.evictedTotal() + guard.timedOutTotal();
         floods.forEach(f -> f.credit((counted + AHEAD) / SOURCES.size()));
       }, 0, 20, TimeUnit.MILLISECONDS);
