@@ -109,6 +109,8 @@ async function main() {
     eb.defaultHeaders = { authorization: 'Bearer ' + token };
   }
   let loggedOut = false;
+  // the close may come before the logout's own answer: the result waits for both
+  let logoutAnswered = null;
   eb.onerror = (err) => {
     saw('onerror');
     result.err = { failureType: err.failureType, failureCode: err.failureCode, message: err.message };
@@ -119,7 +121,10 @@ async function main() {
   eb.onclose = (e) => {
     saw('close');
     result.close = { code: e && e.code, reason: e && e.reason };
-    done({ ok: loggedOut });
+    if (!loggedOut) {
+      return done({ ok: false, reason: 'closed before the logout' });
+    }
+    logoutAnswered.then(() => done({ ok: true }));
   };
   eb.onopen = () => {
     saw('open');
@@ -144,7 +149,7 @@ async function main() {
         loggedOut = true;
         // the browser's logout: with the cookie a browser names its origin; a script uses its bearer token
         const headers = auth === 'cookie' ? { 'Sec-Fetch-Site': 'same-origin' } : { Authorization: 'Bearer ' + token };
-        call('POST', '/api/logout', undefined, headers).then((out) => {
+        logoutAnswered = call('POST', '/api/logout', undefined, headers).then((out) => {
           saw('logout');
           result.logout = out.status;
         }, (e) => done({ ok: false, reason: 'logout failed: ' + e }));
