@@ -44,9 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * replaced, and TLS is left out (the proxy listens on plain HTTP on loopback). Everything below
  * goes through the proxy: logins and the cluster-wide throttle (clients on 127.0.0.2 and 127.0.0.3,
  * so nginx's X-Forwarded-For names them), the cluster-wide connection cap, vertx-eventbus.js over
- * websocket and xhr-polling, SockJS sessions kept on their node by the affinity cookie, and one
- * owner per host: each log line and health sample once, and after kill -9 of the owner the tail
- * and the probes resume on another relay, the lines written meanwhile reported once.
+ * every SockJS transport with cookie and header auth ({@link EventBusJsThroughProxy}), SockJS sessions
+ * kept on their node by the affinity cookie, and one owner per host: each log line and health
+ * sample once, and after kill -9 of the owner the tail and the probes resume on another relay, the
+ * lines written meanwhile reported once. Last, HAProxy with the shipped file in front of the two
+ * nodes left: its health checks, its affinity cookie, and vertx-eventbus.js over every transport again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,7 +61,6 @@ class LoadBalancerIT {
   private static final Path NGINX_CONF = Path.of("../deploy/nginx/opsbus.conf");
   private static final Path HAPROXY_CFG = Path.of("../deploy/haproxy/opsbus.cfg");
   private static final List<String> HAPROXY_BINARIES = List.of("/usr/sbin/haproxy", "/usr/bin/haproxy");
-  private static final Path SCRIPT = Path.of("src/test/js/lb-scenarios.js");
   private static final List<String> NGINX_BINARIES = List.of("/usr/sbin/nginx", "/usr/bin/nginx");
   private static final int CAP = 4;
   private static final String SSH_USER = "lb-user";
@@ -234,15 +235,8 @@ class LoadBalancerIT {
 
   @Test
   @Order(3)
-  void vertxEventbusJsWorksThroughTheProxyOverWebsocketAndXhrPolling() throws Exception {
-    String token = proxy.user(admin, "jess", List.of("viewer"), List.of("lb"));
-    for (String transport : List.of("websocket", "xhr-polling")) {
-      JsonObject r = runJs("receive", transport, token);
-      assertThat(r.getBoolean("ok")).as("%s: %s", transport, r.encode()).isTrue();
-      assertThat(r.getJsonArray("bodies")).hasSize(3);
-      assertThat(r.getJsonArray("bodies").getJsonObject(0).getString("type")).isEqualTo("node_metrics");
-      assertThat(r.getJsonObject("reply").getValue("types")).as(r.encode()).isNotNull();
-    }
+  void vertxEventbusJsWorksThroughNginxOverEveryTransport() throws Exception {
+    EventBusJsThroughProxy.assertEveryTransportWorks(proxy, admin, proxyPort, ports.get(1), "lb", "n");
   }
 
   @Test
@@ -391,9 +385,21 @@ class LoadBalancerIT {
         assertThat(sent.status()).as("send %d of session %d: %s", i, s, sent.body()).isEqualTo(204);
       }
     }
+
+    // the two nodes left, behind HAProxy: the browser client over every transport, its cookie kept
+    int live = ports.stream().filter(LoadBalancerIT::isReady).findFirst().orElseThrow();
+    EventBusJsThroughProxy.assertEveryTransportWorks(new NodeClient(port), admin, port, live, "lb", "h");
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private static boolean isReady(int port) {
+    try {
+      return new NodeClient(port).get("/ready", null).status() == 200;
+    } catch (Exception gone) {
+      return false;
+    }
+  }
 
   private NodeClient.Bridge survivingWatcher(List<NodeClient.Bridge> watchers, Set<Integer> alive) throws Exception {
     // a watcher whose socket survived answers a request; one that sat on the killed node does not
@@ -488,19 +494,6 @@ class LoadBalancerIT {
       }
     }
     return 0;
-  }
-
-  private JsonObject runJs(String scenario, String transport, String token) throws Exception {
-    List<String> cmd = List.of("node", SCRIPT.toString(), scenario, "http://127.0.0.1:" + proxyPort, transport, token);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("the " + scenario + " scenario over " + transport + " did not finish");
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    String last = out.lines().reduce((a, b) -> b).orElse("");
-    assertThat(last).as("output of %s:%n%s", scenario, out).startsWith("{");
-    return new JsonObject(last);
   }
 
   /** The shipped nginx file with the test's node ports and listening port, TLS left out; nginx in the foreground. */
