@@ -678,11 +678,12 @@ public final class ReportWriter {
           .append(" ms, sshj direct ").append(sb.format("%.2f")).append(" ms.\n\n");
     }
     if (o50.n() > 0 && s50.n() > 0) {
-      md.append(String.format(Locale.ROOT, "The relay coalesces a terminal's output (up to %.0f ms from the first byte, "
-          + "or 16 KB) only when output follows output closely; output after 2 ms without any, as a keystroke's echo, "
-          + "is published at once (`TerminalSession.QUIET_MS`). So the %.2f ms opsbus adds at p50 is the path itself: "
-          + "the browser's WebSocket, two bus hops, the relay's reader thread and sshj, all sharing the server core with "
-          + "the SSH server.\n\n", flush > 0 ? flush : 5.0, o50.median() - s50.median()));
+      md.append(String.format(Locale.ROOT, "The relay publishes a terminal's output as soon as it has it, up to 8 chunks "
+          + "per %.0f ms window (`OutputPump.IMMEDIATE_PER_WINDOW`), and coalesces only past that (a flood); its SSH "
+          + "sockets run with TCP_NODELAY. So the %.2f ms opsbus adds at p50 is the path itself: the browser's WebSocket, "
+          + "two bus hops, a worker thread for the sshj write, the relay's reader thread, all sharing the server core with "
+          + "the SSH server (per hop: `-Dopsbus.terminal.hopTiming=true`, see bench/README.md).\n\n",
+          flush > 0 ? flush : 5.0, o50.median() - s50.median()));
     }
   }
 
