@@ -570,6 +570,33 @@ public final class ReportWriter {
           and each socket that sent a compressed message then holds a zlib deflater and inflater (about 300 KB of
           native memory by zlib's formula, not measured here). opsbus now turns WebSocket compression off.
 
+        ### Measured again on 2026-12-02: the WebSocket's write queue is gone
+
+        By hand, on a machine loaded by other builds (load average 30–45 on 2 cores; heap histograms do not
+        depend on speed). Server as above (`opsbus-server`, core 0); as client, a small Node.js script with the
+        `ws` package (core 1): log in once, open 1,000 raw WebSockets `/eventbus/websocket` (bearer token),
+        `register` `bench.fanout` on each, `ping` every 5 s; `jcmd PID GC.class_histogram`; then 2,000 more and
+        the histogram again. Bytes per connection = histogram difference / 2,000 (the `WebSocketConnectionImpl`
+        count moved by exactly 2,000 in both runs). *Before*: commit `18ac66a`; *after*: this change, where
+        every upgraded WebSocket (bridge, SockJS websocket, terminal) gets strict mode's direct write queue
+        (`NettyChannels.directWrites`) instead of the JCTools MPSC queue Vert.x 5.0.10 gives each one.
+
+        | bytes per idle connection (heap) | before | after |
+        |---|---:|---:|
+        | Vert.x write queue of the WebSocket connection (`MpscUnboundedArrayQueue`, its `Object[1025]` chunk, wrappers) | 4,896 | 104 |
+        | Netty channel, pipeline, NIO socket, frame codec | 1,936 | 1,936 |
+        | other Vert.x objects (`ServerWebSocketImpl`, `WebSocketConnectionImpl`, the kept upgrade request, inbound queues) | 1,697 | 1,696 |
+        | opsbus's own objects (`BridgeConnection`, `TokenBucket`, `Principal`, transport, presence tab) | 600 | 600 |
+        | `byte[]` and `String` | 921 | 926 |
+        | JDK collections, locks, addresses, other | 834 | 1,089 |
+        | **total** | **10,884** | **6,351** |
+
+        The largest items left are Netty's (seven handler contexts and the channel, about 1.9 KB) and Vert.x's
+        two connection objects per socket (the HTTP/1.1 connection the socket was upgraded from, kept with its
+        request, and the WebSocket connection). The generator's idle scenario (`run.sh`, `idle`) could not run
+        on this machine today (its own event loop was blocked for 30 s at a time and its login timed out), so
+        the "memory per idle connection" table above is still the previous run's.
+
         """);
   }
 
@@ -707,11 +734,12 @@ public final class ReportWriter {
           .append(" ms, sshj direct ").append(sb.format("%.2f")).append(" ms.\n\n");
     }
     if (o50.n() > 0 && s50.n() > 0) {
-      md.append(String.format(Locale.ROOT, "The relay coalesces a terminal's output (up to %.0f ms from the first byte, "
-          + "or 16 KB) only when output follows output closely; output after 2 ms without any, as a keystroke's echo, "
-          + "is published at once (`TerminalSession.QUIET_MS`). So the %.2f ms opsbus adds at p50 is the path itself: "
-          + "the browser's WebSocket, two bus hops, the relay's reader thread and sshj, all sharing the server core with "
-          + "the SSH server.\n\n", flush > 0 ? flush : 5.0, o50.median() - s50.median()));
+      md.append(String.format(Locale.ROOT, "The relay publishes a terminal's output as soon as it has it, up to 8 chunks "
+          + "per %.0f ms window (`OutputPump.IMMEDIATE_PER_WINDOW`), and coalesces only past that (a flood); its SSH "
+          + "sockets run with TCP_NODELAY. So the %.2f ms opsbus adds at p50 is the path itself: the browser's WebSocket, "
+          + "two bus hops, a worker thread for the sshj write, the relay's reader thread, all sharing the server core with "
+          + "the SSH server (per hop: `-Dopsbus.terminal.hopTiming=true`, see bench/README.md).\n\n",
+          flush > 0 ? flush : 5.0, o50.median() - s50.median()));
     }
   }
 

@@ -92,6 +92,8 @@ public final class SshConnector {
       }
     });
     int ms = (int) timeout.toMillis();
+    // keystrokes are small packets: Nagle would hold one back behind the ACK of the last
+    ssh.setSocketFactory(NoDelaySockets.INSTANCE);
     ssh.setConnectTimeout(ms);
     ssh.setTimeout(ms);
     ssh.getTransport().setTimeoutMs(ms);

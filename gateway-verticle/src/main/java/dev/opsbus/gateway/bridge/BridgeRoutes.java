@@ -116,6 +116,8 @@ public final class BridgeRoutes {
           } catch (IllegalStateException | UnsupportedOperationException readOnly) {
             // a read-only request: the headers stay, nothing else changes
           }
+          // every write to it is on this event loop: no cross-thread write queue kept per socket
+          NettyChannels.directWrites(channel);
           bridge.accept(ws, channel, ctx.get(HANDSHAKE_CLIENT), principal, token, problem);
         })
         .onFailure(err -> {

@@ -147,6 +147,7 @@ public final class TerminalApi {
             return;
           }
           if (channel != null) {
+            NettyChannels.directWrites(channel); // no idle cross-thread write queue (docs/BENCHMARKS.md)
             channel.closeFuture().addListener(f -> caps.release(admitted));
           } else {
             caps.release(admitted);

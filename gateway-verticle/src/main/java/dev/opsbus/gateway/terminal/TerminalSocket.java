@@ -5,6 +5,7 @@ import dev.opsbus.gateway.bridge.Subscriber;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.BusCalls;
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.debug.HopTimes;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
@@ -183,6 +184,9 @@ final class TerminalSocket implements Subscriber {
       if (bytes == null) {
         return;
       }
+      if (HopTimes.ON) {
+        HopTimes.since("5 relay publish -> gateway (bus out)", HopTimes.stamp(delivery.message().headers().get(HopTimes.STAMP_HEADER)));
+      }
       String off = delivery.message().headers().get(TerminalControl.OFFSET_HEADER);
       long start = off == null ? offset : Long.parseLong(off);
       if (!attached) {
@@ -323,7 +327,11 @@ final class TerminalSocket implements Subscriber {
   }
 
   private void sendInput(Buffer data) {
-    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, BusIdentity.stamp(new DeliveryOptions(), principal));
+    DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions(), principal);
+    if (HopTimes.ON) {
+      opts.addHeader(HopTimes.STAMP_HEADER, Long.toString(System.nanoTime()));
+    }
+    vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, opts);
   }
 
   private void control(String text) {

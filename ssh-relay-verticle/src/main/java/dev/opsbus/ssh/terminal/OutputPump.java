@@ -1,6 +1,7 @@
 package dev.opsbus.ssh.terminal;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.debug.HopTimes;
 import dev.opsbus.model.wire.TerminalControl;
 import dev.opsbus.ssh.RelayThreads;
 import io.vertx.core.Context;
@@ -21,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * shell, the event loop coalesces what it read and publishes it with its byte offset ({@code off}
  * header), keeping the last of it as scrollback.
  *
- * <p>Output after a quiet spell (no output for {@value #QUIET_MS} ms, as before a keystroke's echo)
- * goes out at once; output that follows closely waits until {@value #FLUSH_DELAY_MS} ms after its
- * first byte or {@value #FLUSH_BYTES} bytes, so a flood is a message per few ms, not one per read.
+ * <p>Output goes out as soon as the event loop has it, up to {@value #IMMEDIATE_PER_WINDOW} chunks
+ * per {@value #FLUSH_DELAY_MS} ms window: an echo, a prompt, a program that prints now and then never
+ * waits. Past that budget output is flowing, and what follows is coalesced until the window ends
+ * (or {@value #FLUSH_BYTES} bytes wait), so a flood is a message per few ms, not one per read.
  * At most {@value #MAX_OUTPUT_IN_FLIGHT} bytes may wait for the event loop, after which the reader
  * stops reading and SSH flow control holds the host back. The same happens while any reader holds
  * the output ({@link #hold}): a browser that reads slowly paces the shell like a slow line would,
@@ -45,8 +47,12 @@ final class OutputPump {
 
   static final int FLUSH_BYTES = 16 * 1024;
   static final long FLUSH_DELAY_MS = 5;
-  /** Output arriving after this long without any is published at once (an echo does not wait). */
-  static final long QUIET_MS = 2;
+  /**
+   * Chunks published at once within one {@value #FLUSH_DELAY_MS} ms window; later ones in the window
+   * wait for its end. A person typing (an echo per keystroke) stays far below it.
+   */
+  static final int IMMEDIATE_PER_WINDOW = 8;
+  private static final long WINDOW_NANOS = FLUSH_DELAY_MS * 1_000_000L;
   static final int MAX_OUTPUT_IN_FLIGHT = 1024 * 1024;
   /** How long a flow hold lasts unless its holder renews it (a gateway that died holds nothing for long). */
   static final long HOLD_LEASE_MS = 15_000;
@@ -67,7 +73,8 @@ final class OutputPump {
   // event loop only
   private Buffer pending = Buffer.buffer();
   private long flushTimer = -1;
-  private long lastOutputNanos = System.nanoTime() - QUIET_MS * 2_000_000L;
+  private long windowStart = System.nanoTime() - 2 * WINDOW_NANOS;
+  private int immediateInWindow;
   private long offset;
   private boolean stopped;
   /** Flow holds by holder (one per terminal socket that fell behind), to the nanoTime they lapse. */
@@ -140,6 +147,15 @@ final class OutputPump {
         }
         byte[] chunk = Arrays.copyOf(buf, n);
         outputInFlight.acquireUninterruptibly(n);
+        if (HopTimes.ON) {
+          HopTimes.since("3 sshj written -> echo read (host and sshj)", ShellWrites.lastWrittenNanos);
+          long readAt = System.nanoTime();
+          context.runOnContext(v -> {
+            HopTimes.since("4 echo read -> relay loop", readAt);
+            onOutput(chunk);
+          });
+          continue;
+        }
         context.runOnContext(v -> onOutput(chunk));
       }
     } catch (IOException e) {
@@ -173,18 +189,30 @@ final class OutputPump {
     }
     pending.appendBytes(chunk);
     sink.activity();
-    long now = System.nanoTime();
-    boolean quiet = now - lastOutputNanos >= QUIET_MS * 1_000_000L;
-    lastOutputNanos = now;
-    if (pending.length() >= FLUSH_BYTES || (quiet && pending.length() == chunk.length)) {
-      // a full chunk, or the first output after a quiet spell (an echo): no reason to wait
+    if (pending.length() >= FLUSH_BYTES) {
       flush();
-    } else if (flushTimer < 0) {
-      flushTimer = vertx.setTimer(FLUSH_DELAY_MS, t -> {
-        flushTimer = -1;
-        flush();
-      });
+      return;
     }
+    if (flushTimer >= 0) {
+      // the window's budget is spent: this joins what waits for its end
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - windowStart >= WINDOW_NANOS) {
+      windowStart = now;
+      immediateInWindow = 0;
+    }
+    if (immediateInWindow < IMMEDIATE_PER_WINDOW) {
+      // an echo, a prompt, occasional output: no reason to wait
+      immediateInWindow++;
+      flush();
+      return;
+    }
+    long waitMs = Math.max(1, (windowStart + WINDOW_NANOS - now + 999_999) / 1_000_000);
+    flushTimer = vertx.setTimer(waitMs, t -> {
+      flushTimer = -1;
+      flush();
+    });
   }
 
   private void flush() {
@@ -202,7 +230,11 @@ final class OutputPump {
     offset += bytes.length;
     scrollback.append(bytes);
     sink.published(bytes);
-    vertx.eventBus().publish(address, chunk, new DeliveryOptions().addHeader(TerminalControl.OFFSET_HEADER, Long.toString(off)));
+    DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalControl.OFFSET_HEADER, Long.toString(off));
+    if (HopTimes.ON) {
+      opts.addHeader(HopTimes.STAMP_HEADER, Long.toString(System.nanoTime()));
+    }
+    vertx.eventBus().publish(address, chunk, opts);
     outputInFlight.release(bytes.length);
   }
 

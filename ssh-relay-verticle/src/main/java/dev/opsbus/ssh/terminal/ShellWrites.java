@@ -2,6 +2,7 @@ package dev.opsbus.ssh.terminal;
 
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
+import dev.opsbus.model.debug.HopTimes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -25,6 +26,8 @@ final class ShellWrites {
   private final String sid;
   private Future<Void> chain = Future.succeededFuture();
   private int inputPending;
+  /** When the last keystrokes left for the host (only while {@link HopTimes#ON}): the echo's hop starts here. */
+  static volatile long lastWrittenNanos;
 
   ShellWrites(Vertx vertx, ShellConnection conn, String sid) {
     this.vertx = vertx;
@@ -44,9 +47,14 @@ final class ShellWrites {
     }
     inputPending += bytes.length;
     OutputStream out = conn.shell().getOutputStream();
+    long queued = HopTimes.ON ? System.nanoTime() : 0;
     return enqueue(() -> {
+      HopTimes.since("2a relay input -> worker", queued);
       out.write(bytes);
       out.flush();
+      if (HopTimes.ON) {
+        lastWrittenNanos = System.nanoTime();
+      }
     }).onComplete(ar -> inputPending -= bytes.length);
   }
 

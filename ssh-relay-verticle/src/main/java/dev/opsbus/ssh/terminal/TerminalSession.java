@@ -1,6 +1,7 @@
 package dev.opsbus.ssh.terminal;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.debug.HopTimes;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
@@ -260,6 +261,11 @@ final class TerminalSession implements OutputPump.Sink {
       replyOk(msg);
       return;
     }
+    long arrived = 0;
+    if (HopTimes.ON) {
+      HopTimes.since("1 gateway -> relay (bus in)", HopTimes.stamp(msg.headers().get(HopTimes.STAMP_HEADER)));
+      arrived = System.nanoTime();
+    }
     Future<Void> written;
     try {
       written = writes.input(bytes);
@@ -271,7 +277,9 @@ final class TerminalSession implements OutputPump.Sink {
       recorder.input(bytes);
     }
     activity();
+    long inputArrived = arrived;
     written.onComplete(ar -> {
+      HopTimes.since("2b relay input -> written, back on the loop", inputArrived);
       if (ar.succeeded()) {
         replyOk(msg);
       } else {

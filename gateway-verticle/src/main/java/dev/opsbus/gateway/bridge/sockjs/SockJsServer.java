@@ -1,5 +1,7 @@
 package dev.opsbus.gateway.bridge.sockjs;
 
+import dev.opsbus.gateway.bridge.NettyChannels;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -175,7 +177,9 @@ public final class SockJsServer {
       return;
     }
     String remote = String.valueOf(req.remoteAddress());
+    Channel channel = NettyChannels.of(req);
     req.toWebSocket().onSuccess(ws -> {
+      NettyChannels.directWrites(channel); // no idle cross-thread write queue
       SockJsSession s = new SockJsSession(this, null, "websocket", remote);
       WebSocketReceiver r = new WebSocketReceiver(ws);
       ws.textMessageHandler(text -> received(s, text));
