@@ -272,9 +272,11 @@ public class GatewayVerticle extends VerticleBase {
 
     // every API answer: no-store and nosniff; then the body, cross-site refusals and unstorable input (docs/SECURITY.md)
     router.route("/api/*").handler(SecurityHeaders::handle);
-    router.route("/api/*").handler(new StoreGuard(store)::handle);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(API_BODY_LIMIT))
         .handler(new CsrfGuard(config.allowedOrigins(), clients)).handler(InputGuard::handle);
+    // after the body is read: the guard may wait on a probe, and a body handler behind an
+    // asynchronous handler finds the request ended (a 500 under load)
+    router.route("/api/*").handler(new StoreGuard(store)::handle);
     new AuthApi(users, hasher, tokens, authn, this::activity, config.nodeId(), clients, revocations).clusterWide(vertx).mount(router);
     new UserApi(users, hasher, authn, this::activity, config.nodeId(), revocations).mount(router);
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);

@@ -417,9 +417,12 @@ class FailoverIT {
     TestDatabase.stopServer();
     Answer during;
     Answer ready;
+    Answer posted;
     try {
       during = call(via.port(), "GET", "/api/operations?hostId=demo", null, admin);
       ready = call(via.port(), "GET", "/ready", null, null);
+      // a request with a body, once the node knows the database is away (its guard then waits on a probe)
+      posted = call(via.port(), "POST", "/api/hosts/demo/operations", new JsonObject().put("type", "quick"), admin);
       // the outage a restart makes: a fixed length is the scenario, not a synchronisation
       Thread.sleep(2500);
     } finally {
@@ -432,6 +435,8 @@ class FailoverIT {
     time("PostgreSQL restart: HTTP answered 503 store_unavailable in", during.millis() + " ms");
     assertThat(ready.status()).isEqualTo(503);
     assertThat(ready.json().getString("reason")).isEqualTo("store_unavailable");
+    assertThat(posted.status()).as("a start during the outage: " + posted.json().encode()).isEqualTo(503);
+    assertThat(posted.json().getString("error")).isEqualTo("store_unavailable");
     JsonObject ended = awaitEnd(op.getString("id"), stop, WAIT);
     assertThat(ended.getString("status")).as(ended.encode()).isEqualTo("completed");
     time("PostgreSQL restart: operation completed after", ended.getLong("_tookMs") + " ms");
