@@ -32,7 +32,10 @@ public final class GatewayHarness implements AutoCloseable {
     this.gateway = gateway;
     this.deploymentId = deploymentId;
     this.nodeId = nodeId;
-    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(gateway.actualPort()));
+    // a pooled connection is dropped by the client (1 s) before any test's server idle timeout (3 s at
+    // the least) can close it under a request in flight, which the client would see as "Connection was closed"
+    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(gateway.actualPort())
+        .setKeepAliveTimeout(1));
   }
 
   public static GatewayConfig config(String nodeId, BridgeLimits limits) {
