@@ -107,6 +107,11 @@ public class GatewayVerticle extends VerticleBase {
     return services == null ? -1 : services.tcpBridgePort();
   }
 
+  /** This node's service keys, for tests and observation. */
+  public dev.opsbus.gateway.servicekeys.ServiceKeys serviceKeys() {
+    return services.keys();
+  }
+
   /** The bridge of this gateway, for tests and observation. */
   public BridgeServer bridge() {
     return bridge;

@@ -63,6 +63,10 @@ final class ServicesWiring {
     return guard;
   }
 
+  public ServiceKeys keys() {
+    return keys;
+  }
+
   /** Service keys become bearer credentials wherever tokens are taken; returns the access policy for the bridge and HTTP. */
   ServiceKeyAccess access(TokenService tokens) {
     tokens.acceptServiceKeys(KeySecret.PREFIX, keys::verify);

@@ -165,6 +165,29 @@ class ServiceKeysTest {
   }
 
   @Test
+  void aKeyRevokedWhereThisNodeMissedTheMessageIsRefusedOnHttpWithinOneRecheck() {
+    String secret = createKey("missed-revocation", new JsonObject().put("publish", new JsonArray().add("status.server")), List.of())
+        .getString("secret");
+    JsonObject msg = new JsonObject().put("address", "status.server").put("body", new JsonObject().put("n", 1));
+    // repeated calls: the node remembers the verified key rather than reading it each time
+    for (int i = 0; i < 3; i++) {
+      assertThat(post("/api/bus/publish", secret, msg).statusCode()).isEqualTo(202);
+    }
+    assertThat(gw.gateway.serviceKeys().verifiedKeys()).isPositive();
+    // revoked by another node whose message never came here: only the database knows
+    io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool().connectingTo(dev.opsbus.testkit.TestDatabase.connectOptions())
+        .using(gw.vertx).build();
+    try {
+      Await.result(pool.query("UPDATE service_keys SET revoked_at = now() WHERE name = 'missed-revocation'").execute());
+    } finally {
+      pool.close();
+    }
+    Await.until("the revoked key refused on HTTP", CUT_WITHIN, () -> post("/api/bus/publish", secret, msg).statusCode() == 401);
+    HttpResponse<Buffer> refused = post("/api/bus/publish", secret, msg);
+    assertThat(refused.bodyAsJsonObject().getString("error")).as(refused.bodyAsString()).isEqualTo("invalid_token");
+  }
+
+  @Test
   void aServiceOnTheTcpBridgeAnswersABrowsersRequest() throws Exception {
     String secret = createKey("inventory", new JsonObject().put("serve", new JsonArray().add("svc.inventory.*")), List.of()).getString("secret");
     String viewer = gw.user("shopper", List.of("viewer"), List.of());

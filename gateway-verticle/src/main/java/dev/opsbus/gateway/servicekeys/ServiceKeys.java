@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * per key), and cuts a revoked key's connections: at once when the revocation message arrives,
  * and at the latest at the next periodic recheck if the message was missed. A key past its expiry
  * is refused with {@code key_expired}, and the same recheck cuts its open connections with that code.
+ * A verified key is remembered for one recheck interval ({@link VerifiedKeys}), so repeated HTTP
+ * calls with the same key do not read the database each time.
  */
 public final class ServiceKeys {
 
@@ -29,6 +31,8 @@ public final class ServiceKeys {
   /** Where revocations are published to every gateway of the cluster. */
   public static final String REVOKED_ADDRESS = "servicekeys.revoked";
   private static final long TOUCH_EVERY_MS = 60_000;
+  /** Verified keys remembered at most (a few hundred bytes each). */
+  private static final int MAX_VERIFIED = 10_000;
 
   private final Vertx vertx;
   private final ServiceKeyStore store;
@@ -36,6 +40,7 @@ public final class ServiceKeys {
   /** Grants of the keys verified on this node, by key name; read from any event loop. */
   private final Map<String, KeyGrants> grants = new ConcurrentHashMap<>();
   private final Map<String, Long> lastTouch = new HashMap<>();
+  private final VerifiedKeys verified;
   private KeyConnections connections;
   private MessageConsumer<JsonObject> revocations;
   private long timer = -1;
@@ -44,6 +49,7 @@ public final class ServiceKeys {
     this.vertx = vertx;
     this.store = store;
     this.settings = settings;
+    this.verified = new VerifiedKeys(settings.revocationRecheck().toNanos(), MAX_VERIFIED, System::nanoTime);
   }
 
   public ServiceKeyStore store() {
@@ -73,20 +79,36 @@ public final class ServiceKeys {
 
   /** The key's principal; {@code invalid_token} for an unknown or revoked key, {@code key_expired} for one past its expiry. */
   public Future<Principal> verify(String secret) {
-    return store.findLive(KeySecret.sha256(secret)).compose(found -> {
+    String hash = KeySecret.sha256(secret);
+    ServiceKey known = verified.fresh(hash);
+    if (known != null) {
+      return accept(known);
+    }
+    return store.findLive(hash).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the service key is not valid (unknown or revoked)"));
       }
       ServiceKey key = found.get();
-      if (key.expired(Instant.now())) {
-        grants.remove(key.name());
-        return Future.failedFuture(new OpsbusException(ErrorCode.KEY_EXPIRED,
-            "the service key '" + key.name() + "' expired at " + key.expiresAt() + ": make a new key"));
-      }
-      grants.put(key.name(), key.grants());
-      touch(key.name());
-      return Future.succeededFuture(key.principal());
+      verified.put(hash, key);
+      return accept(key);
     });
+  }
+
+  private Future<Principal> accept(ServiceKey key) {
+    if (key.expired(Instant.now())) {
+      grants.remove(key.name());
+      verified.forget(key.name());
+      return Future.failedFuture(new OpsbusException(ErrorCode.KEY_EXPIRED,
+          "the service key '" + key.name() + "' expired at " + key.expiresAt() + ": make a new key"));
+    }
+    grants.put(key.name(), key.grants());
+    touch(key.name());
+    return Future.succeededFuture(key.principal());
+  }
+
+  /** Keys remembered as verified on this node (for tests and the metrics). */
+  public int verifiedKeys() {
+    return verified.size();
   }
 
   /** The grants of a key principal verified on this node; null for users and unknown keys. */
@@ -99,12 +121,14 @@ public final class ServiceKeys {
   public Future<ServiceKey> revoke(String name) {
     return store.revoke(name).onSuccess(k -> {
       grants.remove(name);
+      verified.forget(name);
       vertx.eventBus().publish(REVOKED_ADDRESS, new ServiceKeyRevoked(name).toJson());
     });
   }
 
   private void cut(String name, ErrorCode code, String why) {
     grants.remove(name);
+    verified.forget(name);
     if (connections != null) {
       int n = connections.cut(ServiceKey.principalName(name), code, "the service key '" + name + "' " + why + ": closed");
       if (n > 0) {
