@@ -3,7 +3,7 @@
 # scenarios that apply, raw CSV under bench/results/<stamp>/, the report (default docs/BENCHMARKS.md)
 # and a capacity chart beside it. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus] [--no-build]
+#   bench/run.sh [--quick] [--report PATH] [--runs N] [--servers raw,socketio,opsbus,opsbus-sockjs] [--no-build]
 #   bench/run.sh --transports [--runs N] [--no-build]: quick fan-out with the gateway on nio and on epoll
 #     beside the peers, and the generator's own ceiling against the plain sink (bench/README.md)
 #   BENCH_SCENARIOS="fanout latency idle terminal operations ops crossnode logs" (default: all) selects scenarios
@@ -432,7 +432,8 @@ run_logs() {
 if [[ -z "$SERVERS" ]]; then
   SERVERS="raw"
   [[ "$NODE_OK" == 1 ]] && SERVERS="socketio $SERVERS"
-  opsbus_available && SERVERS="opsbus $SERVERS"
+  # opsbus twice: its raw bridge path (/eventbus/websocket) and the browser's path (SockJS websocket)
+  opsbus_available && SERVERS="opsbus opsbus-sockjs $SERVERS"
 fi
 
 SERVER_PID=""
@@ -478,6 +479,9 @@ start_server() {
       start_opsbus ;;
     opsbus-nio|opsbus-epoll|opsbus-io_uring)
       OPSBUS_TRANSPORT="${name#opsbus-}" start_opsbus ;;
+    opsbus-sockjs)
+      # the same node; the generator speaks SockJS's websocket transport, as vertx-eventbus.js does
+      start_opsbus ;;
     sink|sink-vertx)
       # the plain sink (FrameSinkServer): WebSockets on its Netty port, the control API on its own
       taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch -jar "$JAR" sink-server --port 0 --control-port 0 >>"$SERVER_LOG" 2>&1 &
@@ -499,6 +503,7 @@ generator() {
   local server="$1"; shift
   local extra=() protocol="$server" client="$GEN_CLIENT"
   case "$server" in
+    opsbus-sockjs) protocol=sockjs; extra=(--user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD") ;;
     opsbus*) protocol=opsbus; extra=(--user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD") ;;
     sink) protocol=raw ;;
     sink-vertx) protocol=raw; client=vertx ;;

@@ -30,7 +30,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class ReportWriter {
 
-  static final List<String> SERVER_ORDER = List.of("opsbus", "socketio", "raw");
+  static final List<String> SERVER_ORDER = List.of("opsbus", "opsbus-sockjs", "socketio", "raw");
+  /** The browser's path: the same node, vertx-eventbus.js's framing over SockJS's websocket transport. */
+  static final String SOCKJS = "opsbus-sockjs";
 
   private final Path results;
   private final Map<String, String> meta;
@@ -356,6 +358,15 @@ public final class ReportWriter {
           .append(' ').append(versus(cell(strict, "opsbus", clients), cell(strict, "raw", clients))).append(" |")
           .append(' ').append(versus(cell(strict, "raw", clients), cell(strict, "socketio", clients))).append(" |\n");
     }
+    if (servers.contains(SOCKJS)) {
+      md.append("\nThe browser's path (`opsbus-sockjs`: vertx-eventbus.js framing over SockJS's websocket transport, "
+          + "every message of a multi-message frame counted) against opsbus's raw bridge path, same node, same run:");
+      for (int clients : clientCounts) {
+        md.append(String.format(Locale.ROOT, " %,d clients %s;", clients, versus(cell(strict, SOCKJS, clients), cell(strict, "opsbus", clients))));
+      }
+      md.setLength(md.length() - 1);
+      md.append(".\n");
+    }
     md.append("\nThe same without the p99 limit (delivery and publish rate only), where fan-out to many clients "
         + "is limited by the time one broadcast takes rather than by throughput:\n\n| clients |");
     servers.forEach(s -> md.append(' ').append(s).append(" |"));
@@ -416,6 +427,31 @@ public final class ReportWriter {
     return s == null ? new Spread(Double.NaN, Double.NaN, Double.NaN, 0) : s;
   }
 
+  /** Issue 12's bar for the browser's path, from the same run: capacity and p99 of opsbus-sockjs against opsbus at 1,000 clients. */
+  private String sockJsTarget(Map<String, Map<Integer, Spread>> strict) {
+    Spread capSockJs = cell(strict, SOCKJS, 1000);
+    Spread capRaw = cell(strict, "opsbus", 1000);
+    Spread p99SockJs = latencyP99(SOCKJS);
+    Spread p99Raw = latencyP99("opsbus");
+    if (capSockJs.n() == 0 || capRaw.n() == 0) {
+      return "not measured";
+    }
+    boolean capMet = verdict(capSockJs, capRaw, 0.9);
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "capacity %s/s against %s/s: %s (%s)",
+        capSockJs.format("%,.0f"), capRaw.format("%,.0f"), ratio(capSockJs, capRaw), capMet ? "met" : "not met"));
+    boolean p99Met = false;
+    if (p99SockJs.n() > 0 && p99Raw.n() > 0 && p99Raw.median() > 0) {
+      double r = p99SockJs.median() / p99Raw.median();
+      p99Met = r <= 1.2;
+      out.append(String.format(Locale.ROOT, "; p99 %.2f ms against %.2f ms: %.2f× (%s)", p99SockJs.median(), p99Raw.median(), r,
+          p99Met ? "met" : "not met"));
+    } else {
+      out.append("; p99 not measured");
+    }
+    out.append(capMet && p99Met ? " — **met**" : " — not met");
+    return out.toString();
+  }
+
   private void latencySection(StringBuilder md) {
     md.append("## Latency at ");
     if (latency.isEmpty()) {
@@ -439,7 +475,11 @@ public final class ReportWriter {
     }
     md.append("\np99 ratios: opsbus/Socket.IO ").append(ratio(p99.get("opsbus"), p99.get("socketio")))
         .append(", opsbus/raw ").append(ratio(p99.get("opsbus"), p99.get("raw")))
-        .append(", raw/Socket.IO ").append(ratio(p99.get("raw"), p99.get("socketio"))).append(".\n\n");
+        .append(", raw/Socket.IO ").append(ratio(p99.get("raw"), p99.get("socketio")));
+    if (p99.containsKey(SOCKJS)) {
+      md.append(", SockJS/raw bridge path (").append(SOCKJS).append("/opsbus) ").append(ratio(p99.get(SOCKJS), p99.get("opsbus")));
+    }
+    md.append(".\n\n");
   }
 
   /** server -> per-run slope of a memory column (bytes per connection) between the smallest and largest step. */
@@ -895,7 +935,9 @@ public final class ReportWriter {
           .append(opsbusPer.median() <= 10 ? " (**met**)" : " (not met)");
     }
     md.append(" |\n");
-    md.append("| cross-node delivery adds ≤ 2 ms at p99 | ").append(crossNodeTarget()).append(" |\n\n");
+    md.append("| cross-node delivery adds ≤ 2 ms at p99 | ").append(crossNodeTarget()).append(" |\n");
+    md.append("| SockJS websocket at 1k clients: capacity ≥ 0.9× and p99 ≤ 1.2× the raw bridge path | ").append(sockJsTarget(strict))
+        .append(" |\n\n");
   }
 
   // ---------------------------------------------------------------- cross-node delivery
