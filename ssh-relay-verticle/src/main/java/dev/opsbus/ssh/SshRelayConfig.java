@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * Configuration of the SSH relay. The launcher starts from {@link #defaults}, applies the config
  * file's {@code sshRelay} section ({@link #fromJson}) and its data directory ({@link #withDataDir}),
- * and once the node runs, its id and database ({@link #forNode}).
+ * and once the node runs, its id and database ({@link #forNode}). Code that changes several values
+ * (tests) names them on a {@link Builder} ({@link #builder}, {@link #toBuilder}).
  *
  * @param nodeId this node; null until {@link #forNode}
  * @param db the database; null until {@link #forNode}
@@ -117,22 +118,25 @@ public record SshRelayConfig(
     } catch (IllegalArgumentException e) {
       throw s.bad(s.has("recordingMaxBytes") ? "recordingMaxBytes" : "recordingMaxTotalBytes", e.getMessage());
     }
-    return new SshRelayConfig(base.nodeId, base.db, base.dataDir,
-        s.duration("connectTimeoutMs", Duration::ofMillis, base.connectTimeout),
-        s.duration("reattachGraceSeconds", Duration::ofSeconds, base.reattachGrace),
-        s.duration("idleTimeoutSeconds", Duration::ofSeconds, base.idleTimeout),
-        s.positiveInt("maxSessionsPerUser", base.maxSessionsPerUser),
-        s.positiveInt("maxSessionsPerNode", base.maxSessionsPerNode),
-        s.positiveInt("scrollbackBytes", base.scrollbackBytes),
-        s.bool("recordInput", base.recordInput),
-        s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod),
-        s.positiveInt("dbPoolSize", base.dbPoolSize), recordings, logReplayLines(s, base.logReplayLines), base.secrets,
-        new ConnectionPoolSettings(
+    return base.toBuilder()
+        .connectTimeout(s.duration("connectTimeoutMs", Duration::ofMillis, base.connectTimeout))
+        .reattachGrace(s.duration("reattachGraceSeconds", Duration::ofSeconds, base.reattachGrace))
+        .idleTimeout(s.duration("idleTimeoutSeconds", Duration::ofSeconds, base.idleTimeout))
+        .maxSessionsPerUser(s.positiveInt("maxSessionsPerUser", base.maxSessionsPerUser))
+        .maxSessionsPerNode(s.positiveInt("maxSessionsPerNode", base.maxSessionsPerNode))
+        .scrollbackBytes(s.positiveInt("scrollbackBytes", base.scrollbackBytes))
+        .recordInput(s.bool("recordInput", base.recordInput))
+        .healthPeriod(s.duration("healthPeriodSeconds", Duration::ofSeconds, base.healthPeriod))
+        .dbPoolSize(s.positiveInt("dbPoolSize", base.dbPoolSize))
+        .recordings(recordings)
+        .logReplayLines(logReplayLines(s, base.logReplayLines))
+        .pool(new ConnectionPoolSettings(
             s.positiveInt("poolMaxPerHost", base.pool.maxPerHost()),
             s.positiveInt("poolMaxTotal", base.pool.maxTotal()),
             s.positiveInt("poolChannelsPerConnection", base.pool.channelsPerConnection()),
             s.duration("poolIdleSeconds", Duration::ofSeconds, base.pool.idleTimeout()),
-            s.duration("keepAliveSeconds", Duration::ofSeconds, base.pool.keepAlive())));
+            s.duration("keepAliveSeconds", Duration::ofSeconds, base.pool.keepAlive())))
+        .build();
   }
 
   private static int logReplayLines(ConfigSection s, int dflt) {
@@ -144,46 +148,166 @@ public record SshRelayConfig(
   }
 
   public SshRelayConfig withDataDir(Path dir) {
-    return new SshRelayConfig(nodeId, db, dir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, pool);
+    return toBuilder().dataDir(dir).build();
   }
 
   /** This config replaying {@code lines} lines of each log to a new subscriber. */
   public SshRelayConfig withLogReplayLines(int lines) {
-    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, lines, secrets, pool);
+    return toBuilder().logReplayLines(lines).build();
   }
 
   /** This config with the credentials key (only that: the relay needs no token key). */
   public SshRelayConfig withSecrets(NodeSecrets keys) {
-    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines,
-        keys == null ? null : keys.credentialsOnly(), pool);
-  }
-
-  /** Without secrets (tests add them with {@link #withSecrets}). */
-  public SshRelayConfig(String nodeId, PgConnectOptions db, Path dataDir, Duration connectTimeout, Duration reattachGrace,
-      Duration idleTimeout, int maxSessionsPerUser, int maxSessionsPerNode, int scrollbackBytes, boolean recordInput,
-      Duration healthPeriod, int dbPoolSize) {
-    this(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser, maxSessionsPerNode, scrollbackBytes,
-        recordInput, healthPeriod, dbPoolSize, RecordingLimits.DEFAULTS, DEFAULT_LOG_REPLAY_LINES, null, ConnectionPoolSettings.DEFAULTS);
+    return toBuilder().secrets(keys == null ? null : keys.credentialsOnly()).build();
   }
 
   /** This config with other recording limits. */
   public SshRelayConfig withRecordings(RecordingLimits limits) {
-    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, limits, logReplayLines, secrets, pool);
+    return toBuilder().recordings(limits).build();
   }
 
   /** This config with other connection pool settings. */
   public SshRelayConfig withPool(ConnectionPoolSettings settings) {
-    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, settings);
+    return toBuilder().pool(settings).build();
   }
 
   /** This config for one running node. */
   public SshRelayConfig forNode(String nodeId, PgConnectOptions db) {
-    return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
-        maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, pool);
+    return toBuilder().nodeId(nodeId).db(db).build();
+  }
+
+  /** A builder holding this config's values, to change some by name. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.nodeId = nodeId;
+    b.db = db;
+    b.dataDir = dataDir;
+    b.connectTimeout = connectTimeout;
+    b.reattachGrace = reattachGrace;
+    b.idleTimeout = idleTimeout;
+    b.maxSessionsPerUser = maxSessionsPerUser;
+    b.maxSessionsPerNode = maxSessionsPerNode;
+    b.scrollbackBytes = scrollbackBytes;
+    b.recordInput = recordInput;
+    b.healthPeriod = healthPeriod;
+    b.dbPoolSize = dbPoolSize;
+    b.recordings = recordings;
+    b.logReplayLines = logReplayLines;
+    b.secrets = secrets;
+    b.pool = pool;
+    return b;
+  }
+
+  /** The defaults ({@link #defaults}) for this node, database and data directory, to change by name. */
+  public static Builder builder(String nodeId, PgConnectOptions db, Path dataDir) {
+    return defaults(nodeId, db, dataDir).toBuilder();
+  }
+
+  /** Changes a config by name rather than by position; {@link #build} checks it as the constructor does. */
+  public static final class Builder {
+    private String nodeId;
+    private PgConnectOptions db;
+    private Path dataDir;
+    private Duration connectTimeout;
+    private Duration reattachGrace;
+    private Duration idleTimeout;
+    private int maxSessionsPerUser;
+    private int maxSessionsPerNode;
+    private int scrollbackBytes;
+    private boolean recordInput;
+    private Duration healthPeriod;
+    private int dbPoolSize;
+    private RecordingLimits recordings;
+    private int logReplayLines;
+    private NodeSecrets secrets;
+    private ConnectionPoolSettings pool;
+
+    private Builder() {
+    }
+
+    public Builder nodeId(String value) {
+      this.nodeId = value;
+      return this;
+    }
+
+    public Builder db(PgConnectOptions value) {
+      this.db = value;
+      return this;
+    }
+
+    public Builder dataDir(Path value) {
+      this.dataDir = value;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = value;
+      return this;
+    }
+
+    public Builder reattachGrace(Duration value) {
+      this.reattachGrace = value;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration value) {
+      this.idleTimeout = value;
+      return this;
+    }
+
+    public Builder maxSessionsPerUser(int value) {
+      this.maxSessionsPerUser = value;
+      return this;
+    }
+
+    public Builder maxSessionsPerNode(int value) {
+      this.maxSessionsPerNode = value;
+      return this;
+    }
+
+    public Builder scrollbackBytes(int value) {
+      this.scrollbackBytes = value;
+      return this;
+    }
+
+    public Builder recordInput(boolean value) {
+      this.recordInput = value;
+      return this;
+    }
+
+    public Builder healthPeriod(Duration value) {
+      this.healthPeriod = value;
+      return this;
+    }
+
+    public Builder dbPoolSize(int value) {
+      this.dbPoolSize = value;
+      return this;
+    }
+
+    public Builder recordings(RecordingLimits value) {
+      this.recordings = value;
+      return this;
+    }
+
+    public Builder logReplayLines(int value) {
+      this.logReplayLines = value;
+      return this;
+    }
+
+    public Builder secrets(NodeSecrets value) {
+      this.secrets = value;
+      return this;
+    }
+
+    public Builder pool(ConnectionPoolSettings value) {
+      this.pool = value;
+      return this;
+    }
+
+    public SshRelayConfig build() {
+      return new SshRelayConfig(nodeId, db, dataDir, connectTimeout, reattachGrace, idleTimeout, maxSessionsPerUser,
+          maxSessionsPerNode, scrollbackBytes, recordInput, healthPeriod, dbPoolSize, recordings, logReplayLines, secrets, pool);
+    }
   }
 }

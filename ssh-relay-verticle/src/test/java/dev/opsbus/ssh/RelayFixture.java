@@ -70,8 +70,7 @@ public final class RelayFixture implements AutoCloseable {
     await(ownerService.start());
     hosts = new HostDirectory(new HostsClient(vertx), cipher);
     SshRelayConfig d = SshRelayConfig.defaults("test-node", TestDatabase.connectOptions(), dir);
-    config = new SshRelayConfig(d.nodeId(), d.db(), d.dataDir(), CONNECT_TIMEOUT, d.reattachGrace(), d.idleTimeout(),
-        d.maxSessionsPerUser(), d.maxSessionsPerNode(), d.scrollbackBytes(), d.recordInput(), healthPeriod, d.dbPoolSize());
+    config = d.toBuilder().connectTimeout(CONNECT_TIMEOUT).healthPeriod(healthPeriod).build();
     threads = RelayThreads.forRelay(config, dev.opsbus.ssh.exec.ExecService.MAX_RUNNING);
   }
 

@@ -28,11 +28,14 @@ class SshRelayConfigTest {
          "poolMaxPerHost": 3, "poolMaxTotal": 50, "poolChannelsPerConnection": 2, "poolIdleSeconds": 90, "keepAliveSeconds": 7}
         """);
 
-    assertThat(c).isEqualTo(new SshRelayConfig(null, null, Path.of("data"), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofMinutes(10), 2, 20, 65536, true, Duration.ofSeconds(10), 2)
-        .withRecordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60)))
-        .withLogReplayLines(50)
-        .withPool(new ConnectionPoolSettings(3, 50, 2, Duration.ofSeconds(90), Duration.ofSeconds(7))));
+    assertThat(c).isEqualTo(SshRelayConfig.builder(null, null, Path.of("data"))
+        .connectTimeout(Duration.ofMillis(2500)).reattachGrace(Duration.ofSeconds(5)).idleTimeout(Duration.ofMinutes(10))
+        .maxSessionsPerUser(2).maxSessionsPerNode(20).scrollbackBytes(65536).recordInput(true)
+        .healthPeriod(Duration.ofSeconds(10)).dbPoolSize(2)
+        .recordings(new RecordingLimits(100_000, Duration.ofHours(48), 5_000_000, Duration.ofSeconds(60)))
+        .logReplayLines(50)
+        .pool(new ConnectionPoolSettings(3, 50, 2, Duration.ofSeconds(90), Duration.ofSeconds(7)))
+        .build());
     // nodeId, db, dataDir, secrets are not the section's; recordings holds four keys, pool five
     assertThat(SshRelayConfig.KEYS).hasSize(SshRelayConfig.class.getRecordComponents().length - 6 + 4 + 5);
   }

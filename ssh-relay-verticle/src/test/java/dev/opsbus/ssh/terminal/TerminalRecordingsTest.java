@@ -113,9 +113,10 @@ class TerminalRecordingsTest {
   }
 
   private SshRelayConfig config(String nodeId, RecordingLimits limits) {
-    return new SshRelayConfig(nodeId, TestDatabase.connectOptions(), tmp, Duration.ofSeconds(5), Duration.ofSeconds(30),
-        Duration.ofMinutes(5), 4, 20, SshRelayConfig.DEFAULT_SCROLLBACK_BYTES, true, Duration.ofSeconds(30),
-        SshRelayConfig.DEFAULT_DB_POOL_SIZE).withRecordings(limits);
+    return SshRelayConfig.builder(nodeId, TestDatabase.connectOptions(), tmp)
+        .connectTimeout(Duration.ofSeconds(5)).reattachGrace(Duration.ofSeconds(30)).idleTimeout(Duration.ofMinutes(5))
+        .maxSessionsPerUser(4).maxSessionsPerNode(20).recordInput(true).healthPeriod(Duration.ofSeconds(30))
+        .recordings(limits).build();
   }
 
   /** A relay's terminal service on its own event-loop context, as the verticle runs it; answers its deployment id. */

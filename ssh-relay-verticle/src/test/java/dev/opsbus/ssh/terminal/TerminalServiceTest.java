@@ -136,16 +136,16 @@ class TerminalServiceTest {
   }
 
   private SshRelayConfig config(UnaryOperator<SshRelayConfig> change) {
-    SshRelayConfig base = new SshRelayConfig("node-a", TestDatabase.connectOptions(), dataDir, Duration.ofSeconds(5),
-        Duration.ofSeconds(30), Duration.ofMinutes(5), 4, 20, SshRelayConfig.DEFAULT_SCROLLBACK_BYTES, false, Duration.ofSeconds(30),
-        SshRelayConfig.DEFAULT_DB_POOL_SIZE);
+    SshRelayConfig base = SshRelayConfig.builder("node-a", TestDatabase.connectOptions(), dataDir)
+        .connectTimeout(Duration.ofSeconds(5)).reattachGrace(Duration.ofSeconds(30)).idleTimeout(Duration.ofMinutes(5))
+        .maxSessionsPerUser(4).maxSessionsPerNode(20).healthPeriod(Duration.ofSeconds(30)).build();
     return change.apply(base);
   }
 
   private static SshRelayConfig with(SshRelayConfig c, String nodeId, Duration grace, Duration idle, int perUser, int perNode,
       boolean recordInput) {
-    return new SshRelayConfig(nodeId, c.db(), c.dataDir(), c.connectTimeout(), grace, idle, perUser, perNode, c.scrollbackBytes(),
-        recordInput, c.healthPeriod(), c.dbPoolSize());
+    return c.toBuilder().nodeId(nodeId).reattachGrace(grace).idleTimeout(idle).maxSessionsPerUser(perUser)
+        .maxSessionsPerNode(perNode).recordInput(recordInput).build();
   }
 
   /** Deploys a relay's terminal service the way the verticle does: on its own event-loop context. */
