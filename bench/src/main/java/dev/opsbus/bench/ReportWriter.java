@@ -358,6 +358,7 @@ public final class ReportWriter {
           .append(' ').append(versus(cell(strict, "opsbus", clients), cell(strict, "raw", clients))).append(" |")
           .append(' ').append(versus(cell(strict, "raw", clients), cell(strict, "socketio", clients))).append(" |\n");
     }
+    md.append("\n").append(firstFailingCounts(strict, servers, clientCounts)).append('\n');
     if (servers.contains(SOCKJS)) {
       md.append("\nThe browser's path (`opsbus-sockjs`: vertx-eventbus.js framing over SockJS's websocket transport, "
           + "every message of a multi-message frame counted) against opsbus's raw bridge path, same node, same run:");
@@ -425,6 +426,30 @@ public final class ReportWriter {
     Map<Integer, Spread> m = caps.get(server);
     Spread s = m == null ? null : m.get(clients);
     return s == null ? new Spread(Double.NaN, Double.NaN, Double.NaN, 0) : s;
+  }
+
+  /**
+   * For each server, the smallest client count at which no offered load kept p99 under the limit
+   * (median capacity 0): where one broadcast's writes alone take longer than the limit allows.
+   */
+  static String firstFailingCounts(Map<String, Map<Integer, Spread>> strict, List<String> servers, TreeSet<Integer> clientCounts) {
+    StringBuilder out = new StringBuilder("First client count where no point keeps p99 under "
+        + String.format(Locale.ROOT, "%.0f", LoadOptions.DEFAULT_P99_LIMIT_MS) + " ms:");
+    for (String server : servers) {
+      Integer first = null;
+      for (int c : clientCounts) {
+        Spread cap = cell(strict, server, c);
+        if (cap.n() > 0 && cap.median() == 0) {
+          first = c;
+          break;
+        }
+      }
+      out.append(' ').append(server).append(' ')
+          .append(first == null ? "none up to " + String.format(Locale.ROOT, "%,d", clientCounts.last()) : String.format(Locale.ROOT, "%,d", first))
+          .append(';');
+    }
+    out.setLength(out.length() - 1);
+    return out.append('.').toString();
   }
 
   /** Issue 12's bar for the browser's path, from the same run: capacity and p99 of opsbus-sockjs against opsbus at 1,000 clients. */

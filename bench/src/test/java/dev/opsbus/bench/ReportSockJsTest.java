@@ -19,6 +19,17 @@ class ReportSockJsTest {
   }
 
   @Test
+  void theFirstClientCountWhereNoPointKeepsP99UnderTheLimitIsNamedPerServer(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("fanout.csv"), FANOUT_HEADER
+        + point("raw", 40_000, true)
+        + point("raw", 20_000, false).replace(",1000,", ",5000,") + point("raw", 20_000, false).replace(",1000,", ",10000,")
+        + point("socketio", 40_000, true) + point("socketio", 20_000, true).replace(",1000,", ",5000,")
+        + point("socketio", 20_000, false).replace(",1000,", ",10000,"));
+    String md = new ReportWriter(dir).markdown("chart.png");
+    assertThat(md).contains("First client count where no point keeps p99 under 50 ms: socketio 10,000; raw 5,000.");
+  }
+
+  @Test
   void sockJsCapacityAndP99AreJudgedAgainstTheRawBridgePath(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("fanout.csv"), FANOUT_HEADER
         + point("opsbus", 80_000, true) + point("opsbus", 100_000, false)
@@ -28,6 +39,7 @@ class ReportSockJsTest {
     String md = new ReportWriter(dir).markdown("chart.png");
 
     assertThat(md).contains("| opsbus | opsbus-sockjs |");
+    assertThat(md).contains("First client count where no point keeps p99 under 50 ms: opsbus none up to 1,000; opsbus-sockjs none up to 1,000.");
     assertThat(md).contains("against opsbus's raw bridge path, same node, same run: 1,000 clients 0.75×.");
     assertThat(md).contains("SockJS/raw bridge path (opsbus-sockjs/opsbus) 1.10×");
     assertThat(md).contains("| SockJS websocket at 1k clients: capacity ≥ 0.9× and p99 ≤ 1.2× the raw bridge path | capacity 60,000/s "
