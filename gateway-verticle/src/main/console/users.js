@@ -12,10 +12,11 @@ export function mount(container, ctx, args) {
   ctx.bus.setView('users');
   let users = [];
   let hosts = [];
+  let loading = null; // the form offers the hosts of the first load: it waits for it
   const body = h('tbody');
   const formCard = h('section', { class: 'card', id: 'user-form-card', hidden: true });
   container.append(h('div', { class: 'users-page' },
-    h('div', { class: 'page-head' }, h('h1', {}, 'Users'), h('button', { type: 'button', id: 'add-user', onclick: () => showForm(null) }, 'Create a user'),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Users'), h('button', { type: 'button', id: 'add-user', onclick: () => loading.then(() => showForm(null)) }, 'Create a user'),
       h('a', { href: '#/users/keys', id: 'to-service-keys' }, 'Service keys')),
     h('div', { class: 'grid' },
       h('section', { class: 'card wide' }, h('table', { class: 'users-table' },
@@ -129,7 +130,7 @@ export function mount(container, ctx, args) {
     clear(cell).append(h('span', { class: 'small' }, 'Sure? '), yes, h('button', { type: 'button', class: 'small link', onclick: () => clear(cell).append(...keep) }, 'keep'));
   }
 
-  load();
+  loading = load();
   const page = container.querySelector('.users-page');
   const stopKeys = serviceKeys.mount(page, ctx);
   if (args && args[0] === 'keys') page.querySelector('#service-keys').scrollIntoView();
