@@ -1,19 +1,23 @@
 // Users (admins): create one with roles and host grants, change roles and grants, disable and enable,
 // reset a password, delete. Through /api/users, as a script would; passwords are write-only.
+// Below them the service keys (servicekeys.js); #/users/keys goes straight there.
 
 import { get, post, put, del } from './api.js';
 import { h, clear, badge, fmtTime } from './ui.js';
+import * as serviceKeys from './servicekeys.js';
 
 const ROLES = ['admin', 'operator', 'viewer', 'service'];
 
-export function mount(container, ctx) {
+export function mount(container, ctx, args) {
   ctx.bus.setView('users');
   let users = [];
   let hosts = [];
+  let loading = null; // the form offers the hosts of the first load: it waits for it
   const body = h('tbody');
   const formCard = h('section', { class: 'card', id: 'user-form-card', hidden: true });
   container.append(h('div', { class: 'users-page' },
-    h('div', { class: 'page-head' }, h('h1', {}, 'Users'), h('button', { type: 'button', id: 'add-user', onclick: () => showForm(null) }, 'Create a user')),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Users'), h('button', { type: 'button', id: 'add-user', onclick: () => loading.then(() => showForm(null)) }, 'Create a user'),
+      h('a', { href: '#/users/keys', id: 'to-service-keys' }, 'Service keys')),
     h('div', { class: 'grid' },
       h('section', { class: 'card wide' }, h('table', { class: 'users-table' },
         h('thead', {}, h('tr', {}, h('th', {}, 'user'), h('th', {}, 'roles'), h('th', {}, 'hosts'), h('th', {}, 'state'), h('th', {}, 'changed'), h('th', {}))),
@@ -126,6 +130,9 @@ export function mount(container, ctx) {
     clear(cell).append(h('span', { class: 'small' }, 'Sure? '), yes, h('button', { type: 'button', class: 'small link', onclick: () => clear(cell).append(...keep) }, 'keep'));
   }
 
-  load();
-  return () => {};
+  loading = load();
+  const page = container.querySelector('.users-page');
+  const stopKeys = serviceKeys.mount(page, ctx);
+  if (args && args[0] === 'keys') page.querySelector('#service-keys').scrollIntoView();
+  return () => { stopKeys(); };
 }
