@@ -3,33 +3,25 @@ package dev.opsbus.node;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.APIRequest;
 import com.microsoft.playwright.APIRequestContext;
 import com.microsoft.playwright.APIResponse;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.RequestOptions;
 import dev.opsbus.testkit.Await;
-import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,41 +32,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleRecordingsIT {
 
   static final String ADMIN_PASSWORD = "recordings-admin-password";
-  static final double WAIT_MS = 20_000;
+  static final double WAIT_MS = ConsoleFixture.WAIT_MS;
 
   @TempDir
   static Path dataDir;
 
-  static OpsbusNode node;
+  static ConsoleFixture fx;
   static String base;
-  static Playwright playwright;
-  static Browser browser;
   static APIRequestContext adminApi;
-  static Path screenshots;
-
-  final List<BrowserContext> contexts = new CopyOnWriteArrayList<>();
-  final List<String> pageErrors = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
-    String chromium = System.getProperty("opsbus.chromium", "/usr/bin/chromium");
-    if (!Files.isExecutable(Paths.get(chromium))) {
-      throw new IllegalStateException("no Chromium at " + chromium + ": install Debian's chromium (.ci/run does) or set -Dopsbus.chromium");
-    }
-    screenshots = Paths.get(System.getProperty("opsbus.screenshots", "target/screenshots"));
-    Files.createDirectories(screenshots);
-    TestDatabase.reset();
-    node = OpsbusNode.start(NodeSettings.builder().httpPort(0).httpHost("127.0.0.1").pgUrl(TestDatabase.url()).dataDir(dataDir)
-        .demo(true).adminPassword(ADMIN_PASSWORD).build());
-    base = "http://127.0.0.1:" + node.httpPort();
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get(chromium)).setHeadless(true).setArgs(ConsoleBrowserIT.CHROMIUM_ARGS));
-    adminApi = playwright.request().newContext(new APIRequest.NewContextOptions().setBaseURL(base)
-        .setExtraHTTPHeaders(Map.of("Origin", base)));
-    APIResponse login = adminApi.post("/api/login", RequestOptions.create().setData(Map.of("username", "admin", "password", ADMIN_PASSWORD)));
-    assertThat(login.status()).as(login.text()).isEqualTo(200);
+    fx = ConsoleFixture.start("recordings", dataDir, ADMIN_PASSWORD, b -> b.demo(true));
+    base = fx.base;
+    adminApi = fx.adminApi;
     APIResponse otto = adminApi.post("/api/users", RequestOptions.create().setData(Map.of("username", "otto", "password", "otto-password",
         "roles", List.of("operator"), "hosts", List.of("demo"))));
     assertThat(otto.status()).as(otto.text()).isIn(201, 409);
@@ -82,47 +53,27 @@ class ConsoleRecordingsIT {
 
   @AfterAll
   static void stop() {
-    if (adminApi != null) {
-      adminApi.dispose();
+    if (fx != null) {
+      fx.close();
     }
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
-    }
+  }
+
+  @BeforeEach
+  void name(TestInfo info) {
+    fx.testName(info.getTestMethod().map(m -> m.getName()).orElse("test"));
   }
 
   @AfterEach
-  void closeContexts() {
-    contexts.forEach(BrowserContext::close);
-    assertThat(pageErrors).as("uncaught errors in the console's pages").isEmpty();
+  void closePages() {
+    fx.closePages();
   }
 
   Page loggedIn(String user, String password) {
-    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
-    ctx.setDefaultTimeout(WAIT_MS);
-    contexts.add(ctx);
-    Page page = ctx.newPage();
-    page.onPageError(e -> pageErrors.add(String.valueOf(e)));
-    page.onConsoleMessage(m -> {
-      if ("error".equals(m.type()) && m.text().contains("Content Security Policy")) {
-        pageErrors.add("CSP: " + m.text());
-      }
-    });
-    page.navigate(base + "/");
-    page.locator("#login-form input[name=username]").fill(user);
-    page.locator("#login-form input[name=password]").fill(password);
-    page.locator("#login-form button[type=submit]").click();
-    assertThat(page.locator("#conn")).hasAttribute("data-state", "connected");
-    return page;
+    return fx.loggedIn(user, password);
   }
 
   void shot(Page page, String what) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("recordings-" + what + ".png")).setFullPage(true));
+    fx.shot(page, what);
   }
 
   static JsonObject entry(String sid) {
