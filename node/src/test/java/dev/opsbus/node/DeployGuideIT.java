@@ -56,10 +56,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * unit's ExecStart, EnvironmentFile, WorkingDirectory and User (read from the unit, so a change of
  * the unit changes what runs); Debian's nginx with the shipped file, TLS with the doc's self-signed
  * certificate. Through the proxy it checks what a user sees: the redirect to https, /ready, the first
- * login and the admin's password change, a first host added, pinned and reached by an operation, a
- * bus connection. Last, the unit's graceful stop: its KillSignal to one node, which answers /ready
- * 503 node_draining, then exits with a code the unit counts as success within TimeoutStopSec, while
- * the proxy keeps serving from the others.
+ * login and the admin's password change, a first host added, pinned and reached by an operation, the
+ * client's address recorded through the trusted proxy, the token on every node, a bus connection.
+ * Last, the unit's graceful stop: its KillSignal to one node running an operation (a type the test
+ * adds to the doc's opsbus.json, so the drain lasts long enough to watch), which answers /ready 503
+ * node_draining, tells its client, lets the operation complete, then exits 0 within TimeoutStopSec,
+ * while the proxy keeps serving from the others. The "How CI follows this page" section of
+ * DEPLOY.md lists every liberty taken.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -74,6 +77,9 @@ class DeployGuideIT {
   private static final List<String> NODE_ADDRESSES = List.of("10.0.0.11", "10.0.0.12", "10.0.0.13");
   private static final String PROXY_ADDRESS = "10.0.0.10";
   private static final String PG_ADDRESS = "10.0.0.20";
+  /** An operation type of the test's (added to the doc's opsbus.json): runs while a node stops. */
+  private static final String HOLD = "hold";
+  private static final int HOLD_SECONDS = 4;
   /** The placeholder of the role's password, in the database block and in OPSBUS_PG_URL. */
   private static final String DB_PASSWORD = "<the role password>";
 
@@ -200,10 +206,13 @@ class DeployGuideIT {
     assertThat(body.getString("cluster")).isEqualTo("clustered");
     // the proxy reaches every node of the edited file (least_conn spreads sequential requests)
     Set<String> answered = new java.util.HashSet<>();
-    for (int i = 0; i < 30 && answered.size() < 3; i++) {
+    // (a node that answered 503 while it started sits out nginx's fail_timeout, 10 s)
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (answered.size() < 3 && System.nanoTime() < deadline) {
       HttpResponse<String> r = get("/ready", null);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       answered.add(new JsonObject(r.body()).getString("node"));
+      pause(100);
     }
     assertThat(answered).as("nodes answering /ready through nginx").hasSize(3);
   }
@@ -343,16 +352,30 @@ class DeployGuideIT {
           NodeClient.Answer a = direct.get("/ready", null);
           seen.add(a.status() + " " + a.body());
         } catch (Exception gone) {
-          seen.add("gone");
-        }
-        try {
-          TimeUnit.MILLISECONDS.sleep(20);
-        } catch (InterruptedException e) {
-          return;
+          seen.add("gone: " + gone);
+          pause(10);
         }
       }
     }, "ready-watcher");
+    // an operation running on that node: the stop lets it finish (the bus picks the node that runs it)
+    String nodeId = new NodeClient(port).get("/ready", null).json().getString("node");
+    String held = holdOn(port, nodeId);
+    // a real-time client on that node, and requests through the proxy all along
+    NodeClient.Bridge client = new NodeClient(port).bridge(token);
+    List<String> throughProxy = new CopyOnWriteArrayList<>();
+    Thread user = new Thread(() -> {
+      while (watching.get()) {
+        try {
+          HttpResponse<String> r = get("/api/me", token);
+          throughProxy.add(r.statusCode() + " " + r.body());
+        } catch (Exception e) {
+          throughProxy.add("failed: " + e);
+        }
+        pause(50);
+      }
+    }, "proxy-user");
     watcher.start();
+    user.start();
     long t0 = System.nanoTime();
     Process kill = new ProcessBuilder("kill", "-s", signal.replaceFirst("^SIG", ""), String.valueOf(node.handle().pid()))
         .inheritIO().start();
@@ -361,17 +384,27 @@ class DeployGuideIT {
     long took = (System.nanoTime() - t0) / 1_000_000;
     watching.set(false);
     watcher.join(30_000);
-    log("[stop] " + signal + ": exit " + code + " after " + took + " ms (TimeoutStopSec " + timeoutStop + " s)");
+    user.join(30_000);
+    List<String> answers = List.copyOf(seen);
+    log("[stop] " + signal + ": exit " + code + " after " + took + " ms (TimeoutStopSec " + timeoutStop + " s); its /ready: "
+        + summary(answers) + "; through the proxy meanwhile: " + summary(throughProxy));
     assertThat(code).as("exit code; success per the unit: %s; output:%n%s", success, node.output()).isIn(success);
     // the documented code: "exits 0"
     assertThat(code).isZero();
-    List<String> answers = List.copyOf(seen);
+    // the node's client was told to reconnect elsewhere before its socket closed
+    JsonObject told = client.next(f -> "err".equals(f.getString("type")), WAIT);
+    assertThat(told.encode()).contains("node_draining");
+    client.close();
+    assertThat(throughProxy).as("requests through the proxy while the node stopped").isNotEmpty()
+        .allMatch(a -> a.startsWith("200"));
     int firstDraining = indexOf(answers, a -> a.startsWith("503") && a.contains("node_draining"));
     assertThat(firstDraining).as("/ready answered 503 node_draining before the node went: %s", summary(answers))
         .isGreaterThanOrEqualTo(0);
     assertThat(answers.subList(firstDraining, answers.size())).as("no 200 after the first 503")
         .noneMatch(a -> a.startsWith("200"));
     assertThat(node.output()).contains("draining");
+    JsonObject finished = awaitOperationEnd(held);
+    assertThat(finished.getString("status")).as("the operation running at the stop: %s", finished).isEqualTo("completed");
 
     // the proxy serves on from the two others
     for (int i = 0; i < 6; i++) {
@@ -439,9 +472,13 @@ class DeployGuideIT {
     Path envFile = root.resolve("etc/opsbus/opsbus.env");
     Files.writeString(envFile, file);
     Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-------"));
-    String json = doc.block("opsbus.json").replace(PROXY_ADDRESS + "/32", "127.0.0.1/32");
-    assertThat(new JsonObject(json).getJsonObject("gateway").getJsonArray("trustedProxies").getString(0)).isEqualTo("127.0.0.1/32");
-    Files.writeString(root.resolve("etc/opsbus/opsbus.json"), json);
+    JsonObject json = new JsonObject(doc.block("opsbus.json").replace(PROXY_ADDRESS + "/32", "127.0.0.1/32"));
+    assertThat(json.getJsonObject("gateway").getJsonArray("trustedProxies").getString(0)).isEqualTo("127.0.0.1/32");
+    // the test's own addition: an operation that runs a few seconds, to stop a node while it runs
+    assertThat(json.containsKey("operations")).isFalse();
+    json.put("operations", new JsonObject().put("commands", new io.vertx.core.json.JsonArray().add(new JsonObject()
+        .put("name", HOLD).put("command", "sleep " + HOLD_SECONDS).put("roles", new io.vertx.core.json.JsonArray().add("operator")))));
+    Files.writeString(root.resolve("etc/opsbus/opsbus.json"), json.encodePrettily());
   }
 
   /** The node as systemd would start it from the shipped unit: ExecStart, EnvironmentFile, Environment, WorkingDirectory, User. */
@@ -596,6 +633,52 @@ class DeployGuideIT {
       return fallback;
     }
     return v.get(v.size() - 1);
+  }
+
+  /** Starts the test's operation type on web1 until one runs on {@code nodeId}; its id, once it runs. */
+  private String holdOn(int port, String nodeId) throws Exception {
+    for (int attempt = 0; attempt < 12; attempt++) {
+      NodeClient.Answer a = new NodeClient(port).post("/api/hosts/web1/operations", new JsonObject().put("type", HOLD), token);
+      assertThat(a.status()).as(a.body()).isEqualTo(202);
+      JsonObject op = a.json().getJsonObject("operation");
+      if (nodeId.equals(op.getString("nodeId"))) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!"in_progress".equals(operation(op.getString("id")).getString("status"))) {
+          assertThat(System.nanoTime()).as("operation %s runs", op.getString("id")).isLessThan(deadline);
+          pause(100);
+        }
+        return op.getString("id");
+      }
+      post("/api/operations/" + op.getString("id") + "/cancel", new JsonObject(), token);
+      awaitOperationEnd(op.getString("id"));
+    }
+    throw new AssertionError("no " + HOLD + " operation ran on node " + nodeId + " in 12 starts");
+  }
+
+  private JsonObject operation(String id) throws Exception {
+    JsonObject answer = new JsonObject(get("/api/operations/" + id, token).body());
+    return answer.containsKey("operation") ? answer.getJsonObject("operation") : answer;
+  }
+
+  private JsonObject awaitOperationEnd(String id) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      JsonObject o = operation(id);
+      if (Set.of("completed", "failed", "cancelled", "node_lost", "node_shutdown").contains(o.getString("status"))
+          || Boolean.FALSE.equals(o.getBoolean("active"))) {
+        return o;
+      }
+      assertThat(System.nanoTime()).as("operation %s ends; last %s", id, o).isLessThan(deadline);
+      pause(200);
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int indexOf(List<String> list, java.util.function.Predicate<String> p) {
