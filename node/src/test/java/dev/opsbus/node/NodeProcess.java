@@ -62,6 +62,18 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Any command line (a service unit's ExecStart) with exactly the environment given, in {@code workDir}. */
+  static NodeProcess exec(String name, List<String> command, java.util.Map<String, String> env, Path workDir) {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    try {
+      return new NodeProcess(name, pb.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void readOutput() {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
