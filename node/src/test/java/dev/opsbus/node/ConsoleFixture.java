@@ -101,8 +101,16 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** A new browser (own cookies, 1400x900) whose uncaught errors and CSP refusals fail the test. */
   Page newPage() {
+    return newPage(null);
+  }
+
+  /** As {@link #newPage()}, with a script run before the page's own (null: none), e.g. to take WebSocket away. */
+  Page newPage(String initScript) {
     BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
     ctx.setDefaultTimeout(WAIT_MS);
+    if (initScript != null) {
+      ctx.addInitScript(initScript);
+    }
     contexts.add(ctx);
     Page page = ctx.newPage();
     page.onPageError(e -> pageErrors.add(testName + ": " + e));
@@ -116,7 +124,12 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** Logged in through the login form, with the live connection up. */
   Page loggedIn(String user, String password) {
-    Page page = newPage();
+    return loggedIn(user, password, null);
+  }
+
+  /** As {@link #loggedIn(String, String)}, in a page with {@code initScript} (see {@link #newPage(String)}). */
+  Page loggedIn(String user, String password, String initScript) {
+    Page page = newPage(initScript);
     page.navigate(base + "/");
     page.locator("#login-form input[name=username]").fill(user);
     page.locator("#login-form input[name=password]").fill(password);

@@ -3,25 +3,15 @@ package dev.opsbus.node;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.APIRequest;
 import com.microsoft.playwright.APIRequestContext;
 import com.microsoft.playwright.APIResponse;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.RequestOptions;
-import dev.opsbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,35 +37,17 @@ class ConsoleTokenRenewalIT {
   @TempDir
   static Path dataDir;
 
+  static ConsoleFixture fx;
   static OpsbusNode node;
   static String base;
-  static Playwright playwright;
-  static Browser browser;
   static APIRequestContext adminApi;
-  static Path screenshots;
-
-  final List<BrowserContext> contexts = new CopyOnWriteArrayList<>();
-  final List<String> pageErrors = new CopyOnWriteArrayList<>();
-  String testName;
 
   @BeforeAll
   static void start() throws Exception {
-    String chromium = System.getProperty("opsbus.chromium", "/usr/bin/chromium");
-    if (!Files.isExecutable(Paths.get(chromium))) {
-      throw new IllegalStateException("no Chromium at " + chromium + ": install Debian's chromium (.ci/run does) or set -Dopsbus.chromium");
-    }
-    screenshots = Paths.get(System.getProperty("opsbus.screenshots", "target/screenshots"));
-    Files.createDirectories(screenshots);
-    TestDatabase.reset();
-    node = OpsbusNode.start(NodeSettings.builder().httpPort(0).httpHost("127.0.0.1").pgUrl(TestDatabase.url()).dataDir(dataDir)
-        .demo(true).adminPassword(ADMIN_PASSWORD).tokenTtl(TOKEN_TTL).build());
-    base = "http://127.0.0.1:" + node.httpPort();
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get(chromium)).setHeadless(true).setArgs(ConsoleBrowserIT.CHROMIUM_ARGS));
-    adminApi = playwright.request().newContext(new APIRequest.NewContextOptions().setBaseURL(base)
-        .setExtraHTTPHeaders(Map.of("Origin", base)));
+    fx = ConsoleFixture.start("renewal", dataDir, ADMIN_PASSWORD, b -> b.demo(true).tokenTtl(TOKEN_TTL));
+    node = fx.node;
+    base = fx.base;
+    adminApi = fx.adminApi;
     APIResponse r = adminApi.post("/api/users", RequestOptions.create().setHeader("Authorization", "Bearer " + adminToken())
         .setData(Map.of("username", "wendy", "password", "wendy-password", "roles", List.of("operator"), "hosts", List.of())));
     assertThat(r.status()).as(r.text()).isIn(201, 409);
@@ -90,55 +62,31 @@ class ConsoleTokenRenewalIT {
 
   @AfterAll
   static void stop() {
-    if (adminApi != null) {
-      adminApi.dispose();
-    }
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (node != null) {
-      node.close();
+    if (fx != null) {
+      fx.close();
     }
   }
 
   @BeforeEach
   void name(TestInfo info) {
-    testName = info.getTestMethod().map(m -> m.getName()).orElse("test");
+    fx.testName(info.getTestMethod().map(m -> m.getName()).orElse("test"));
   }
 
   @AfterEach
-  void closeContexts() {
-    contexts.forEach(BrowserContext::close);
-    assertThat(pageErrors).as("uncaught errors in the console's pages").isEmpty();
+  void closePages() {
+    fx.closePages();
   }
 
   Page newPage(String initScript) {
-    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
-    ctx.setDefaultTimeout(WAIT_MS);
-    if (initScript != null) {
-      ctx.addInitScript(initScript);
-    }
-    contexts.add(ctx);
-    Page page = ctx.newPage();
-    page.onPageError(e -> pageErrors.add(testName + ": " + e));
-    return page;
+    return fx.newPage(initScript);
   }
 
   Page loggedIn(String user, String password, String initScript) {
-    Page page = newPage(initScript);
-    page.navigate(base + "/");
-    page.locator("#login-form input[name=username]").fill(user);
-    page.locator("#login-form input[name=password]").fill(password);
-    page.locator("#login-form button[type=submit]").click();
-    assertThat(page.locator("#conn")).hasAttribute("data-state", "connected");
-    return page;
+    return fx.loggedIn(user, password, initScript);
   }
 
   void shot(Page page, String what) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(testName + "-" + what + ".png")).setFullPage(true));
+    fx.shot(page, what);
   }
 
   static int samples(Page page) {
