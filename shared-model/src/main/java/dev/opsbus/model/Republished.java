@@ -7,8 +7,8 @@ package dev.opsbus.model;
  */
 public final class Republished {
 
-  /** Present (value {@code "true"}) on a republished operation change. */
-  public static final String HEADER = "opsbus-republished";
+  /** Present (value {@code "true"}) on a republished operation change; bridge clients see it in the frame's headers. */
+  public static final String HEADER = "republished";
 
   private Republished() {
   }
