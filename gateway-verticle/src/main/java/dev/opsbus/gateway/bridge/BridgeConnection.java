@@ -463,10 +463,13 @@ final class BridgeConnection implements Subscriber {
         return;
       }
       if (changes != null) {
-        if (replayed == null) {
-          replayed = new ReplayedRanges();
+        long lastReplayed = ReplayBuffer.lastSeq(changes);
+        if (lastReplayed != Long.MIN_VALUE) {
+          if (replayed == null) {
+            replayed = new ReplayedRanges();
+          }
+          replayed.carried(address, ReplayedRanges.sinceSeq(headers), lastReplayed);
         }
-        replayed.carried(address, ReplayedRanges.sinceSeq(headers), ReplayBuffer.lastSeq(changes));
         for (Object o : changes) {
           deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
         }
