@@ -382,7 +382,15 @@ class FailoverIT {
     time("kill -9: operation failed node_lost after", ended.getLong("_tookMs") + " ms");
     // the host and type are free, and the new command runs alone
     Node survivor = anyOther(owner);
-    JsonObject again = start(survivor, "long");
+    // (the fence may still be open: the command is gone but its fence not yet marked done; the start
+    // then answers waiting_for_previous and runs once it is)
+    Answer restarted = call(survivor.port(), "POST", "/api/hosts/demo/operations", new JsonObject().put("type", "long"), admin);
+    assertThat(restarted.status()).as(restarted.json().encode()).isEqualTo(202);
+    assertThat(restarted.json().getString("status")).as(restarted.json().encode()).isIn("started", "waiting_for_previous");
+    if ("waiting_for_previous".equals(restarted.json().getString("status"))) {
+      assertThat(restarted.json().getString("waitingFor")).isEqualTo(id);
+    }
+    JsonObject again = restarted.json().getJsonObject("operation");
     awaitRunning("long", 1, WAIT);
     cancelAndAwait(again.getString("id"));
     awaitRunning("long", 0, WAIT);
