@@ -4,8 +4,9 @@
 // with jitter) -> disconnected (still retrying every ~16 s, or stopped). vertx-eventbus.js forgets its
 // handlers when its socket closes, so this class keeps every subscription itself and registers each
 // again on the new socket. Subscriptions that carry a `seq` in their bodies (operation updates)
-// re-register with headers {sinceSeq: last seen}: the server replays what came after, and anything at
-// or below the last seq seen is dropped here, so a view sees no gap and no duplicate.
+// re-register with headers {sinceSeq: highest seen}: the server replays what came after, and a seq
+// seen already is dropped here (the last SEEN_KEPT are remembered), so a view sees no gap and no
+// duplicate; a change with a lower seq than one seen (another node's, or republished) still counts.
 //
 // The connection outlives the token it opened with: renewToken(token) hands the server the token the page
 // just got from /api/token/refresh, on the open connection (a frame with headers.authorization), before
@@ -14,6 +15,7 @@
 
 const BACKOFF_SECONDS = [1, 2, 4, 8, 16];
 const PING_MS = 5000;
+const SEEN_KEPT = 2000; // seqs remembered per subscription to drop a change seen twice
 
 export class Bus {
   constructor(url) {
@@ -24,7 +26,7 @@ export class Bus {
     this.timer = null;
     this.nextAt = 0;
     this.stopped = false;
-    this.subs = new Map(); // address -> {handlers: Set, resync: boolean, lastSeq: number|null}
+    this.subs = new Map(); // address -> {handlers: Set, resync: boolean, lastSeq: number|null, seen: Set of seqs}
     this.stateListeners = new Set();
     this.openListeners = new Set();
     this.errorListeners = new Set();
@@ -155,8 +157,12 @@ export class Bus {
     }
     const body = msg.body;
     if (sub.resync && body && typeof body.seq === 'number') {
-      if (sub.lastSeq != null && body.seq <= sub.lastSeq) return;
-      sub.lastSeq = body.seq;
+      // dropped only when seen already: changes published by different nodes, or republished by a
+      // survivor for a node that died before publishing, may arrive after a higher seq
+      if (sub.seen.has(body.seq)) return;
+      sub.seen.add(body.seq);
+      if (sub.seen.size > SEEN_KEPT) sub.seen.delete(sub.seen.values().next().value);
+      if (sub.lastSeq == null || body.seq > sub.lastSeq) sub.lastSeq = body.seq;
     }
     for (const h of sub.handlers) h(null, body, msg);
   }
@@ -168,7 +174,7 @@ export class Bus {
   subscribe(address, handler, { resync = false } = {}) {
     let sub = this.subs.get(address);
     if (!sub) {
-      sub = { handlers: new Set(), resync, lastSeq: null, error: null };
+      sub = { handlers: new Set(), resync, lastSeq: null, seen: new Set(), error: null };
       this.subs.set(address, sub);
       if (this.eb && this.state === 'connected') this.register(this.eb, address, sub);
     } else if (sub.error) {

@@ -32,9 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The failover suite: three clustered nodes in their own JVMs on one PostgreSQL, an SSH host, and
- * reconnecting raw-WebSocket clients watching {@code ops.updates.host.demo}. In turn: {@code kill -9}
- * of an operation's owner, SIGTERM of a node running two operations, a PostgreSQL restart, and a
- * 15 s PostgreSQL pause (SIGSTOP). Each case asserts what a user sees and prints how long it took;
+ * reconnecting clients watching {@code ops.updates.host.demo}: raw-WebSocket clients and the real
+ * vertx-eventbus.js (over sockjs-client, in Node, reconnecting and resyncing as the console does).
+ * In turn: {@code kill -9} of an operation's owner (just after it committed a change it never
+ * published), SIGTERM of a node running two operations, a PostgreSQL restart, a 15 s PostgreSQL
+ * pause (SIGSTOP), and {@code kill -9} of a terminal's relay. Each case asserts what a user sees and prints how long it took;
  * at the end every client must hold every change exactly once (ordered by seq), no operation may be left active,
  * and no command may ever have run twice at once on the host (its process table is sampled). The SSH
  * host keeps a command running when its connection drops, as OpenSSH does: a killed owner's command
@@ -257,7 +259,7 @@ class FailoverIT {
     DemoSshServer ssh = DemoSshServer.start(DemoSshServer.Options.of(tmp.resolve("host.key"), System.getProperty("user.name"), PASSWORD, tmp)
         .keepingCommandsOnDisconnect());
     Thread sampler = sampler();
-    List<ResyncingClient> clients = new ArrayList<>();
+    List<FailoverClient> clients = new ArrayList<>();
     long suite = System.nanoTime();
     try {
       Node n1 = startNode("fo-1");
@@ -282,6 +284,13 @@ class FailoverIT {
       for (Node n : List.of(n1, n2, n3)) {
         clients.add(ResyncingClient.connect("client-" + n.name(), "ops.updates.host.demo", admin, n.port(), this::livePorts));
       }
+      // the browser's client, one per node, over SockJS's WebSocket and (one) its XHR streaming
+      List<String> transports = List.of("websocket", "xhr-streaming", "websocket");
+      for (int i = 0; i < 3; i++) {
+        Node n = List.of(n1, n2, n3).get(i);
+        clients.add(EventBusJsResyncingClient.connect("js-" + transports.get(i) + "-" + n.name(), "ops.updates.host.demo", admin, n.port(),
+            transports.get(i), this::livePorts));
+      }
 
       killTheOwner(clients);
       sigterm(clients);
@@ -291,7 +300,7 @@ class FailoverIT {
 
       // every client back, holding every change once, in order
       List<Long> all = changeSeqs();
-      for (ResyncingClient c : clients) {
+      for (FailoverClient c : clients) {
         c.awaitSeq(all.get(all.size() - 1), WAIT);
         List<Long> got = c.seqs();
         assertThat(got).as(c.name() + ": no duplicate").doesNotHaveDuplicates();
@@ -307,7 +316,7 @@ class FailoverIT {
       time("whole suite", (System.nanoTime() - suite) / 1_000_000 + " ms");
     } finally {
       sampler.interrupt();
-      clients.forEach(ResyncingClient::close);
+      clients.forEach(FailoverClient::close);
       for (Node n : nodes) {
         n.process().close();
       }
@@ -317,34 +326,76 @@ class FailoverIT {
   }
 
   /** kill -9 of the node that owns (and runs) an operation. */
-  private void killTheOwner(List<ResyncingClient> clients) throws Exception {
+  private void killTheOwner(List<FailoverClient> clients) throws Exception {
     Node via = nodes.get(0);
     JsonObject op = start(via, "long");
     String id = op.getString("id");
     Node owner = nodeById(op.getString("nodeId"));
     awaitRunning("long", 1, WAIT);
-    // killed at a quiet moment: every change so far published and seen (a change the owner commits
-    // but dies before publishing reaches only clients that resync: see docs/RELIABILITY.md)
     List<Long> before = changeSeqs();
-    for (ResyncingClient c : clients) {
+    for (FailoverClient c : clients) {
       c.awaitSeq(before.get(before.size() - 1), WAIT);
     }
+    Map<String, Integer> reconnectsBefore = new LinkedHashMap<>();
+    clients.forEach(c -> reconnectsBefore.put(c.name(), c.reconnectMillis().size()));
+    // the owner is killed between committing a change and publishing it: the change is written as
+    // its store writes one (version and snapshot in one transaction), and the owner never publishes it
+    long unpublished = commitWithoutPublishing(get(id), "committed by the owner, never published by it");
     long killed = System.nanoTime();
     owner.process().kill();
+    // when each client holds the change the owner never published (measured beside the fence's wait)
+    java.util.concurrent.CompletableFuture<Map<String, Long>> arrivals = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      Map<String, Long> at = new ConcurrentHashMap<>();
+      while (at.size() < clients.size() && System.nanoTime() - killed < WAIT.toNanos()) {
+        for (FailoverClient c : clients) {
+          if (!at.containsKey(c.name()) && c.seqs().contains(unpublished)) {
+            at.put(c.name(), (System.nanoTime() - killed) / 1_000_000);
+          }
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return new java.util.TreeMap<>(at);
+    });
     awaitRunning("long", 0, WAIT);
     time("kill -9: its command stopped on the host by the fence after", (System.nanoTime() - killed) / 1_000_000 + " ms");
+    // a client that stayed connected to a survivor gets the change live, republished by its node;
+    // one that was on the owner gets it in its replay; none gets it twice (checked at the end)
+    Map<String, Long> arrived = arrivals.get(WAIT.toSeconds() + 10, TimeUnit.SECONDS);
+    List<FailoverClient> stayed = new ArrayList<>();
+    for (FailoverClient c : clients) {
+      awaitHas(c, unpublished, Duration.ofSeconds(1));
+      if (c.reconnectMillis().size() == reconnectsBefore.get(c.name())) {
+        stayed.add(c);
+        assertThat(c.republished()).as(c.name() + " stayed connected: the change came republished").contains(unpublished);
+      }
+    }
+    assertThat(stayed).as("clients that stayed connected to a survivor").isNotEmpty();
+    time("kill -9: the change committed but not published reached each client after (ms; republished live to "
+        + stayed.stream().map(FailoverClient::name).toList() + ", the others in their replay)", arrived);
     JsonObject ended = awaitEnd(id, killed, Duration.ofSeconds(60));
     assertThat(ended.getString("status")).isEqualTo("failed");
     assertThat(ended.getJsonObject("metadata").getString("reason")).isEqualTo("node_lost");
     time("kill -9: operation failed node_lost after", ended.getLong("_tookMs") + " ms");
     // the host and type are free, and the new command runs alone
     Node survivor = anyOther(owner);
-    JsonObject again = start(survivor, "long");
+    // (the fence may still be open: the command is gone but its fence not yet marked done; the start
+    // then answers waiting_for_previous and runs once it is)
+    Answer restarted = call(survivor.port(), "POST", "/api/hosts/demo/operations", new JsonObject().put("type", "long"), admin);
+    assertThat(restarted.status()).as(restarted.json().encode()).isEqualTo(202);
+    assertThat(restarted.json().getString("status")).as(restarted.json().encode()).isIn("started", "waiting_for_previous");
+    if ("waiting_for_previous".equals(restarted.json().getString("status"))) {
+      assertThat(restarted.json().getString("waitingFor")).isEqualTo(id);
+    }
+    JsonObject again = restarted.json().getJsonObject("operation");
     awaitRunning("long", 1, WAIT);
     cancelAndAwait(again.getString("id"));
     awaitRunning("long", 0, WAIT);
     List<Long> all = changeSeqs();
-    for (ResyncingClient c : clients) {
+    for (FailoverClient c : clients) {
       c.awaitSeq(all.get(all.size() - 1), WAIT);
     }
     time("kill -9: every client back and resynced after", (System.nanoTime() - killed) / 1_000_000 + " ms");
@@ -352,8 +403,54 @@ class FailoverIT {
     awaitMembers(replacement, 3);
   }
 
+  /** Waits until {@code c} holds the change {@code seq}. */
+  private static void awaitHas(FailoverClient c, long seq, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!c.seqs().contains(seq)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(c.name() + ": no change " + seq + " within " + timeout + "; has " + c.seqs());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Writes a change of an active operation as its owner's store does (the operation's version bumped
+   * and its snapshot appended to operation_changes, in one transaction) without publishing it: what
+   * the database holds when the owner is killed between its commit and its publish. Returns its seq.
+   */
+  private static long commitWithoutPublishing(JsonObject op, String message) throws Exception {
+    try (Connection c = TestDatabase.start().getPostgresDatabase().getConnection()) {
+      c.setAutoCommit(false);
+      long version;
+      try (java.sql.PreparedStatement up = c.prepareStatement("UPDATE operations SET message = ?, version = version + 1, updated_at = now() "
+          + "WHERE id = ?::uuid AND status IN ('pending', 'in_progress') RETURNING version")) {
+        up.setString(1, message);
+        up.setString(2, op.getString("id"));
+        ResultSet rs = up.executeQuery();
+        assertThat(rs.next()).as("the operation is active").isTrue();
+        version = rs.getLong(1);
+      }
+      JsonObject snapshot = op.copy().put("message", message).put("version", version);
+      snapshot.remove("seq");
+      long seq;
+      try (java.sql.PreparedStatement in = c.prepareStatement("INSERT INTO operation_changes (operation_id, host_id, version, snapshot) "
+          + "VALUES (?::uuid, ?, ?, ?::jsonb) RETURNING seq")) {
+        in.setString(1, op.getString("id"));
+        in.setString(2, op.getString("hostId"));
+        in.setLong(3, version);
+        in.setString(4, snapshot.encode());
+        ResultSet rs = in.executeQuery();
+        rs.next();
+        seq = rs.getLong(1);
+      }
+      c.commit();
+      return seq;
+    }
+  }
+
   /** SIGTERM of a node running a short and a long operation. */
-  private void sigterm(List<ResyncingClient> clients) throws Exception {
+  private void sigterm(List<FailoverClient> clients) throws Exception {
     Node via = nodes.stream().filter(n -> n.process().handle().isAlive()).findFirst().orElseThrow();
     JsonObject quick = start(via, "quick");
     Node owner = nodeById(quick.getString("nodeId"));
@@ -370,7 +467,9 @@ class FailoverIT {
     }
     assertThat(longOp).as("a long operation on the quick one's node").isNotNull();
     awaitRunning("long", 1, WAIT);
-    try (ResyncingClient watcher = ResyncingClient.connect("drain-watcher", "ops.updates.host.demo", admin, owner.port(), this::livePorts)) {
+    try (ResyncingClient watcher = ResyncingClient.connect("drain-watcher", "ops.updates.host.demo", admin, owner.port(), this::livePorts);
+         EventBusJsResyncingClient jsWatcher = EventBusJsResyncingClient.connect("drain-watcher-js", "ops.updates.host.demo", admin,
+             owner.port(), "websocket", this::livePorts)) {
       long term = System.nanoTime();
       owner.process().terminate();
       // /ready turns 503 node_draining first, so the load balancer moves new traffic
@@ -390,6 +489,9 @@ class FailoverIT {
       JsonObject err = watcher.awaitErr("node_draining", WAIT);
       assertThat(err.getLong("reconnectAfterMs")).isBetween(0L, 2000L);
       time("SIGTERM: client told node_draining, reconnect after (ms)", err.getLong("reconnectAfterMs"));
+      JsonObject jsErr = jsWatcher.awaitErr("node_draining", WAIT);
+      assertThat(jsErr.getLong("reconnectAfterMs")).isBetween(0L, 2000L);
+      time("SIGTERM: vertx-eventbus.js client told node_draining, reconnect after (ms)", jsErr.getLong("reconnectAfterMs"));
       JsonObject q = awaitEnd(quick.getString("id"), term, WAIT);
       assertThat(q.getString("status")).as("the short one finished during the drain").isEqualTo("completed");
       JsonObject l = awaitEnd(longOp.getString("id"), term, WAIT);
@@ -401,7 +503,13 @@ class FailoverIT {
       awaitRunning("long", 0, WAIT);
       List<Long> all = changeSeqs();
       watcher.awaitSeq(all.get(all.size() - 1), WAIT);
-      for (ResyncingClient c : clients) {
+      jsWatcher.awaitSeq(all.get(all.size() - 1), WAIT);
+      for (FailoverClient w : List.<FailoverClient>of(watcher, jsWatcher)) {
+        assertThat(w.seqs()).as(w.name() + ": no duplicate").doesNotHaveDuplicates();
+        assertThat(w.seqs().stream().sorted().toList()).as(w.name() + ": no gap").containsExactlyElementsOf(all);
+        time("SIGTERM: " + w.name() + " reconnects (ms each)", w.reconnectMillis());
+      }
+      for (FailoverClient c : clients) {
         c.awaitSeq(all.get(all.size() - 1), WAIT);
       }
       time("SIGTERM: every client back and resynced after", (System.nanoTime() - term) / 1_000_000 + " ms");

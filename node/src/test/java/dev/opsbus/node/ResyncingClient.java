@@ -1,5 +1,6 @@
 package dev.opsbus.node;
 
+import dev.opsbus.model.Republished;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
  * {@code headers.sinceSeq} set to the last change it saw. Everything it received is kept to check
  * that nothing was missed or doubled.
  */
-final class ResyncingClient implements AutoCloseable {
+final class ResyncingClient implements FailoverClient {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final long NO_SEQ = 0;
@@ -33,6 +34,7 @@ final class ResyncingClient implements AutoCloseable {
   private final ScheduledExecutorService timer;
   /** Every change received, by seq, in the order received. */
   private final List<Long> seqs = new ArrayList<>();
+  private final List<Long> republished = new ArrayList<>();
   private final List<JsonObject> errs = new ArrayList<>();
   private final List<Long> reconnectMillis = new ArrayList<>();
   private volatile WebSocket ws;
@@ -134,6 +136,9 @@ final class ResyncingClient implements AutoCloseable {
           Object seq = f.getJsonObject("body").getValue("seq");
           if (seq instanceof Number n) {
             synchronized (ResyncingClient.this) {
+              if (f.getJsonObject("headers") != null && f.getJsonObject("headers").containsKey(Republished.HEADER)) {
+                republished.add(n.longValue());
+              }
               seqs.add(n.longValue());
               lastSeq = Math.max(lastSeq, n.longValue());
               ResyncingClient.this.notifyAll();
@@ -164,7 +169,8 @@ final class ResyncingClient implements AutoCloseable {
     }
   }
 
-  String name() {
+  @Override
+  public String name() {
     return name;
   }
 
@@ -176,7 +182,8 @@ final class ResyncingClient implements AutoCloseable {
     return ws != null;
   }
 
-  synchronized List<Long> seqs() {
+  @Override
+  public synchronized List<Long> seqs() {
     return List.copyOf(seqs);
   }
 
@@ -184,12 +191,19 @@ final class ResyncingClient implements AutoCloseable {
     return List.copyOf(errs);
   }
 
-  synchronized List<Long> reconnectMillis() {
+  @Override
+  public synchronized List<Long> republished() {
+    return List.copyOf(republished);
+  }
+
+  @Override
+  public synchronized List<Long> reconnectMillis() {
     return List.copyOf(reconnectMillis);
   }
 
   /** Waits until this client is connected and has seen {@code seq} (or a later change). */
-  synchronized void awaitSeq(long seq, Duration timeout) throws InterruptedException {
+  @Override
+  public synchronized void awaitSeq(long seq, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (lastSeq < seq || ws == null) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -201,7 +215,8 @@ final class ResyncingClient implements AutoCloseable {
   }
 
   /** Waits for an err frame whose {@code failureType} is {@code type}. */
-  synchronized JsonObject awaitErr(String type, Duration timeout) throws InterruptedException {
+  @Override
+  public synchronized JsonObject awaitErr(String type, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (JsonObject e : errs) {

@@ -164,6 +164,22 @@ public final class OperationStore {
   }
 
   /**
+   * The changes of the operations {@code nodeId} owns with a seq after {@code afterSeq}, written
+   * within the last {@code seconds}, in order, as published (with {@code seq}): what a node that
+   * left may have committed without publishing ({@link Republisher}).
+   */
+  public Future<List<JsonObject>> changesOfNode(String nodeId, long afterSeq, long seconds) {
+    return pool.preparedQuery("SELECT c.seq, c.snapshot FROM operation_changes c JOIN operations o ON o.id = c.operation_id "
+            + "WHERE o.node_id = $1 AND c.seq > $2 AND c.ts > now() - make_interval(secs => $3) ORDER BY c.seq LIMIT 1000")
+        .execute(Tuple.tuple().addString(nodeId).addLong(afterSeq).addValue((double) seconds))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(((JsonObject) r.getValue("snapshot")).copy().put("seq", r.getLong("seq"))));
+          return out;
+        });
+  }
+
+  /**
    * The current state for a new subscriber: the latest snapshot of each operation that is active
    * or changed within the last hour, in seq order.
    */

@@ -29,6 +29,7 @@ public class OperationsVerticle extends VerticleBase {
   private Scheduler scheduler;
   private ActivityLog activity;
   private StoreHealth health;
+  private Republisher republisher;
 
   public OperationsVerticle(OperationsConfig config) {
     this.config = config;
@@ -54,7 +55,10 @@ public class OperationsVerticle extends VerticleBase {
     scheduler = new Scheduler(vertx, pool, config, service.types());
     // the activity log is kept as long as finished operations (operations.retentionDays)
     activity = new ActivityLog(vertx, pool, config.retention());
-    return Future.all(service.start(), activity.start())
+    // changes a departed node committed but never published reach this node's subscribers
+    republisher = new Republisher(vertx, store, config.nodeId(), config.heartbeat().compareTo(Duration.ofSeconds(1)) < 0
+        ? config.heartbeat() : Duration.ofSeconds(1));
+    return Future.all(service.start(), activity.start(), republisher.start())
         .compose(v -> liveness.start())
         .compose(v -> scheduler.start())
         .onSuccess(v -> LOG.info("operations of node {} ready: types {}", config.nodeId(), service.types().keySet()));
@@ -100,6 +104,9 @@ public class OperationsVerticle extends VerticleBase {
     }
     if (liveness != null) {
       liveness.stop();
+    }
+    if (republisher != null) {
+      republisher.stop();
     }
     if (runner != null) {
       runner.stopAll();

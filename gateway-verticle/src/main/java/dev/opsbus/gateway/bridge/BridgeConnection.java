@@ -60,6 +60,8 @@ final class BridgeConnection implements Subscriber {
   private OutboundQueue queue;
   /** Live messages held while a replay runs; null when none does. */
   private ReplayBuffer replays;
+  /** What this connection's replays carried, so a republished change is not sent twice; null before the first. */
+  private ReplayedRanges replayed;
   /** Reply addresses this connection was handed and may answer once; null until the first. */
   private ReplyGrants grants;
   /** The request addresses this client serves (a service key's); null until it serves one. */
@@ -289,6 +291,9 @@ final class BridgeConnection implements Subscriber {
       return;
     }
     cancelReplay(address);
+    if (replayed != null) {
+      replayed.forget(address);
+    }
     if (subscriptions.remove(address)) {
       ctx.index().unsubscribe(address, this);
     }
@@ -458,6 +463,13 @@ final class BridgeConnection implements Subscriber {
         return;
       }
       if (changes != null) {
+        long lastReplayed = ReplayBuffer.lastSeq(changes);
+        if (lastReplayed != Long.MIN_VALUE) {
+          if (replayed == null) {
+            replayed = new ReplayedRanges();
+          }
+          replayed.carried(address, ReplayedRanges.sinceSeq(headers), lastReplayed);
+        }
         for (Object o : changes) {
           deliver(address, BridgeFrames.rec(address, o, null, null), overflow);
         }
@@ -502,6 +514,9 @@ final class BridgeConnection implements Subscriber {
   @Override
   public void deliver(String address, Delivery delivery, Overflow overflow) {
     // a few addresses are cut to what this user may see (PerViewer): their frame is made for this connection
+    if (replayed != null && replayed.carriedAlready(address, delivery.message())) {
+      return;
+    }
     String own = PerViewer.applies(address) && principal != null ? PerViewer.frame(address, delivery, principal) : null;
     if (replays != null && replays.isReplaying(address)) {
       // live messages wait until the replay before them is sent
