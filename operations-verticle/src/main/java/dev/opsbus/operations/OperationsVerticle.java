@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ public class OperationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
+    // statements prepared once per connection: a start is then one round trip (see StartStatement)
+    PgConnectOptions db = new PgConnectOptions(config.db()).setCachePreparedStatements(true);
+    pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(db).using(vertx).build();
     health = new StoreHealth(vertx, pool, "operations of node " + config.nodeId()).start();
     List<OperationType> types = new ArrayList<>(OperationType.builtIns());
     for (OperationsConfig.CommandOperation c : config.commands()) {
@@ -47,7 +50,7 @@ public class OperationsVerticle extends VerticleBase {
     }
     OperationStore store = new OperationStore(pool);
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
-    runner = new OperationRunner(vertx, config.nodeId(), store, events);
+    runner = new OperationRunner(vertx, config.nodeId(), store, events, new RunSlots(config.maxRunning(), config.maxQueued()));
     Fences fences = new Fences(vertx, pool, config.fencingTimeout());
     service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health, fences);
     liveness = new NodeLiveness(vertx, config, store, events, runner, health, fences);
