@@ -59,10 +59,10 @@ final class OperationService {
   private final StoreHealth health;
   private MessageConsumer<JsonObject> starts;
 
-  OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types,
-      StoreHealth health, Fences fences) {
+  OperationService(Vertx vertx, String nodeId, OperationStore store, StartStatement startStatement, OperationRunner runner, OperationEvents events,
+      List<OperationType> types, StoreHealth health, Fences fences) {
     this.fences = fences;
-    this.startStatement = new StartStatement(store.pool(), fences.timeout());
+    this.startStatement = startStatement;
     this.vertx = vertx;
     this.health = health;
     this.nodeId = nodeId;

@@ -53,6 +53,13 @@ final class StartStatement {
    */
   record Result(Found found, Operation op, String openFence, boolean contended) {}
 
+  /**
+   * Connections of the starts' own pool. Starts do not share the verticle's pool with the changes of
+   * running operations (a transaction each, several per operation): with hundreds running, a start
+   * would wait behind their queue for a connection.
+   */
+  static final int POOL_SIZE = 4;
+
   private static final String ACTIVE = "status IN ('pending', 'in_progress')";
   private static final String O_COLUMNS = "o." + OperationStore.COLUMNS.replace(", ", ", o.");
   static final String WAITING_MESSAGE = "waiting to start";
