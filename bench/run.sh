@@ -221,7 +221,8 @@ JSON
   printf '%s\n' "$file"
 }
 
-# an opsbus node (the real launcher, from the bench jar) on the server core: gateway, operations and
+# an opsbus node (the real launcher, from the bench jar, or from BENCH_NODE_JAR: the bench jar of
+# another commit, to compare its node under the same generator) on the server core: gateway, operations and
 # SSH relay, embedded PostgreSQL in a temporary data dir unless --pg-url is among the extra flags.
 # Usage: start_opsbus_node NAME [extra node flags]; sets NODE_PORT, NODE_PID, NODE_LOG
 start_opsbus_node() {
@@ -234,7 +235,7 @@ start_opsbus_node() {
   to_trap
   # shellcheck disable=SC2086
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms256m -Xmx1g $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "${NODE_CONFIG:-$(to_config)}" \
+    -jar "${BENCH_NODE_JAR:-$JAR}" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "${NODE_CONFIG:-$(to_config)}" \
     --verticles gateway,operations,ssh-relay "$@" >>"$NODE_LOG" 2>&1 &
   NODE_PID=$!
   NODE_DIR="$dir"
