@@ -139,7 +139,11 @@ final class OperationRunner {
    */
   Future<Void> endAll(String reason, String why) {
     List<Future<Void>> written = new ArrayList<>();
-    for (Run run : List.copyOf(running.values())) {
+    // the ones still waiting (for a slot or a fence) first: a slot freed by ending a running one must
+    // not send a waiting one's command now
+    List<Run> all = new ArrayList<>(running.values());
+    all.sort(java.util.Comparator.comparing(r -> r.execSent));
+    for (Run run : all) {
       if (!run.finished) {
         run.cancelRequested = true;
         sendCancel(run).onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
