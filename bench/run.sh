@@ -221,7 +221,8 @@ JSON
   printf '%s\n' "$file"
 }
 
-# an opsbus node (the real launcher, from the bench jar) on the server core: gateway, operations and
+# an opsbus node (the real launcher, from the bench jar, or from BENCH_NODE_JAR: the bench jar of
+# another commit, to compare its node under the same generator) on the server core: gateway, operations and
 # SSH relay, embedded PostgreSQL in a temporary data dir unless --pg-url is among the extra flags.
 # Usage: start_opsbus_node NAME [extra node flags]; sets NODE_PORT, NODE_PID, NODE_LOG
 start_opsbus_node() {
@@ -234,7 +235,7 @@ start_opsbus_node() {
   to_trap
   # shellcheck disable=SC2086
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms256m -Xmx1g $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "$(to_config)" \
+    -jar "${BENCH_NODE_JAR:-$JAR}" node --http-host 127.0.0.1 --http-port 0 --data-dir "$dir" --config "${NODE_CONFIG:-$(to_config)}" \
     --verticles gateway,operations,ssh-relay "$@" >>"$NODE_LOG" 2>&1 &
   NODE_PID=$!
   NODE_DIR="$dir"
@@ -307,12 +308,27 @@ if [[ "$MODE" == quick ]]; then OPS_ROUNDS=3; else OPS_ROUNDS=6; fi
 OPS_BURST_HOSTS="${BENCH_OPS_BURST_HOSTS:-250}"
 OPS_ROUNDS="${BENCH_OPS_ROUNDS:-$OPS_ROUNDS}"
 OPS_CONNECTIONS="${BENCH_OPS_CONNECTIONS:-64}"   # HTTP requests in flight at once
+# health sampling of the bench hosts, every host every this many seconds (the relay's default is 30:
+# with thousands of hosts on one SSH server that sampling, not the starts, fills the server core)
+OPS_HEALTH_PERIOD="${BENCH_OPS_HEALTH_PERIOD_SECONDS:-3600}"
+# operations.maxRunning of the node (empty: its default, 200); a small value keeps the completions'
+# database writes from sharing the database with the starts, so the starts are measured alone
+OPS_MAX_RUNNING="${BENCH_OPS_MAX_RUNNING:-}"
+ops_config() {
+  local file="$RESULTS/ops-burst-config.json"
+  [[ -f "$file" ]] || sed -E 's/^\{"operations": \{/{"sshRelay": {"healthPeriodSeconds": '"$OPS_HEALTH_PERIOD"'}, "operations": {'"${OPS_MAX_RUNNING:+\"maxRunning\": $OPS_MAX_RUNNING, }"'/' "$(to_config)" >"$file"
+  printf '%s\n' "$file"
+}
 run_ops_scenario() {
   local run="$1" rc=0
   log "ops: run $run, $OPS_ROUNDS rounds of one start on each of $OPS_BURST_HOSTS hosts at once"
-  if start_bench_ssh "ops-$run" && start_opsbus_node "ops-$run"; then
+  if start_bench_ssh "ops-$run" && NODE_CONFIG="$(ops_config)" start_opsbus_node "ops-$run"; then
+    # the peer: plain INSERTs into the node's embedded PostgreSQL from the generator, before each round
+    local pg_port
+    pg_port="$(grep -m1 -o -E 'embedded PostgreSQL in .* on port [0-9]+' "$NODE_LOG" | grep -o -E '[0-9]+$' || true)"
     to_generator operations --mode ops --urls "http://127.0.0.1:$NODE_PORT" --run "$run" --hosts "$OPS_BURST_HOSTS" \
       --rounds "$OPS_ROUNDS" --connections "$OPS_CONNECTIONS" --server-pid "$NODE_PID" --out "$RESULTS/ops.csv" \
+      ${pg_port:+--pg-port "$pg_port" --pg-password-file "$NODE_DIR/keys/postgres.password"} \
       >>"$RESULTS/generator-ops.log" 2>&1 || { log "ops generator failed (see generator-ops.log)"; rc=1; }
   else
     rc=1

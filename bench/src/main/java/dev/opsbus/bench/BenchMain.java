@@ -96,6 +96,7 @@ public final class BenchMain {
                       rate: [--hosts 8] [--type bench_true] [--warmup 3] [--duration 15] [--server-pid PID]
                       storm: [--starts 500] [--storms 3] [--warmup-storms 1] [--storm-type bench_hold]
                       ops: [--hosts 250] [--rounds 3] [--connections 64] [--type bench_true] [--server-pid PID]
+                           [--pg-port P --pg-password-file F [--peer-pool 6]]: the peer, plain INSERTs into the node's PostgreSQL
           service-publisher --url http://127.0.0.1:GATEWAY --server-control http://127.0.0.1:CONTROL --via http|tcp|websocket
                       [--tcp-port P] [--batch-max 500] [--http-connections 4] [--password P] [--control-port 0]:
                       one service (a key granted publish bench.fanout) publishing into an opsbus-server; serves the
@@ -191,7 +192,7 @@ public final class BenchMain {
     Flags f = Flags.parse(args, List.of());
     f.checkOnly(List.of("mode", "urls", "user", "password", "ssh-port", "ssh-user", "ssh-fingerprint", "run", "hosts",
         "type", "warmup", "duration", "starts", "storms", "warmup-storms", "storm-type", "server-pid", "out", "rounds",
-        "connections"));
+        "connections", "pg-port", "pg-password-file", "peer-pool"));
     String mode = f.string("mode", "rate");
     List<URI> urls = java.util.Arrays.stream(f.string("urls", "http://127.0.0.1:8080").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList();
@@ -200,7 +201,8 @@ public final class BenchMain {
         f.string("ssh-user", System.getProperty("user.name")), sshPassword(), f.string("ssh-fingerprint", null),
         f.integer("run", 1), f.integer("hosts", mode.equals("ops") ? 250 : 8), f.string("type", "bench_true"), f.decimal("warmup", 3),
         f.decimal("duration", 15), f.integer("starts", 500), f.integer("storms", 3), f.integer("warmup-storms", 1), f.string("storm-type", "bench_hold"),
-        f.integer("server-pid", -1), f.integer("rounds", 3), f.integer("connections", 64));
+        f.integer("server-pid", -1), f.integer("rounds", 3), f.integer("connections", 64), f.integer("pg-port", 0),
+        f.string("pg-password-file", null), f.integer("peer-pool", 6));
     Path csv = Path.of(f.string("out", "bench/results/operations.csv"));
     Vertx vertx = Vertx.vertx();
     try {

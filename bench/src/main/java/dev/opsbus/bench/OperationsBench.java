@@ -53,7 +53,8 @@ final class OperationsBench {
 
   record Options(List<URI> urls, String user, String password, int sshPort, String sshUser, String sshPassword,
       String sshFingerprint, int run, int hosts, String type, double warmup, double duration, int starts, int storms,
-      int warmupStorms, String stormType, int serverPid, int rounds, int connections) {
+      int warmupStorms, String stormType, int serverPid, int rounds, int connections, int pgPort, String pgPasswordFile,
+      int peerPoolSize) {
   }
 
   private final Vertx vertx;
@@ -209,14 +210,25 @@ final class OperationsBench {
         await(Future.all(batch));
       }
       await(watcher.start(url, api.token(), "ops.updates.all"));
+      peer = PeerInserts.open(vertx, o.pgPort(), o.pgPasswordFile(), o.peerPoolSize());
       for (int round = 1; round <= o.rounds(); round++) {
-        rows.accept(opsRound(api, watcher, hosts, round));
+        // the peer right before the round, on the same machine under the same load: plain INSERTs
+        double peerRate = peer == null ? Double.NaN : peer.rate(hosts.size(), o.connections());
+        Map<String, Object> r = opsRound(api, watcher, hosts, round);
+        r.put("peer_inserts_per_s", peerRate);
+        r.put("accepted_vs_peer", peer == null ? Double.NaN : ((Number) r.get("accepted_per_s")).doubleValue() / peerRate);
+        rows.accept(r);
       }
     } finally {
+      if (peer != null) {
+        peer.close();
+      }
       awaitQuietly(watcher.close());
       awaitQuietly(api.close());
     }
   }
+
+  private PeerInserts peer;
 
   /** Registers a host, again after a second when the node answers that it is busy (a loaded machine's database). */
   private Future<Void> registerPatiently(ApiClient api, String host, int tries) {

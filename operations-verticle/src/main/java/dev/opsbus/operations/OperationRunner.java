@@ -42,8 +42,11 @@ final class OperationRunner {
   private final OperationEvents events;
   private final Map<String, Run> running = new HashMap<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
+  /** At most so many commands at once; the other admitted runs wait for a slot, in order. */
+  private final RunSlots slots;
 
-  OperationRunner(Vertx vertx, String nodeId, OperationStore store, OperationEvents events) {
+  OperationRunner(Vertx vertx, String nodeId, OperationStore store, OperationEvents events, RunSlots slots) {
+    this.slots = slots;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.store = store;
@@ -64,8 +67,10 @@ final class OperationRunner {
     boolean localRelay = true;
     /** The relay answered the exec request: the command runs, or it never will. */
     boolean execAnswered;
-    /** The exec request went out (a run waiting for a fence has not sent it yet). */
+    /** The exec request went out (a run waiting for a fence or for a slot has not sent it yet). */
     boolean execSent;
+    /** Its place in the run slots, once it asked for one. */
+    RunSlots.Ticket ticket;
 
     Run(Operation op) {
       this.op = op;
@@ -81,6 +86,8 @@ final class OperationRunner {
         return;
       }
       finished = true;
+      slots.done(ticket);
+      slots.release();
       changes.add(ChangeQueue.finishing(status, message, error, meta));
       if (stream != null) {
         stream.unregister();
@@ -94,6 +101,20 @@ final class OperationRunner {
 
   int active() {
     return running.size();
+  }
+
+  /** Takes an admission for a new start (see {@link RunSlots}); false when this node holds as many as it may. */
+  boolean admit() {
+    return slots.admit();
+  }
+
+  /** Gives back the admission of a start that created no run. */
+  void release() {
+    slots.release();
+  }
+
+  int admitted() {
+    return slots.admitted();
   }
 
   /** Whether this node holds a live run of the operation (its command, or its last changes being written). */
@@ -118,7 +139,11 @@ final class OperationRunner {
    */
   Future<Void> endAll(String reason, String why) {
     List<Future<Void>> written = new ArrayList<>();
-    for (Run run : List.copyOf(running.values())) {
+    // the ones still waiting (for a slot or a fence) first: a slot freed by ending a running one must
+    // not send a waiting one's command now
+    List<Run> all = new ArrayList<>(running.values());
+    all.sort(java.util.Comparator.comparing(r -> r.execSent));
+    for (Run run : all) {
       if (!run.finished) {
         run.cancelRequested = true;
         sendCancel(run).onFailure(err -> LOG.debug("operation {}: cancel on shutdown: {}", run.op.id(), err.getMessage()));
@@ -138,11 +163,14 @@ final class OperationRunner {
     }
   }
 
-  /** Starts the remote command of a new (pending) operation. */
+  /**
+   * Starts the remote command of a new (pending) operation, admitted by {@link #admit}: now when a
+   * run slot is free, else once one is (it stays pending meanwhile).
+   */
   void run(Operation op, OperationType type, Map<String, String> params) {
     Run run = new Run(op);
     running.put(op.id(), run);
-    startExec(run, type, params);
+    run.ticket = slots.submit(() -> startExec(run, type, params));
   }
 
   /**
@@ -164,7 +192,7 @@ final class OperationRunner {
           ? "the previous run's command was not confirmed gone within " + fences.timeout().toSeconds() + " s: starting anyway"
           : "the previous run's command is " + ("killed".equals(outcome) ? "stopped" : "gone") + ": starting";
       run.change(Operation.PENDING, null, message, null, new JsonObject().put("previousFence", outcome));
-      startExec(run, type, params);
+      run.ticket = slots.submit(() -> startExec(run, type, params));
     });
   }
 
@@ -293,7 +321,7 @@ final class OperationRunner {
     }
     run.cancelRequested = true;
     if (!run.execSent) {
-      // still waiting for a previous run's fence: nothing was started, nothing to stop
+      // still waiting for a previous run's fence or for a run slot: nothing was started, nothing to stop
       run.finish(Operation.CANCELLED, "cancelled", null, new JsonObject().put("reason", "cancelled"));
       return Future.succeededFuture();
     }

@@ -50,6 +50,7 @@ final class OperationService {
   private final OperationStore store;
   private final OperationRunner runner;
   private final Fences fences;
+  private final StartStatement startStatement;
   private final OperationEvents events;
   /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
   private final HostsClient hosts;
@@ -58,9 +59,10 @@ final class OperationService {
   private final StoreHealth health;
   private MessageConsumer<JsonObject> starts;
 
-  OperationService(Vertx vertx, String nodeId, OperationStore store, OperationRunner runner, OperationEvents events, List<OperationType> types,
-      StoreHealth health, Fences fences) {
+  OperationService(Vertx vertx, String nodeId, OperationStore store, StartStatement startStatement, OperationRunner runner, OperationEvents events,
+      List<OperationType> types, StoreHealth health, Fences fences) {
     this.fences = fences;
+    this.startStatement = startStatement;
     this.vertx = vertx;
     this.health = health;
     this.nodeId = nodeId;
@@ -168,50 +170,80 @@ final class OperationService {
     IdempotencyScope.key(asked.idempotencyKey());
     String scope = IdempotencyScope.of(caller, createdBy);
     StartOperation start = asked.resolved(params, createdBy, requestedBy);
+    if (!runner.admit()) {
+      return full(start, scope, type);
+    }
+    boolean[] kept = {false};
     return hosts.exists(start.hostId()).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
       }
-      String key = start.idempotencyKey();
-      Future<Optional<Operation>> earlier = key == null ? Future.succeededFuture(Optional.empty())
-          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
-      return earlier.compose(found -> found.isPresent()
-          ? Future.succeededFuture(answer(replayAnswer(key, found.get()), found.get()))
-          : startOrAttach(start, scope, type, params, 2));
+      return startOrAttach(start, scope, type, params, 2, kept);
+    }).onComplete(ar -> {
+      if (!kept[0]) {
+        runner.release();
+      }
     });
   }
 
-  private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries) {
-    return store.insertIfNone(start, nodeId, scope).compose(inserted -> {
-      if (inserted.isPresent()) {
-        Operation op = inserted.get();
+  /**
+   * A start while this node holds as many operations as it may (see {@link RunSlots}): one that finds
+   * its operation (this key's, or the active one of the host and type) is answered with it as
+   * always; a new one is refused {@code unavailable}, and nothing is written.
+   */
+  private Future<JsonObject> full(StartOperation start, String scope, OperationType type) {
+    String key = start.idempotencyKey();
+    Future<Optional<Operation>> mine = key == null ? Future.succeededFuture(Optional.empty())
+        : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
+    return mine.compose(found -> found.isPresent() ? Future.succeededFuture(answer(replayAnswer(key, found.get()), found.get()))
+        : store.active(start.hostId(), type.name()).compose(active -> active.isPresent()
+            ? Future.succeededFuture(answer("already_running", active.get()))
+            : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "node " + nodeId + " holds " + runner.admitted()
+                + " operations started or waiting to start, as many as it may (operations.maxRunning + operations.maxQueued): "
+                + "try again later"))));
+  }
+
+  /**
+   * One statement ({@link StartStatement}) inserts the operation unless a unique index refuses it,
+   * and answers what the reply needs: the open fence it must wait for, or the operation that refused
+   * it (this key's first one, else the active one of the host and type). Only its two rare races cost
+   * another round trip (see {@link StartStatement}). {@code kept[0]}: the run took the admission.
+   */
+  private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries,
+      boolean[] kept) {
+    String key = start.idempotencyKey();
+    return startStatement.execute(start, nodeId, scope).compose(result -> switch (result.found()) {
+      case INSERTED -> {
+        Operation op = result.op();
         events.changed(op);
         LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), start.hostId(), start.requestedBy(), start.createdBy(), nodeId);
-        // read after the insert: a lost run failed before it committed has its fence open by now
-        return fences.openFor(start.hostId(), type.name()).map(previous -> {
-          if (previous.isEmpty()) {
+        // an active one the statement saw ended while the insert waited: perhaps failed as lost, with a
+        // fence committed after the statement's snapshot: read the fences again, now
+        Future<Optional<String>> previous = result.openFence() != null || !result.contended()
+            ? Future.succeededFuture(Optional.ofNullable(result.openFence()))
+            : fences.openFor(start.hostId(), type.name());
+        kept[0] = true;
+        yield previous.recover(err -> {
+          // the operation is in the database: it runs, failing the reply would strand it
+          LOG.warn("operation {}: could not read the fences of {} again ({}); runs without waiting", op.id(), start.hostId(), err.getMessage());
+          return Future.succeededFuture(Optional.empty());
+        }).map(waitFor -> {
+          if (waitFor.isEmpty()) {
             runner.run(op, type, params);
             return answer("started", op);
           }
-          LOG.info("operation {}: waits for the command of lost operation {} to be gone from {}", op.id(), previous.get(), start.hostId());
-          runner.runAfter(op, type, params, previous.get(), fences);
-          return answer("waiting_for_previous", op).put("waitingFor", previous.get());
+          LOG.info("operation {}: waits for the command of lost operation {} to be gone from {}", op.id(), waitFor.get(), start.hostId());
+          runner.runAfter(op, type, params, waitFor.get(), fences);
+          return answer("waiting_for_previous", op).put("waitingFor", waitFor.get());
         });
       }
-      String key = start.idempotencyKey();
-      // the insert lost, to the same idempotency key (this very request asked on another node too) or
-      // to another start of the host and type
-      Future<Optional<Operation>> same = key == null ? Future.succeededFuture(Optional.empty())
-          : store.byIdempotencyKey(scope, start.hostId(), type.name(), key);
-      return same.compose(mine -> mine.isPresent() ? Future.succeededFuture(Optional.of(answer(replayAnswer(key, mine.get()), mine.get())))
-          : store.active(start.hostId(), type.name()).map(active -> active.map(a -> answer("already_running", a)))).compose(found -> {
-        if (found.isPresent()) {
-          return Future.succeededFuture(found.get());
-        }
-        // the running one finished between our insert and our look: try once more
-        return tries > 0 ? startOrAttach(start, scope, type, params, tries - 1)
-            : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
-      });
+      // the insert lost to the same idempotency key (this very request asked before, or on another node too)
+      case KEY -> Future.succeededFuture(answer(replayAnswer(key, result.op()), result.op()));
+      case ACTIVE -> Future.succeededFuture(answer("already_running", result.op()));
+      // refused by a row committed after the statement's snapshot (the running one finished between
+      // the two, or a concurrent start with this key): ask once more
+      case NONE -> tries > 0 ? startOrAttach(start, scope, type, params, tries - 1, kept)
+          : Future.failedFuture(new OpsbusException(ErrorCode.UNAVAILABLE, "could not start the operation: try again"));
     });
   }
 

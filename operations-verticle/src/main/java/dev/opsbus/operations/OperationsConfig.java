@@ -27,6 +27,10 @@ import java.util.regex.PatternSyntaxException;
  * @param dbPoolSize connections in the verticle's database pool
  * @param fencingTimeout how long a start of a host and type waits for the command of a lost node's
  *     operation to be confirmed gone from the host before it runs anyway
+ * @param maxRunning commands of this node's operations running at once (below the relay's own limit
+ *     of 256 commands); the others wait, pending, in order
+ * @param maxQueued operations admitted beyond {@code maxRunning} that wait for a slot; a start past
+ *     that is refused {@code unavailable}
  */
 public record OperationsConfig(
     String nodeId,
@@ -37,7 +41,9 @@ public record OperationsConfig(
     Duration retention,
     Duration schedulerTick,
     int dbPoolSize,
-    Duration fencingTimeout) {
+    Duration fencingTimeout,
+    int maxRunning,
+    int maxQueued) {
 
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_NODE_LOST_AFTER = Duration.ofSeconds(15);
@@ -45,11 +51,13 @@ public record OperationsConfig(
   public static final Duration DEFAULT_SCHEDULER_TICK = Duration.ofSeconds(1);
   public static final int DEFAULT_DB_POOL_SIZE = 6;
   public static final Duration DEFAULT_FENCING_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_RUNNING = 200;
+  public static final int DEFAULT_MAX_QUEUED = 20_000;
 
   /** The config file's section for operations, and its keys. */
   public static final String SECTION = "operations";
   public static final Set<String> KEYS = Set.of("commands", "heartbeatMs", "nodeLostAfterSeconds", "retentionDays",
-      "schedulerTickMs", "dbPoolSize", "fencingTimeoutSeconds");
+      "schedulerTickMs", "dbPoolSize", "fencingTimeoutSeconds", "maxRunning", "maxQueued");
 
   public OperationsConfig {
     commands = List.copyOf(commands);
@@ -65,11 +73,14 @@ public record OperationsConfig(
     if (dbPoolSize <= 0) {
       throw new IllegalArgumentException("database pool size must be positive, got " + dbPoolSize);
     }
+    if (maxRunning <= 0 || maxQueued < 0) {
+      throw new IllegalArgumentException("maxRunning must be positive and maxQueued not negative, got " + maxRunning + " and " + maxQueued);
+    }
   }
 
   public static OperationsConfig defaults(String nodeId, PgConnectOptions db) {
     return new OperationsConfig(nodeId, db, List.of(), DEFAULT_HEARTBEAT, DEFAULT_NODE_LOST_AFTER, DEFAULT_RETENTION,
-        DEFAULT_SCHEDULER_TICK, DEFAULT_DB_POOL_SIZE, DEFAULT_FENCING_TIMEOUT);
+        DEFAULT_SCHEDULER_TICK, DEFAULT_DB_POOL_SIZE, DEFAULT_FENCING_TIMEOUT, DEFAULT_MAX_RUNNING, DEFAULT_MAX_QUEUED);
   }
 
   /**
@@ -105,28 +116,34 @@ public record OperationsConfig(
         s.duration("retentionDays", Duration::ofDays, base.retention),
         s.duration("schedulerTickMs", Duration::ofMillis, base.schedulerTick),
         s.positiveInt("dbPoolSize", base.dbPoolSize),
-        s.duration("fencingTimeoutSeconds", Duration::ofSeconds, base.fencingTimeout));
+        s.duration("fencingTimeoutSeconds", Duration::ofSeconds, base.fencingTimeout),
+        s.positiveInt("maxRunning", base.maxRunning), s.positiveInt("maxQueued", base.maxQueued));
   }
 
   /** This config for one running node. */
   public OperationsConfig forNode(String nodeId, PgConnectOptions db) {
-    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout, maxRunning, maxQueued);
   }
 
   public OperationsConfig withCommands(List<CommandOperation> more) {
-    return new OperationsConfig(nodeId, db, more, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
+    return new OperationsConfig(nodeId, db, more, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout, maxRunning, maxQueued);
   }
 
   public OperationsConfig withLiveness(Duration beat, Duration lostAfter) {
-    return new OperationsConfig(nodeId, db, commands, beat, lostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout);
+    return new OperationsConfig(nodeId, db, commands, beat, lostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout, maxRunning, maxQueued);
   }
 
   public OperationsConfig withFencingTimeout(Duration timeout) {
-    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, timeout);
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, timeout, maxRunning, maxQueued);
+  }
+
+  /** This config with other run limits (see {@link RunSlots}). */
+  public OperationsConfig withRunLimits(int running, int queued) {
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, schedulerTick, dbPoolSize, fencingTimeout, running, queued);
   }
 
   public OperationsConfig withSchedulerTick(Duration tick) {
-    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, tick, dbPoolSize, fencingTimeout);
+    return new OperationsConfig(nodeId, db, commands, heartbeat, nodeLostAfter, retention, tick, dbPoolSize, fencingTimeout, maxRunning, maxQueued);
   }
 
   /**

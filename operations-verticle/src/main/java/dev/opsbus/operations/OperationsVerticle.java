@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ public class OperationsVerticle extends VerticleBase {
 
   private final OperationsConfig config;
   private Pool pool;
+  /** The starts' own connections: an accepted start never queues behind the changes of running operations. */
+  private Pool startPool;
   private OperationService service;
   private OperationRunner runner;
   private NodeLiveness liveness;
@@ -37,8 +40,13 @@ public class OperationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(config.db()).using(vertx).build();
-    health = new StoreHealth(vertx, pool, "operations of node " + config.nodeId()).start();
+    // statements prepared once per connection: a start is then one round trip (see StartStatement)
+    PgConnectOptions db = new PgConnectOptions(config.db()).setCachePreparedStatements(true);
+    pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(db).using(vertx).build();
+    startPool = PgBuilder.pool().with(StoreHealth.poolOptions(StartStatement.POOL_SIZE)).connectingTo(db).using(vertx).build();
+    // probed on the starts' pool: the probe asks whether the database answers, not how long the
+    // changes of a thousand running operations queue for a connection
+    health = new StoreHealth(vertx, startPool, "operations of node " + config.nodeId()).start();
     List<OperationType> types = new ArrayList<>(OperationType.builtIns());
     for (OperationsConfig.CommandOperation c : config.commands()) {
       if (types.stream().anyMatch(t -> t.name().equals(c.name()))) {
@@ -48,9 +56,10 @@ public class OperationsVerticle extends VerticleBase {
     }
     OperationStore store = new OperationStore(pool);
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
-    runner = new OperationRunner(vertx, config.nodeId(), store, events);
+    runner = new OperationRunner(vertx, config.nodeId(), store, events, new RunSlots(config.maxRunning(), config.maxQueued()));
     Fences fences = new Fences(vertx, pool, config.fencingTimeout());
-    service = new OperationService(vertx, config.nodeId(), store, runner, events, types, health, fences);
+    service = new OperationService(vertx, config.nodeId(), store, new StartStatement(startPool, fences.timeout()), runner, events, types,
+        health, fences);
     liveness = new NodeLiveness(vertx, config, store, events, runner, health, fences);
     scheduler = new Scheduler(vertx, pool, config, service.types());
     // the activity log is kept as long as finished operations (operations.retentionDays)
@@ -114,6 +123,8 @@ public class OperationsVerticle extends VerticleBase {
     Future<?> s = scheduler == null ? Future.succeededFuture() : scheduler.stop();
     Future<?> a = activity == null ? Future.succeededFuture() : activity.stop();
     Future<?> o = service == null ? Future.succeededFuture() : service.stop();
-    return Future.join(s, a, o).eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+    return Future.join(s, a, o)
+        .eventually(() -> startPool == null ? Future.succeededFuture() : startPool.close())
+        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 }

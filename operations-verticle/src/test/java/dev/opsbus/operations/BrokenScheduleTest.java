@@ -63,7 +63,7 @@ class BrokenScheduleTest {
   }
 
   static OperationsConfig fastTicks(OperationsConfig c) {
-    return new OperationsConfig(c.nodeId(), c.db(), c.commands(), c.heartbeat(), c.nodeLostAfter(), c.retention(), Duration.ofMillis(200), c.dbPoolSize(), c.fencingTimeout());
+    return new OperationsConfig(c.nodeId(), c.db(), c.commands(), c.heartbeat(), c.nodeLostAfter(), c.retention(), Duration.ofMillis(200), c.dbPoolSize(), c.fencingTimeout(), c.maxRunning(), c.maxQueued());
   }
 
   static void insertSchedule(UUID id, String cron) throws Exception {

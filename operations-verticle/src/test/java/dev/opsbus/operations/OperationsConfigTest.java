@@ -21,6 +21,7 @@ class OperationsConfigTest {
   void everyFieldIsAKey() throws Exception {
     OperationsConfig c = read("""
         {"heartbeatMs": 2000, "nodeLostAfterSeconds": 8, "retentionDays": 30, "schedulerTickMs": 500, "dbPoolSize": 3,
+         "maxRunning": 50, "maxQueued": 1000,
          "commands": [{"name": "disk_report", "command": "df -h {mount}",
                        "params": [{"name": "mount", "kind": "string", "pattern": "^/[a-z]*$"},
                                   {"name": "unit", "kind": "enum", "values": ["k", "m"], "required": false}],
@@ -33,6 +34,8 @@ class OperationsConfigTest {
     assertThat(c.retention()).isEqualTo(Duration.ofDays(30));
     assertThat(c.schedulerTick()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.dbPoolSize()).isEqualTo(3);
+    assertThat(c.maxRunning()).isEqualTo(50);
+    assertThat(c.maxQueued()).isEqualTo(1000);
     assertThat(c.commands()).containsExactly(
         new OperationsConfig.CommandOperation("disk_report", "df -h {mount}", List.of(
             new OperationsConfig.Param("mount", "string", "^/[a-z]*$", List.of(), true),
@@ -60,6 +63,8 @@ class OperationsConfigTest {
   void aBadValueIsRefusedNamingItsKey() {
     assertThatThrownBy(() -> read("{\"retentionDays\": 0}"))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("operations.retentionDays: ");
+    assertThatThrownBy(() -> read("{\"maxRunning\": 0}"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("operations.maxRunning: ");
     assertThatThrownBy(() -> read("{\"nodeLostAfterSeconds\": 4}"))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("operations.nodeLostAfterSeconds: ")
         .hasMessageContaining("longer than the heartbeat");
