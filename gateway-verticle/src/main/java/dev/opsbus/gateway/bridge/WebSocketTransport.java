@@ -75,13 +75,22 @@ final class WebSocketTransport implements BridgeTransport {
     socket.writeTextMessage(frame);
   }
 
+  /** False once the socket is closed (Vert.x throws when asked then): a write to it is dropped, nothing waits for it. */
   @Override
   public boolean writeQueueFull() {
+    if (socket.isClosed()) {
+      return false;
+    }
     return socket.writeQueueFull() || (channel != null && !channel.isWritable());
   }
 
+  /** Nothing to wait for on a closed socket (Vert.x throws when asked then): the handler is dropped. */
   @Override
   public void drainHandler(Handler<Void> handler) {
+    if (socket.isClosed()) {
+      drain = null;
+      return;
+    }
     drain = handler;
     socket.drainHandler(handler);
   }
@@ -127,7 +136,8 @@ final class WebSocketTransport implements BridgeTransport {
         Handler<Void> h = drain;
         // behind Vert.x's own handling of the event, so its queue is written first
         context.runOnContext(v -> {
-          if (!writeQueueFull()) {
+          // a channel's writability also changes as it closes, when its outbound buffer is dropped
+          if (!socket.isClosed() && !writeQueueFull()) {
             h.handle(null);
           }
         });
