@@ -83,6 +83,8 @@ public class GatewayVerticle extends VerticleBase {
   private HttpServer metricsServer;
   private ConnectionGuard connectionGuard;
   private Pool pool;
+  /** The store probe's own connection: it asks whether the database answers, never queueing behind the pool's work. */
+  private Pool probePool;
   private BridgeServer bridge;
   private HostStore hostStore;
   private PresenceService presence;
@@ -126,7 +128,8 @@ public class GatewayVerticle extends VerticleBase {
         .using(vertx)
         .build();
     services = new ServicesWiring(vertx, config, pool, sessions);
-    store = new StoreHealth(vertx, pool, "gateway of node " + config.nodeId()).start();
+    probePool = StoreHealth.probePool(PgBuilder.pool(), config.db(), vertx);
+    store = new StoreHealth(vertx, probePool, "gateway of node " + config.nodeId()).start();
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher(vertx);
     // the common-password list is read here, on a worker, not on the event loop at the first password change
@@ -214,7 +217,8 @@ public class GatewayVerticle extends VerticleBase {
     if (services != null) {
       closing = closing.eventually(services::stop);
     }
-    return closing.eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+    return closing.eventually(() -> probePool == null ? Future.succeededFuture() : probePool.close())
+        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   /** The connection guard of the HTTP port, for tests and observation. */

@@ -26,6 +26,7 @@ public class OperationsVerticle extends VerticleBase {
   private Pool pool;
   /** The starts' own connections: an accepted start never queues behind the changes of running operations. */
   private Pool startPool;
+  private Pool probePool;
   private OperationService service;
   private OperationRunner runner;
   private NodeLiveness liveness;
@@ -44,9 +45,10 @@ public class OperationsVerticle extends VerticleBase {
     PgConnectOptions db = new PgConnectOptions(config.db()).setCachePreparedStatements(true);
     pool = PgBuilder.pool().with(StoreHealth.poolOptions(config.dbPoolSize())).connectingTo(db).using(vertx).build();
     startPool = PgBuilder.pool().with(StoreHealth.poolOptions(StartStatement.POOL_SIZE)).connectingTo(db).using(vertx).build();
-    // probed on the starts' pool: the probe asks whether the database answers, not how long the
-    // changes of a thousand running operations queue for a connection
-    health = new StoreHealth(vertx, startPool, "operations of node " + config.nodeId()).start();
+    // probed on a connection of its own: the probe asks whether the database answers, not how long
+    // the changes of a thousand running operations or a burst of starts queue for a connection
+    probePool = StoreHealth.probePool(PgBuilder.pool(), db, vertx);
+    health = new StoreHealth(vertx, probePool, "operations of node " + config.nodeId()).start();
     List<OperationType> types = new ArrayList<>(OperationType.builtIns());
     for (OperationsConfig.CommandOperation c : config.commands()) {
       if (types.stream().anyMatch(t -> t.name().equals(c.name()))) {
@@ -125,6 +127,7 @@ public class OperationsVerticle extends VerticleBase {
     Future<?> o = service == null ? Future.succeededFuture() : service.stop();
     return Future.join(s, a, o)
         .eventually(() -> startPool == null ? Future.succeededFuture() : startPool.close())
+        .eventually(() -> probePool == null ? Future.succeededFuture() : probePool.close())
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
   }
 }

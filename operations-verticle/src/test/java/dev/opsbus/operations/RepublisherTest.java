@@ -69,7 +69,7 @@ class RepublisherTest {
       b.sharedData().getLocalMap(NodeLocal.MAP).put(NodeLocal.MEMBERS, "node-b,node-c");
       until("node A's unpublished change reached B's subscribers", WAIT,
           () -> count(all, unpublished.seq()) == 1 && count(host, unpublished.seq()) == 1);
-      Message<JsonObject> again = host.stream().filter(m -> m.body().getLong("seq") == unpublished.seq()).findFirst().orElseThrow();
+      Message<JsonObject> again = host.stream().filter(m -> unpublished.seq().equals(m.body().getLong("seq"))).findFirst().orElseThrow();
       assertThat(again.headers().get(Republished.HEADER)).isEqualTo("true");
       assertThat(again.body().getString("status")).isEqualTo(Operation.IN_PROGRESS);
       assertThat(again.body().getLong("version")).isEqualTo(2L);

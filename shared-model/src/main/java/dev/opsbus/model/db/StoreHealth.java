@@ -53,6 +53,17 @@ public final class StoreHealth {
         .setConnectionTimeout((int) ACQUIRE_TIMEOUT.toMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * A pool of one connection for the probe alone, from the owner's pool builder and connect options
+   * (this module does not know PostgreSQL): probed on the owner's busy pool, the probe would wait
+   * behind a burst of queries (hundreds of starts at once) and report a database that answers as
+   * gone, so every caller would be refused {@code store_unavailable} for nothing.
+   */
+  public static <O extends io.vertx.sqlclient.SqlConnectOptions> Pool probePool(io.vertx.sqlclient.ClientBuilder<Pool> builder, O connect,
+      Vertx vertx) {
+    return builder.with(poolOptions(1)).connectingTo(connect).using(vertx).build();
+  }
+
   public StoreHealth start() {
     timer = vertx.setPeriodic(PROBE_PERIOD.toMillis(), t -> probe());
     return this;
