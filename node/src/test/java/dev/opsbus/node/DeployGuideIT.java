@@ -195,12 +195,13 @@ class DeployGuideIT {
   @Test
   @Order(1)
   void theProxyRedirectsToHttpsAndAnswersReadyOverTls() throws Exception {
+    // nginx was only started: wait until it listens (and a node behind it is ready) before the plain request
+    JsonObject body = new JsonObject(awaitReady().body());
     HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + httpPort + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(301);
     assertThat(plain.headers().firstValue("location").orElse("")).startsWith("https://");
 
-    JsonObject body = new JsonObject(awaitReady().body());
     assertThat(body.getString("status")).isEqualTo("ready");
     assertThat(body.getString("db")).isEqualTo("up");
     assertThat(body.getString("cluster")).isEqualTo("clustered");
