@@ -84,12 +84,13 @@ public final class ServiceKeys {
     if (known != null) {
       return accept(known);
     }
+    long generation = verified.generation();
     return store.findLive(hash).compose(found -> {
       if (found.isEmpty()) {
         return Future.failedFuture(new OpsbusException(ErrorCode.INVALID_TOKEN, "the service key is not valid (unknown or revoked)"));
       }
       ServiceKey key = found.get();
-      verified.put(hash, key);
+      verified.put(hash, key, generation);
       return accept(key);
     });
   }

@@ -20,6 +20,8 @@ final class VerifiedKeys {
   }
 
   private final Map<String, Entry> byHash = new ConcurrentHashMap<>();
+  /** Counts {@link #forget} calls: a database read that began before one must not put back what it forgot. */
+  private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
   private final long ttlNanos;
   private final int maxEntries;
   private final LongSupplier nanoClock;
@@ -43,6 +45,19 @@ final class VerifiedKeys {
     return e.key;
   }
 
+  /** Taken before reading a key from the database, handed to {@link #put}. */
+  long generation() {
+    return forgets.get();
+  }
+
+  /** Remembers the key unless a key was forgotten since {@code generation} (a revocation raced the read). */
+  void put(String secretHash, ServiceKey key, long generation) {
+    if (forgets.get() != generation) {
+      return;
+    }
+    put(secretHash, key);
+  }
+
   void put(String secretHash, ServiceKey key) {
     if (byHash.size() >= maxEntries) {
       dropAged();
@@ -55,6 +70,7 @@ final class VerifiedKeys {
 
   /** Forgets every entry of the key of that name (revoked, expired). */
   void forget(String keyName) {
+    forgets.incrementAndGet();
     byHash.values().removeIf(e -> e.key.name().equals(keyName));
   }
 

@@ -40,6 +40,17 @@ class VerifiedKeysTest {
   }
 
   @Test
+  void aReadThatARevocationOvertookIsNotRemembered() {
+    VerifiedKeys keys = new VerifiedKeys(TTL, 10, now::get);
+    long before = keys.generation();
+    keys.forget("feeder"); // the revocation arrives while the database read is under way
+    keys.put("h1", key("feeder"), before);
+    assertThat(keys.fresh("h1")).isNull();
+    keys.put("h1", key("feeder"), keys.generation());
+    assertThat(keys.fresh("h1")).isNotNull();
+  }
+
+  @Test
   void unknownSecretsAreNeverRemembered() {
     VerifiedKeys keys = new VerifiedKeys(TTL, 10, now::get);
     assertThat(keys.fresh("never-put")).isNull();
