@@ -61,8 +61,13 @@ MAX_CLIENTS=10000
 CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
 # how long a fan-out server may take to print its listening line (an opsbus node starts PostgreSQL first)
 START_TIMEOUT="${BENCH_START_TIMEOUT:-60}"
-# a point is thrown out when the generator's core is busier than this (percent)
-MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-70}"
+# a point is thrown out when the generator's own I/O loop ran later than this at p99 (ms): the
+# generator may then have added that much to the latencies it measured (LoopLagProbe) ...
+MAX_GEN_LAG="${BENCH_MAX_GEN_LAG_MS:-5}"
+# ... or when the generator's core is busier than this (percent): a core that full leaves no margin
+MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-95}"
+# before the first point of a generator run, the server publishes this long at the first load, unmeasured
+PREWARM="${BENCH_PREWARM_SECONDS:-3}"
 # which scenarios run (default: all of them): fanout latency idle terminal operations ops crossnode logs
 SCENARIOS=" ${BENCH_SCENARIOS:-fanout latency idle terminal operations ops crossnode logs} "
 scenario_on() { [[ "$SCENARIOS" == *" $1 "* ]]; }
@@ -420,7 +425,8 @@ run_crossnode() {
       taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol opsbus --server "$topology" \
         --scenario crossnode --url "ws://127.0.0.1:$CLUSTER_GATEWAY" --control "http://127.0.0.1:$control" \
         --server-pid "$CLUSTER_B_PID" --user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD" \
-        --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" --run "$run" --clients "$CROSS_CLIENTS" \
+        --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" --max-generator-lag-ms "$MAX_GEN_LAG" \
+        --prewarm "$PREWARM" --run "$run" --clients "$CROSS_CLIENTS" \
         --rates "$CROSS_RATE" --warmup "$CROSS_WARMUP" --duration "$CROSS_DURATION" --drain "$DRAIN" \
         --out "$RESULTS/cross_node.csv" || log "generator failed against the cluster ($topology)"
     done
@@ -526,7 +532,8 @@ generator() {
   esac
   taskset -c "$GEN_CORE" java -Xms1g -Xmx3g -jar "$JAR" load --protocol "$protocol" --server "$server" --client "$client" \
     --url "ws://127.0.0.1:$SERVER_PORT" --control "http://127.0.0.1:$CONTROL_PORT" \
-    --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" "${extra[@]}" "$@"
+    --connect-rate "$CONNECT_RATE" --max-generator-busy "$MAX_GEN_BUSY" --max-generator-lag-ms "$MAX_GEN_LAG" \
+    --prewarm "$PREWARM" "${extra[@]}" "$@"
 }
 
 # servers in a different order each run, so no server always follows the same one
@@ -547,7 +554,7 @@ mkdir -p "$RESULTS"
   echo "scenarios=$(echo $SCENARIOS)"
   echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "results_dir=bench/results/$STAMP-$MODE"
-  echo "note=load average at start: $(cut -d' ' -f1-3 /proc/loadavg); servers on core $SERVER_CORE, generator on core $GEN_CORE; points thrown out above $MAX_GEN_BUSY% generator-core busy; descriptors $NOFILE; ephemeral ports $PORT_LO-$PORT_HI"
+  echo "note=load average at start: $(cut -d' ' -f1-3 /proc/loadavg); servers on core $SERVER_CORE, generator on core $GEN_CORE; points thrown out above $MAX_GEN_BUSY% generator-core busy or $MAX_GEN_LAG ms generator loop lag at p99; $PREWARM s unmeasured publishing before a generator's first point; descriptors $NOFILE; ephemeral ports $PORT_LO-$PORT_HI"
 } > "$RESULTS/meta.txt"
 log "mode=$MODE runs=$RUNS servers=[$SERVERS] results=$RESULTS"
 

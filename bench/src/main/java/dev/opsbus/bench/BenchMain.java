@@ -117,11 +117,11 @@ public final class BenchMain {
     LoadOptions o = new LoadOptions(protocol, url, control, f.string("server", protocol), f.string("scenario", "fanout"),
         f.integer("run", 1), clients, f.decimal("connect-rate", 2000), f.decimal("warmup", 2),
         f.decimal("duration", 10), f.decimal("drain", 3), f.decimal("pause", 1), loads, f.integer("size", 200),
-        f.integer("stop-after-failures", 0), f.decimal("max-generator-busy", 70),
+        f.integer("stop-after-failures", 0), f.decimal("max-generator-busy", 95),
         f.decimal("p99-limit-ms", LoadOptions.DEFAULT_P99_LIMIT_MS), f.string("address", OpsbusBenchPublisher.FANOUT_ADDRESS),
         f.string("login-url", null), f.string("user", "admin"), f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")),
         f.integer("server-pid", -1), f.decimals("idle-steps", "1000,10000").stream().map(Double::intValue).toList(),
-        f.decimal("settle", 3));
+        f.decimal("settle", 3), f.decimal("max-generator-lag-ms", 5), f.decimal("prewarm", 3));
     Path csv = Path.of(f.string("out", "bench/results/results.csv"));
     Vertx vertx = Vertx.vertx();
     SubscriberClient.Kind kind = SubscriberClient.Kind.parse(f.string("client", "netty"));

@@ -86,6 +86,9 @@ public final class LoadGenerator implements AutoCloseable {
   public List<PointResult> runFanout(Consumer<PointResult> onPoint) throws Exception {
     prepare();
     connectUpTo(o.clients());
+    if (o.prewarmSeconds() > 0 && !o.loads().isEmpty()) {
+      prewarm(o.loads().get(0));
+    }
     List<PointResult> results = new ArrayList<>();
     int failuresInARow = 0;
     for (double load : o.loads()) {
@@ -306,6 +309,17 @@ public final class LoadGenerator implements AutoCloseable {
 
   // ---------------------------------------------------------------- one measured point
 
+  /** The server publishes at {@code load} for the prewarm time; nothing is measured. */
+  private void prewarm(double load) throws Exception {
+    JsonObject started = await(control.start(o.rateFor(load), o.size(), o.prewarmSeconds()));
+    await(timerUntil(started.getLong("t0") + (long) ((o.prewarmSeconds() + 0.5) * 1e9)));
+    JsonObject stats = await(control.stats(false));
+    if (stats.getBoolean("running", false)) {
+      await(control.stop());
+    }
+    await(timer(o.pauseSeconds()));
+  }
+
   private PointResult measurePoint(double load) throws Exception {
     double rate = o.rateFor(load);
     double total = o.warmupSeconds() + o.durationSeconds();
@@ -331,8 +345,15 @@ public final class LoadGenerator implements AutoCloseable {
     long received0 = received.sum();
     ProcStats.CoreTimes serverCoreT0 = ProcStats.coreTimes(serverCore);
     ProcStats.CoreTimes genCoreT0 = ProcStats.coreTimes(genCore);
+    LoopLagProbe lag = client.loopLag();
+    if (lag != null) {
+      lag.reset();
+    }
 
     await(timerUntil(windowEnd));
+    Histogram lagH = lag == null ? null : lag.interval();
+    double lagP99 = lagH == null || lagH.getTotalCount() == 0 ? Double.NaN : lagH.getValueAtPercentile(99) / 1000.0;
+    double lagMax = lagH == null || lagH.getTotalCount() == 0 ? Double.NaN : lagH.getMaxValue() / 1000.0;
     long wallWindow = System.nanoTime() - wallStart;
     long serverCpuWindow = ProcStats.processCpuMicros(serverPid) - serverCpu0;
     long selfCpuWindow = ProcStats.processCpuMicros(ProcStats.selfPid()) - selfCpu0;
@@ -379,7 +400,7 @@ public final class LoadGenerator implements AutoCloseable {
     long errorsHere = errors.sum() - errors0;
     long invalidHere = invalid.sum() - invalid0;
     long disconnectsHere = disconnects.sum() - disconnects0;
-    boolean overloaded = genBusy * 100 > o.maxGeneratorBusy();
+    boolean overloaded = genBusy * 100 > o.maxGeneratorBusy() || lagP99 > o.maxGeneratorLagMs();
     boolean passed = deliveredPct >= 99 && rateHeld && p99 < o.p99LimitMs() && errorsHere == 0 && invalidHere == 0
         && !overloaded;
     long coreJiffies = serverCore < 0 ? -1 : serverCoreEnd.busy() - serverCoreT0.busy();
@@ -394,7 +415,7 @@ public final class LoadGenerator implements AutoCloseable {
         coreJiffies < 0 || delivered == 0 ? Double.NaN
             : coreJiffies * (1_000_000.0 / ProcStats.CLOCK_TICKS_PER_SECOND) / delivered,
         100 * genBusy, 100.0 * selfCpuWindow / (wallWindow / 1e3), overloaded, ProcStats.rssBytes(serverPid), passed, firstError.get(),
-        selfCpuAll < 0 || receivedAll == 0 ? Double.NaN : (double) selfCpuAll / receivedAll);
+        selfCpuAll < 0 || receivedAll == 0 ? Double.NaN : (double) selfCpuAll / receivedAll, lagP99, lagMax);
   }
 
   /** How many of the first {@code limit} messages the server schedules in [from, to). */

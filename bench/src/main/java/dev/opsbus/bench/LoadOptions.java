@@ -11,6 +11,11 @@ import java.util.List;
  * @param url base WebSocket URL, {@code ws://host:port}; the protocol adds its path
  * @param controlUrl base URL of the bench control API, {@code http://host:port}
  * @param server label written to the results (raw, socketio, opsbus, …)
+ * @param maxGeneratorBusy a point is thrown out when the generator's core was busier than this (%)
+ * @param maxGeneratorLagMs a point is thrown out when the p99 lag of the generator's own I/O loop
+ *     ({@link LoopLagProbe}) passed this: the generator itself may have added that much latency
+ * @param prewarmSeconds before the first point, the server publishes at the first load for this
+ *     long, unmeasured, so that neither side's first point runs on code the JIT has not compiled yet
  */
 public record LoadOptions(
     String protocol,
@@ -36,7 +41,9 @@ public record LoadOptions(
     String password,
     long serverPid,
     List<Integer> idleSteps,
-    double settleSeconds) {
+    double settleSeconds,
+    double maxGeneratorLagMs,
+    double prewarmSeconds) {
 
   public static final double DEFAULT_P99_LIMIT_MS = 50;
 
@@ -65,7 +72,7 @@ public record LoadOptions(
       double warmupSeconds, double durationSeconds) {
     return new LoadOptions(protocol, url, controlUrl, protocol, "smoke", 1, clients, 1000, warmupSeconds,
         durationSeconds, 2, 0.2, List.of(load), 200, 0, 70, DEFAULT_P99_LIMIT_MS, OpsbusBenchPublisher.FANOUT_ADDRESS, null,
-        "admin", null, -1, List.of(), 1);
+        "admin", null, -1, List.of(), 1, 1_000, 0);
   }
 
   double rateFor(double load) {

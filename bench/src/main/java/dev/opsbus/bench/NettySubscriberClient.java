@@ -20,11 +20,18 @@ final class NettySubscriberClient implements SubscriberClient {
   private final EventLoopGroup group;
   private final WireProtocol protocol;
   private final int threads;
+  private final LoopLagProbe lag;
 
   NettySubscriberClient(WireProtocol protocol, int threads) {
     this.protocol = protocol;
     this.threads = threads;
     this.group = NettyTransports.group(threads, "bench-subscriber");
+    this.lag = new LoopLagProbe(group);
+  }
+
+  @Override
+  public LoopLagProbe loopLag() {
+    return lag;
   }
 
   @Override
@@ -59,6 +66,7 @@ final class NettySubscriberClient implements SubscriberClient {
   @Override
   public Future<Void> close() {
     Promise<Void> p = Promise.promise();
+    lag.close();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).addListener(f -> p.complete());
     return p.future();
   }

@@ -37,6 +37,9 @@ final class NettyWebSocketHandler extends ByteToMessageDecoder {
   private final String path;
   private final WireProtocol protocol;
   private final boolean fastPath;
+  /** Scanners for a protocol that packs stamped frames into one message (SockJS), else null. */
+  private final StampScan packedStamps;
+  private final StampScan packedErrors;
   private final SubscriberClient.Events events;
   private final Promise<SubscriberClient.ClientSocket> opened;
   private final String key;
@@ -52,6 +55,8 @@ final class NettyWebSocketHandler extends ByteToMessageDecoder {
     this.path = path;
     this.protocol = protocol;
     this.fastPath = protocol.stampsOneDeliveryPerFrame();
+    this.packedStamps = protocol.packedStampKey() == null ? null : new StampScan(protocol.packedStampKey());
+    this.packedErrors = protocol.packedErrorKey() == null ? null : new StampScan(protocol.packedErrorKey());
     this.events = events;
     this.opened = opened;
     byte[] nonce = new byte[16];
@@ -205,6 +210,8 @@ final class NettyWebSocketHandler extends ByteToMessageDecoder {
         events.delivery(t, now);
         return;
       }
+    } else if (packedStamps != null && packed(buf, from, to)) {
+      return;
     }
     Buffer data = Buffer.buffer(ByteBufUtil.getBytes(buf, from, to - from));
     long at = now;
@@ -215,6 +222,28 @@ final class NettyWebSocketHandler extends ByteToMessageDecoder {
         events.frame(socket, f);
       }
     });
+  }
+
+  /**
+   * Every stamp of a packed message (SockJS {@code a[...]}), counted where it lies: true when at least
+   * one was found and the message holds no error frame; false sends the message to the protocol's parser.
+   */
+  private boolean packed(ByteBuf buf, int from, int to) {
+    if (to - from < 2 || buf.getByte(from) != 'a' || (packedErrors != null && packedErrors.contains(buf, from, to))) {
+      return false;
+    }
+    int found = 0;
+    int at = from;
+    while (at < to) {
+      long t = packedStamps.find(buf, at, to);
+      if (t == StampScan.NONE) {
+        break;
+      }
+      events.delivery(t, now);
+      found++;
+      at = packedStamps.end();
+    }
+    return found > 0;
   }
 
   private static ByteBuf control(ChannelHandlerContext ctx, int opcode, ByteBuf in, int from, int to) {

@@ -9,6 +9,11 @@ import java.util.Map;
  * <p>{@code generatorMicrosPerDelivery}: the generator process's CPU (utime+stime) from the window's
  * start to the end of the drain, over every delivery it received in that time (whatever point it
  * belonged to), in µs; 10^6 over it is what the generator could take on one whole core.
+ *
+ * <p>{@code generatorLagP99Ms}, {@code generatorLagMaxMs}: how late the generator's own I/O loop ran
+ * in the window ({@link LoopLagProbe}), NaN when the client does not measure it. A point is
+ * {@code generatorOverloaded} (thrown out) when the generator's core was busier than the run allows
+ * or this p99 lag passed the run's bound.
  */
 public record PointResult(
     String scenario,
@@ -52,7 +57,9 @@ public record PointResult(
     long serverRssBytes,
     boolean passed,
     String firstError,
-    double generatorMicrosPerDelivery) {
+    double generatorMicrosPerDelivery,
+    double generatorLagP99Ms,
+    double generatorLagMaxMs) {
 
   /** The CSV columns, in order; the report reads them by name. */
   public Map<String, Object> columns() {
@@ -99,6 +106,8 @@ public record PointResult(
     c.put("server_rss_bytes", serverRssBytes);
     c.put("passed", passed);
     c.put("first_error", firstError == null ? "" : firstError);
+    c.put("generator_lag_p99_ms", generatorLagP99Ms);
+    c.put("generator_lag_max_ms", generatorLagMaxMs);
     return c;
   }
 
@@ -106,10 +115,10 @@ public record PointResult(
     return String.format(java.util.Locale.ROOT,
         "%-8s clients=%d/%d rate=%.2f msg/s offered=%.0f/s delivered=%.2f%% achieved=%.2f msg/s held=%s "
             + "p50=%.2fms p99=%.2fms p99.9=%.2fms errors=%d disconnects=%d server_cpu=%.0f%% %.2fus/msg gen_busy=%.0f%% "
-            + "gen_cpu=%.0f%% %.2fus/delivery (one core: %.0f/s)%s -> %s",
+            + "gen_cpu=%.0f%% %.2fus/delivery (one core: %.0f/s) gen_lag p99=%.2fms max=%.2fms%s -> %s",
         server, clientsConnected, clientsRequested, rate, offeredDeliveriesPerSecond, deliveredPct, achievedRate,
         rateHeld, p50Ms, p99Ms, p999Ms, errors, disconnects, serverCpuPct, serverCpuMicrosPerDelivery,
         generatorBusyPct, generatorProcessCpuPct, generatorMicrosPerDelivery(), 1e6 / generatorMicrosPerDelivery(),
-        generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
+        generatorLagP99Ms, generatorLagMaxMs, generatorOverloaded ? " (OVERLOADED: point thrown out)" : "", passed ? "PASS" : "fail");
   }
 }

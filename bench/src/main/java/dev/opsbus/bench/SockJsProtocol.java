@@ -69,6 +69,21 @@ final class SockJsProtocol implements WireProtocol {
     return false; // one SockJS frame carries an array of bridge frames
   }
 
+  /** A stamp inside an {@code a[...]} frame: the bridge frame is a JSON string, so its quotes are escaped. */
+  static final byte[] PACKED_STAMP = "\\\"t\\\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** An error frame inside an {@code a[...]} frame. */
+  static final byte[] PACKED_ERROR = "\\\"type\\\":\\\"err\\\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  @Override
+  public byte[] packedStampKey() {
+    return PACKED_STAMP;
+  }
+
+  @Override
+  public byte[] packedErrorKey() {
+    return PACKED_ERROR;
+  }
+
   @Override
   public void onFrames(Buffer data, Consumer<Frame> sink) {
     if (data.length() == 0) {

@@ -57,6 +57,12 @@ final class StampScan implements ByteProcessor {
     return lastEnd;
   }
 
+  /** True when the key occurs in {@code buf[from, to)} (the number after it does not matter). */
+  boolean contains(ByteBuf buf, int from, int to) {
+    matched = 0;
+    return to - from >= key.length && buf.forEachByte(from, to - from, this) >= 0;
+  }
+
   /** The stamp after the first key in {@code buf[from, to)}, or {@link #NONE}. */
   long find(ByteBuf buf, int from, int to) {
     matched = 0;

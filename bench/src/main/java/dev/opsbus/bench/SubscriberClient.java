@@ -49,6 +49,11 @@ interface SubscriberClient {
   /** Opens a WebSocket to {@code host:port} at {@code path} (the protocol's), upgraded, or fails. */
   Future<ClientSocket> connect(String host, int port, String path, Events events);
 
+  /** The lag of the client's own I/O loops, or null when this client does not measure it. */
+  default LoopLagProbe loopLag() {
+    return null;
+  }
+
   /** A short description for the log (implementation, transport, threads). */
   String describe();
 

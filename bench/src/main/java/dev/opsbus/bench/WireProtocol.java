@@ -74,6 +74,23 @@ public interface WireProtocol {
     return true;
   }
 
+  /**
+   * For protocols that pack several bridge frames into one message: how each packed stamp is
+   * spelled inside the message (for SockJS, escaped in a JSON string), so that the Netty client can
+   * count every delivery of a packed message in place; {@code null} when the protocol does not pack.
+   */
+  default byte[] packedStampKey() {
+    return null;
+  }
+
+  /**
+   * With {@link #packedStampKey}: a byte string whose presence in a packed message sends it to this
+   * parser instead (an error frame packed with deliveries must still be counted as an error).
+   */
+  default byte[] packedErrorKey() {
+    return null;
+  }
+
   /** Interval of client heartbeats, or 0 for none. */
   long heartbeatMillis();
 

@@ -168,7 +168,7 @@ class BenchSmokeIT {
     LoadOptions o = new LoadOptions(base.protocol(), base.url(), base.controlUrl(), base.server(), base.scenario(),
         base.run(), base.clients(), base.connectRate(), base.warmupSeconds(), base.durationSeconds(),
         base.drainSeconds(), base.pauseSeconds(), base.loads(), base.size(), 0, 1000, 10_000, base.address(),
-        null, user, password, -1, List.of(), 1);
+        null, user, password, -1, List.of(), 1, 60_000, 0);
     try (LoadGenerator gen = new LoadGenerator(vertx, o)) {
       return gen.runFanout(whileConnected);
     }

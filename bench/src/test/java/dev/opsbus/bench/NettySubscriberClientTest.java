@@ -90,7 +90,7 @@ class NettySubscriberClientTest {
     LoadOptions o = new LoadOptions(base.protocol(), base.url(), base.controlUrl(), base.server(), base.scenario(),
         base.run(), base.clients(), base.connectRate(), base.warmupSeconds(), base.durationSeconds(),
         base.drainSeconds(), base.pauseSeconds(), base.loads(), base.size(), 0, 1000, 60_000, base.address(),
-        null, "admin", null, -1, List.of(), 1);
+        null, "admin", null, -1, List.of(), 1, 60_000, 0);
     try (LoadGenerator gen = new LoadGenerator(vertx, o, kind, 1)) {
       List<PointResult> results = gen.runFanout(r -> { });
       assertThat(results).hasSize(1);
