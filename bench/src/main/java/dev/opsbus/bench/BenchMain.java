@@ -21,7 +21,7 @@ public final class BenchMain {
   private static final List<String> LOAD_FLAGS = List.of("protocol", "url", "control", "server", "scenario", "run",
       "clients", "connect-rate", "warmup", "duration", "drain", "pause", "loads", "rates", "size",
       "stop-after-failures", "max-generator-busy", "p99-limit-ms", "address", "login-url", "user", "password",
-      "server-pid", "mode", "idle-steps", "settle", "out", "client", "client-threads");
+      "server-pid", "mode", "idle-steps", "settle", "out", "client", "client-threads", "max-generator-lag-ms", "prewarm");
 
   private BenchMain() {
   }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Server CPU per delivery of two opsbus builds, paired: both nodes run at once on core 0 (each its
+# own bench jar's opsbus-server, warm for the whole comparison), the generator of THIS tree on core 1
+# drives one, then the other, round after round, in alternating order. Each round gives one ratio
+# B/A per load; the median of the ratios and their spread are printed. Pairing cancels what drifts
+# over minutes on a shared host (steal, frequency), which unpaired runs of a few minutes could not.
+#
+#   bench/cpu-compare.sh A.jar B.jar [rounds]     (A: the reference, e.g. the tree before a change)
+#   BENCH_CMP_LOADS=20000,40000 BENCH_CMP_CLIENTS=1000 BENCH_CMP_PROTOCOL=opsbus (or sockjs)
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+A_JAR="$1"; B_JAR="$2"; ROUNDS="${3:-8}"
+GEN_JAR="${BENCH_CMP_GENERATOR:-$BENCH_DIR/target/opsbus-bench.jar}"
+LOADS="${BENCH_CMP_LOADS:-20000,40000}"
+CLIENTS="${BENCH_CMP_CLIENTS:-1000}"
+PROTOCOL="${BENCH_CMP_PROTOCOL:-opsbus}"
+PASSWORD=bench-admin-password
+OUT="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)-cpu-compare"
+mkdir -p "$OUT"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+log() { printf '[cpu-compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+start() { # name jar -> sets PORT_<name>, CONTROL_<name>, PID_<name>
+  local name="$1" jar="$2" logf="$OUT/server-$1.log" i
+  : >"$logf"
+  OPSBUS_ADMIN_PASSWORD="$PASSWORD" taskset -c 0 java -Xms512m -Xmx2g -XX:+AlwaysPreTouch \
+    -jar "$jar" opsbus-server --port 0 --control-port 0 >"$logf" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  for i in $(seq 120); do grep -q '"control":' "$logf" && break; sleep 1; done
+  grep -q '"control":' "$logf" || { log "$name did not start (see $logf)"; exit 1; }
+  printf -v "PORT_$name" '%s' "$(grep -m1 -o '"listening":[0-9]*' "$logf" | cut -d: -f2)"
+  printf -v "CONTROL_$name" '%s' "$(grep -m1 -o '"control":[0-9]*' "$logf" | cut -d: -f2)"
+  printf -v "PID_$name" '%s' "$pid"
+}
+
+start A "$A_JAR"
+start B "$B_JAR"
+log "A=$A_JAR (pid $PID_A) B=$B_JAR (pid $PID_B) loads=$LOADS clients=$CLIENTS rounds=$ROUNDS protocol=$PROTOCOL"
+echo "a=$A_JAR b=$B_JAR generator=$GEN_JAR loads=$LOADS clients=$CLIENTS rounds=$ROUNDS protocol=$PROTOCOL load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.txt"
+
+drive() { # name round
+  local name="$1" round="$2" port control pid
+  port="PORT_$name"; control="CONTROL_$name"; pid="PID_$name"
+  taskset -c 1 java -Xms1g -Xmx3g -jar "$GEN_JAR" load --protocol "$PROTOCOL" --server "$name" \
+    --url "ws://127.0.0.1:${!port}" --control "http://127.0.0.1:${!control}" --server-pid "${!pid}" \
+    --user admin --password "$PASSWORD" --clients "$CLIENTS" --loads "$LOADS" --run "$round" \
+    --warmup 2 --duration 10 --drain 3 --pause 1 --prewarm 3 --out "$OUT/points.csv" >>"$OUT/generator.log" 2>&1 \
+    || log "generator failed against $name in round $round"
+}
+
+for ((r = 1; r <= ROUNDS; r++)); do
+  if (( r % 2 == 1 )); then order="A B"; else order="B A"; fi
+  for s in $order; do drive "$s" "$r"; done
+  log "round $r done"
+done
+
+java -cp "$GEN_JAR" dev.opsbus.bench.CpuCompare "$OUT/points.csv" | tee "$OUT/summary.md"
