@@ -206,10 +206,11 @@ class FrameParserPropertyTest {
    */
   @Provide
   Arbitrary<String> brokenEnvelopes() {
-    Arbitrary<String> envelope = nearValidFrames().map(JsonObject::encode).list().ofMinSize(1).ofMaxSize(3)
+    Arbitrary<String> envelope = nearValidFrames().map(JsonObject::encode).list().ofMinSize(1).ofMaxSize(2)
         .map(frames -> new JsonArray(frames).encode());
-    Arbitrary<String> cut = envelope.flatMap(e -> Arbitraries.integers().between(1, e.length() - 1).map(n -> e.substring(0, n)));
-    Arbitrary<String> notStrings = json(2).list().ofMinSize(1).ofMaxSize(4)
+    Arbitrary<String> cut = Combinators.combine(envelope, Arbitraries.doubles().between(0, 1))
+        .as((e, where) -> e.substring(0, 1 + (int) (where * (e.length() - 2))));
+    Arbitrary<String> notStrings = json(1).list().ofMinSize(1).ofMaxSize(4)
         .filter(l -> l.stream().anyMatch(v -> !(v instanceof String))).map(l -> new JsonArray(l).encode());
     return Arbitraries.oneOf(cut, notStrings);
   }
