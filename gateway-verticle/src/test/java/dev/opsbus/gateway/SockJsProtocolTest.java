@@ -225,6 +225,28 @@ class SockJsProtocolTest {
     dropAll();
   }
 
+  /** Found by SockJsEnvelopePropertyTest: {@code d=%} threw in the body handler and the request was never answered. */
+  @Test
+  void aJsonpSendWhoseFormDoesNotPercentDecodeIsA400AndTheSessionServesOn() {
+    String s = session();
+    assertThat(Await.result(gw.http.get(s + "/jsonp?c=_jp.x9").bearerTokenAuthentication(viewer).send(), WAIT).bodyAsString())
+        .isEqualTo("/**/_jp.x9(\"o\");\r\n");
+    for (String form : List.of("d=%zz", "d=%", "d=%5B%22x%22%5")) {
+      HttpResponse<Buffer> sent = Await.result(gw.http.post(s + "/jsonp_send").bearerTokenAuthentication(viewer)
+          .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(form)), WAIT);
+      assertThat(sent.statusCode()).as(form).isEqualTo(400);
+      assertThat(sent.bodyAsString()).as(form).contains("percent");
+    }
+    String frames = new JsonArray().add(new JsonObject().put("type", "register").put("address", "no.such.address").encode()).encode();
+    HttpResponse<Buffer> sent = Await.result(gw.http.post(s + "/jsonp_send").bearerTokenAuthentication(viewer)
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer("d=" + URLEncoder.encode(frames, StandardCharsets.UTF_8))), WAIT);
+    assertThat(sent.bodyAsString()).isEqualTo("ok");
+    assertThat(Await.result(gw.http.get(s + "/jsonp?c=_jp.x9").bearerTokenAuthentication(viewer).send(), WAIT).bodyAsString())
+        .contains("unknown_address");
+    dropAll();
+  }
+
   @Test
   void aSecondReceivingRequestIsToldAnotherIsOpenAndTheFirstCarriesOn() {
     String s = session();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -135,6 +137,33 @@ final class SockJsFrames {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The messages of one WebSocket text: those of its envelope; none for an empty text or {@code []};
+   * anything else goes on whole as one message, which the bridge refuses with an err frame.
+   */
+  static List<String> webSocketMessages(String text) {
+    if (text.isEmpty() || "[]".equals(text)) {
+      return List.of();
+    }
+    List<String> messages = decode(text);
+    return messages != null ? messages : List.of(text);
+  }
+
+  /**
+   * The envelope in a form-encoded {@code jsonp_send} body ({@code d=<percent-encoded>}): empty
+   * without a {@code d=}, null when it does not percent-decode ({@code %zz}, a cut {@code %5}).
+   */
+  static String formEnvelope(String form) {
+    if (!form.startsWith("d=")) {
+      return "";
+    }
+    try {
+      return URLDecoder.decode(form.substring(2), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**

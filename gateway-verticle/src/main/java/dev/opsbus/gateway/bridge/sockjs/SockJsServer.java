@@ -207,11 +207,10 @@ public final class SockJsServer {
 
   /** A WebSocket message: a JSON array of messages, or one; anything else goes on as one message the bridge will refuse. */
   private static void received(SockJsSession s, String text) {
-    if (text.isEmpty() || "[]".equals(text)) {
-      return;
+    List<String> messages = SockJsFrames.webSocketMessages(text);
+    if (!messages.isEmpty()) {
+      s.receive(messages);
     }
-    List<String> messages = SockJsFrames.decode(text);
-    s.receive(messages != null ? messages : List.of(text));
   }
 
   /** A receiving request of a fallback transport: opens the session when it is the first. */
@@ -249,7 +248,11 @@ public final class SockJsServer {
     RequestBodies.read(ctx.request(), limit, body -> {
       String text = body.toString(java.nio.charset.StandardCharsets.UTF_8);
       if (jsonp && isForm(ctx.request())) {
-        text = text.startsWith("d=") ? java.net.URLDecoder.decode(text.substring(2), java.nio.charset.StandardCharsets.UTF_8) : "";
+        text = SockJsFrames.formEnvelope(text);
+        if (text == null) {
+          plain(ctx, 400, "Broken form encoding: \"d\" does not percent-decode.\n");
+          return;
+        }
       }
       if (text.isEmpty()) {
         plain(ctx, 400, "Payload expected.\n");
