@@ -227,6 +227,20 @@ class SockJsProtocolTest {
 
   /** Found by SockJsEnvelopePropertyTest: {@code d=%} threw in the body handler and the request was never answered. */
   @Test
+  void aSendWithANegativeContentLengthIsA400() throws Exception {
+    String s = session();
+    post(s + "/xhr", null); // the session is open
+    try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gw.port())) {
+      raw.setSoTimeout(10_000);
+      raw.getOutputStream().write(("POST " + s + "/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + viewer
+          + "\r\nContent-Type: text/plain\r\nContent-Length: -1\r\n\r\n[\"x\"]").getBytes(StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      assertThat(status).startsWith("HTTP/1.1 400");
+    }
+    dropAll();
+  }
+
+  @Test
   void aJsonpSendWhoseFormDoesNotPercentDecodeIsA400AndTheSessionServesOn() {
     String s = session();
     assertThat(Await.result(gw.http.get(s + "/jsonp?c=_jp.x9").bearerTokenAuthentication(viewer).send(), WAIT).bodyAsString())

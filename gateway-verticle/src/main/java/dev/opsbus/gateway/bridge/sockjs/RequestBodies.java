@@ -26,6 +26,10 @@ final class RequestBodies {
         invalid.handle("Content-Length is not a number");
         return;
       }
+      if (n < 0) {
+        invalid.handle("Content-Length is negative");
+        return;
+      }
       if (n > limit) {
         tooLarge.handle(n);
         return;
