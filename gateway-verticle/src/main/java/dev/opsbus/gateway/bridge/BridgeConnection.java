@@ -1,6 +1,7 @@
 package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.auth.Bearer;
+import dev.opsbus.gateway.auth.TokenVersion;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusRetry;
@@ -19,6 +20,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -70,7 +74,10 @@ final class BridgeConnection implements Subscriber {
   private String ownAddress;
 
   private Principal principal;
-  private String token;
+  /** SHA-256 of the token the connection holds (verified), or null: enough to tell a new token from it. */
+  private byte[] tokenDigest;
+  /** The revocation version of that token. */
+  private long tokenVersion;
   private ErrorCode authProblem;
   /** The frame being handled, or {@link #IDLE}; the next frame waits for it. */
   private Future<Void> chain = IDLE;
@@ -87,7 +94,7 @@ final class BridgeConnection implements Subscriber {
     this.listener = listener;
     this.parser = parser;
     this.principal = principal;
-    this.token = token;
+    holdToken(token);
     this.authProblem = principal == null ? (authProblem == null ? ErrorCode.NOT_LOGGED_IN : authProblem) : null;
     this.bucket = new TokenBucket(ctx.limits().ratePerSecond(), ctx.limits().rateBurst());
   }
@@ -104,9 +111,31 @@ final class BridgeConnection implements Subscriber {
     return principal;
   }
 
-  /** The token the connection holds now (verified), or null. */
-  String token() {
-    return token;
+  /** The revocation version of the token the connection holds now (0 with none). */
+  long tokenVersion() {
+    return tokenVersion;
+  }
+
+  /**
+   * Keeps what the connection needs of a verified token: its digest, to skip a frame that presents
+   * the same token again, and its revocation version. Not the token itself: an idle connection is
+   * smaller without it, and a heap dump holds no bearer tokens of open sockets.
+   */
+  private void holdToken(String token) {
+    tokenDigest = token == null ? null : digest(token);
+    tokenVersion = TokenVersion.of(token);
+  }
+
+  private boolean holds(String presented) {
+    return tokenDigest != null && MessageDigest.isEqual(tokenDigest, digest(presented));
+  }
+
+  private static byte[] digest(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
   }
 
   long lastSeenNanos() {
@@ -207,7 +236,7 @@ final class BridgeConnection implements Subscriber {
       return IDLE;
     }
     String presented = Bearer.token(headers.getString("authorization"));
-    if (presented == null || presented.equals(token)) {
+    if (presented == null || holds(presented)) {
       return IDLE;
     }
     return ctx.tokens().verify(presented).compose(p -> {
@@ -221,7 +250,7 @@ final class BridgeConnection implements Subscriber {
         return Future.failedFuture(new OpsbusException(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has too many connections open"));
       }
       principal = p;
-      token = presented;
+      holdToken(presented);
       authProblem = null;
       listener.authenticated(this);
       recheckSubscriptions();

@@ -1,7 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
 import dev.opsbus.gateway.auth.TokenRevocations;
-import dev.opsbus.gateway.auth.TokenVersion;
 import dev.opsbus.model.ErrorCode;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +21,7 @@ final class RevocationWatches {
 
   /** The connection logged in or renewed its token. */
   void watch(BridgeConnection conn) {
-    long version = TokenVersion.of(conn.token());
+    long version = conn.tokenVersion();
     TokenRevocations.Watch w = watches.get(conn);
     if (w != null) {
       w.renew(version);
