@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Server CPU per delivery of two opsbus builds, paired: both nodes run at once on core 0 (each its
-# own bench jar's opsbus-server, warm for the whole comparison), the generator of THIS tree on core 1
-# drives one, then the other, round after round, in alternating order. Each round gives one ratio
-# B/A per load; the median of the ratios and their spread are printed. Pairing cancels what drifts
-# over minutes on a shared host (steal, frequency), which unpaired runs of a few minutes could not.
+# Server CPU per delivery of two or more opsbus builds, paired: all nodes run at once on core 0 (each
+# its own bench jar's opsbus-server, warm for the whole comparison), the generator of THIS tree on
+# core 1 drives one after the other, round after round, the order rotating. Each round gives one ratio
+# per load of every build to the first; the median of the ratios and their spread are printed.
+# Pairing cancels what drifts over minutes on a shared host (steal, frequency), which unpaired runs
+# of a few minutes could not.
 #
-#   bench/cpu-compare.sh A.jar B.jar [rounds]     (A: the reference, e.g. the tree before a change)
+#   bench/cpu-compare.sh A.jar B.jar [C.jar ...] [--rounds N]   (A: the reference, e.g. the tree before a change)
 #   BENCH_CMP_LOADS=20000,40000 BENCH_CMP_CLIENTS=1000 BENCH_CMP_PROTOCOL=opsbus (or sockjs)
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-A_JAR="$1"; B_JAR="$2"; ROUNDS="${3:-8}"
+JARS=(); ROUNDS=8
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift ;;
+    *) JARS+=("$1") ;;
+  esac
+  shift
+done
+(( ${#JARS[@]} >= 2 )) || { echo "usage: cpu-compare.sh A.jar B.jar [C.jar ...] [--rounds N]" >&2; exit 2; }
+NAMES=(A B C D E F)
 GEN_JAR="${BENCH_CMP_GENERATOR:-$BENCH_DIR/target/opsbus-bench.jar}"
 LOADS="${BENCH_CMP_LOADS:-20000,40000}"
 CLIENTS="${BENCH_CMP_CLIENTS:-1000}"
@@ -39,10 +49,14 @@ start() { # name jar -> sets PORT_<name>, CONTROL_<name>, PID_<name>
   printf -v "PID_$name" '%s' "$pid"
 }
 
-start A "$A_JAR"
-start B "$B_JAR"
-log "A=$A_JAR (pid $PID_A) B=$B_JAR (pid $PID_B) loads=$LOADS clients=$CLIENTS rounds=$ROUNDS protocol=$PROTOCOL"
-echo "a=$A_JAR b=$B_JAR generator=$GEN_JAR loads=$LOADS clients=$CLIENTS rounds=$ROUNDS protocol=$PROTOCOL load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.txt"
+{
+  for i in "${!JARS[@]}"; do
+    start "${NAMES[$i]}" "${JARS[$i]}"
+    echo "${NAMES[$i]}=${JARS[$i]}"
+  done
+  echo "generator=$GEN_JAR loads=$LOADS clients=$CLIENTS rounds=$ROUNDS protocol=$PROTOCOL load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/meta.txt"
+log "$(tr '\n' ' ' < "$OUT/meta.txt")"
 
 drive() { # name round
   local name="$1" round="$2" port control pid
@@ -54,9 +68,9 @@ drive() { # name round
     || log "generator failed against $name in round $round"
 }
 
+n=${#JARS[@]}
 for ((r = 1; r <= ROUNDS; r++)); do
-  if (( r % 2 == 1 )); then order="A B"; else order="B A"; fi
-  for s in $order; do drive "$s" "$r"; done
+  for ((i = 0; i < n; i++)); do drive "${NAMES[$(((i + r) % n))]}" "$r"; done
   log "round $r done"
 done
 

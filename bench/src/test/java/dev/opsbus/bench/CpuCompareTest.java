@@ -20,7 +20,9 @@ class CpuCompareTest {
         point("A", 1, 10, 100), point("B", 1, 11, 100),   // 1.10
         point("A", 2, 20, 100), point("B", 2, 20, 100),   // 1.00 (a slow round for both)
         point("A", 3, 10, 100), point("B", 3, 10.5, 100), // 1.05
-        point("A", 4, 10, 100), point("B", 4, 5, 90)));   // B lost messages: round left out
-    assertThat(md).contains("| 40,000 | 3 | 10.00 (10.00–20.00) | 11.00 (10.50–20.00) | 1.050 (1.000–1.100) |");
+        point("A", 4, 10, 100), point("B", 4, 5, 90),     // B lost messages: round left out
+        point("C", 1, 9, 100), point("C", 2, 18, 100)));  // a third build, two rounds: 0.90 each
+    assertThat(md).contains("| 40,000 | B | 3 | 10.00 (10.00–20.00) | 11.00 (10.50–20.00) | 1.050 (1.000–1.100) |");
+    assertThat(md).contains("| 40,000 | C | 2 | 15.00 (10.00–20.00) | 13.50 (9.00–18.00) | 0.900 |");
   }
 }
