@@ -291,7 +291,8 @@ public class GatewayVerticle extends VerticleBase {
     new HostApi(vertx, hostStore, authn, bus, this::activity, config.nodeId()).mount(router);
     // terminal sockets check Origin like the bridge does
     router.route("/ws/*").handler(origins.guard("open a terminal"));
-    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients, tokens, revocations).mount(router);
+    new TerminalApi(vertx, authn, bus, bridge.subscriptions(), bridge.caps(), clients, tokens, revocations, telemetry.terminalHops())
+        .mount(router);
     new RecordingApi(authn, bus).mount(router);
     new OperationApi(authn, bus).mount(router);
     services.mount(router, authn, this::activity);

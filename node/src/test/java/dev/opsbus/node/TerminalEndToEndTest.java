@@ -124,6 +124,36 @@ class TerminalEndToEndTest {
   }
 
   @Test
+  void aTimedKeystrokesEchoShowsEachHopOnMetrics() throws Exception {
+    String sid = openTerminal(admin);
+    try (TermClient t = TermClient.connect(client, node.httpPort(), sid, admin)) {
+      t.attached(WAIT);
+      // a socket's first keystroke frame is timed (then one in 16)
+      t.type("echo hops\r");
+      t.awaitLine("hops", WAIT);
+    }
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String metrics;
+    do {
+      metrics = await(http.get("/metrics").send()).bodyAsString();
+    } while (!hopCounted(metrics, "total") && System.nanoTime() < deadline);
+    for (String hop : List.of("bus_in", "relay_to_writer", "sshj_write", "host_echo", "reader_to_loop", "coalesce", "bus_out",
+        "websocket_write", "total", "added")) {
+      assertThat(hopCounted(metrics, hop)).as("hop " + hop + " in\n" + metrics).isTrue();
+    }
+  }
+
+  /** Whether /metrics shows at least one sample of this terminal hop. */
+  static boolean hopCounted(String metrics, String hop) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("opsbus_terminal_hop_seconds_count{") && line.contains("hop=\"" + hop + "\"")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) >= 1;
+      }
+    }
+    return false;
+  }
+
+  @Test
   void theDriverResizesAViewerCanNeitherResizeNorType() throws Exception {
     String sid = openTerminal(admin);
     String viewer = user("vince", "viewer");

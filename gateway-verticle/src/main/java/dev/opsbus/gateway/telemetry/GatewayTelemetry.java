@@ -49,6 +49,7 @@ public final class GatewayTelemetry {
   private final Map<String, Transport> transports = new HashMap<>();
   private final Map<ErrorCode, Counter> refusals = new EnumMap<>(ErrorCode.class);
   private final LatencyHistogram latency;
+  private final TerminalHops terminalHops;
   private EventLoopLag lag;
 
   /** @param nodeId the label {@code node} of the histogram (Micrometer meters get it as a common tag) */
@@ -56,8 +57,10 @@ public final class GatewayTelemetry {
     this.registry = registry;
     this.latency = new LatencyHistogram(LATENCY,
         "time from a bus message reaching the gateway's consumer to its frame handed to a client's socket", Labels.of("node", nodeId));
+    this.terminalHops = new TerminalHops(nodeId);
     if (registry instanceof PrometheusMeterRegistry prometheus) {
       prometheus.getPrometheusRegistry().register(latency);
+      prometheus.getPrometheusRegistry().register(terminalHops);
     }
     for (String kind : TRANSPORTS) {
       transport(kind);
@@ -111,6 +114,11 @@ public final class GatewayTelemetry {
   public void refused(ErrorCode code) {
     refusals.computeIfAbsent(code, c -> Counter.builder(REFUSALS).description("frames and connections the bridge refused, by error code")
         .tag("code", c.wireName()).register(registry)).increment();
+  }
+
+  /** A terminal echo's hops ({@value TerminalHops#NAME}), recorded by the terminal sockets. */
+  public TerminalHops terminalHops() {
+    return terminalHops;
   }
 
   /** Samples delivered so far, for tests and observation. */

@@ -17,6 +17,7 @@ import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
 import dev.opsbus.model.wire.TerminalRequest;
+import dev.opsbus.gateway.telemetry.TerminalHops;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,13 +42,16 @@ public final class TerminalApi {
   private final ClientAddress clients;
   private final TokenService tokens;
   private final TokenRevocations revocations;
+  private final TerminalHops hops;
 
   /**
    * @param caps the node's socket caps (shared with the bridge): terminal sockets per user, per address, per node
    * @param tokens and {@code revocations}: a terminal socket lives by its token (expiry, renewal, revocation)
+   * @param hops where the sockets record a timed keystroke's echo, hop by hop
    */
   public TerminalApi(Vertx vertx, Authn authn, BusCalls bus, SubscriptionIndex index, ConnectionCaps caps, ClientAddress clients,
-      TokenService tokens, TokenRevocations revocations) {
+      TokenService tokens, TokenRevocations revocations, TerminalHops hops) {
+    this.hops = hops;
     this.caps = caps;
     this.clients = clients;
     this.vertx = vertx;
@@ -152,7 +156,7 @@ public final class TerminalApi {
           } else {
             caps.release(admitted);
           }
-          new TerminalSocket(vertx, ws, index, bus, sid, auth).start();
+          new TerminalSocket(vertx, ws, index, bus, sid, auth, hops).start();
         })
         .onFailure(err -> {
           caps.release(admitted);

@@ -4,6 +4,7 @@ import dev.opsbus.gateway.bridge.Delivery;
 import dev.opsbus.gateway.bridge.Subscriber;
 import dev.opsbus.gateway.bridge.SubscriptionIndex;
 import dev.opsbus.gateway.http.BusCalls;
+import dev.opsbus.gateway.telemetry.TerminalHops;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.debug.HopTimes;
 import dev.opsbus.model.BusFailures;
@@ -88,9 +89,14 @@ final class TerminalSocket implements Subscriber {
   private final InputBuffer input = new InputBuffer();
   private final InputPacer pacer;
   private final ResizeCoalescer resizes;
+  private final TerminalHops hops;
+  /** Keystroke frames until the next timed one ({@link HopTimes#SAMPLE_EVERY}). */
+  private int untilTimed = 1;
 
-  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, TerminalToken auth) {
+  TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, TerminalToken auth,
+      TerminalHops hops) {
     this.vertx = vertx;
+    this.hops = hops;
     this.auth = auth;
     Principal principal = auth.principal();
     this.ws = ws;
@@ -110,8 +116,9 @@ final class TerminalSocket implements Subscriber {
     auth.start(this::fail);
     ws.closeHandler(v -> cleanup());
     ws.binaryMessageHandler(data -> {
+      long arrived = timedNow();
       pacer.took();
-      keystrokes(data);
+      keystrokes(data, arrived);
     });
     ws.textMessageHandler(text -> {
       pacer.took();
@@ -184,9 +191,8 @@ final class TerminalSocket implements Subscriber {
       if (bytes == null) {
         return;
       }
-      if (HopTimes.ON) {
-        HopTimes.since("5 relay publish -> gateway (bus out)", HopTimes.stamp(delivery.message().headers().get(HopTimes.STAMP_HEADER)));
-      }
+      long[] stamps = HopTimes.SAMPLE_EVERY == 0 ? null : HopTimes.decode(delivery.message().headers().get(HopTimes.OUT_HEADER));
+      long gatewayOut = stamps == null ? 0 : System.nanoTime();
       String off = delivery.message().headers().get(TerminalControl.OFFSET_HEADER);
       long start = off == null ? offset : Long.parseLong(off);
       if (!attached) {
@@ -198,6 +204,9 @@ final class TerminalSocket implements Subscriber {
         return;
       }
       forward(start, bytes);
+      if (stamps != null) {
+        hops.record(stamps, gatewayOut, System.nanoTime());
+      }
     } else if (delivery.message().body() instanceof JsonObject event) {
       ws.writeTextMessage(event.encode());
       if (isClosedEvent(event)) {
@@ -301,7 +310,16 @@ final class TerminalSocket implements Subscriber {
     }
   }
 
-  private void keystrokes(Buffer data) {
+  /** Now, when this keystroke frame is one to time; else 0. */
+  private long timedNow() {
+    if (HopTimes.SAMPLE_EVERY == 0 || --untilTimed > 0) {
+      return 0;
+    }
+    untilTimed = HopTimes.SAMPLE_EVERY;
+    return System.nanoTime();
+  }
+
+  private void keystrokes(Buffer data, long arrived) {
     if (closed) {
       return;
     }
@@ -323,13 +341,18 @@ final class TerminalSocket implements Subscriber {
       }
       return;
     }
-    sendInput(data);
+    sendInput(data, arrived);
   }
 
   private void sendInput(Buffer data) {
+    sendInput(data, 0);
+  }
+
+  /** @param arrived when the frame arrived, for a timed keystroke; else 0 */
+  private void sendInput(Buffer data, long arrived) {
     DeliveryOptions opts = BusIdentity.stamp(new DeliveryOptions(), principal);
-    if (HopTimes.ON) {
-      opts.addHeader(HopTimes.STAMP_HEADER, Long.toString(System.nanoTime()));
+    if (arrived != 0) {
+      opts.addHeader(HopTimes.IN_HEADER, Long.toString(arrived));
     }
     vertx.eventBus().send(Addresses.SSH_SESSION_IN.format(sid), data, opts);
   }
@@ -364,7 +387,7 @@ final class TerminalSocket implements Subscriber {
       case "input" -> {
         Object data = msg.getValue("data");
         if (data instanceof String s) {
-          keystrokes(Buffer.buffer(s));
+          keystrokes(Buffer.buffer(s), 0);
         }
       }
       default -> error(ErrorCode.INVALID_FRAME, "unknown control message type (resize, input, token)");

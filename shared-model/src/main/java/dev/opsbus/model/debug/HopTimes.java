@@ -1,52 +1,45 @@
 package dev.opsbus.model.debug;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
- * Optional timing of a terminal keystroke's hops (gateway in, bus, relay write, sshj, echo, relay
- * read, bus, gateway out), for finding where echo latency goes. Off unless the JVM runs with
- * {@code -Dopsbus.terminal.hopTiming=true}; then each hop's samples (µs) are logged as p50/p90/p99
- * every {@value #REPORT_EVERY} samples, at INFO, by the logger {@code dev.opsbus.model.debug.HopTimes}.
- * Stamps ({@link #STAMP_HEADER}) are {@link System#nanoTime()} values, so a hop across two JVMs (a
- * gateway and a relay on different nodes) is not measured: only hops within one node are. Safe from
- * any thread.
+ * The wire side of terminal echo hop timing: which keystrokes carry a stamp, the headers that carry
+ * the stamps, and their encoding. A sampled keystroke leaves the gateway with its arrival time in
+ * {@link #IN_HEADER}; the relay stamps its own hops (bus in, writer start, sshj write returned, echo
+ * read, back on the loop, published) and sends them, with the gateway's stamp, on the output chunk
+ * that carries the echo ({@link #OUT_HEADER}); the gateway adds its own and records the durations
+ * (gateway {@code TerminalHops}, {@code opsbus_terminal_hop_seconds} on {@code /metrics}).
+ *
+ * <p>Stamps are {@link System#nanoTime()} values (CLOCK_MONOTONIC): comparable between JVMs on one
+ * machine, not between machines, so across nodes on different machines only the hops within one
+ * JVM mean anything (an out-of-range difference is dropped).
+ *
+ * <p>Every {@link #SAMPLE_EVERY}th keystroke frame of a socket is stamped (system property
+ * {@code opsbus.terminal.hopSampleEvery}, default {@value #DEFAULT_SAMPLE_EVERY}; 0 turns timing
+ * off). {@code -Dopsbus.terminal.hopTiming=true} stamps every keystroke and logs each hop's
+ * p50/p90/p99 every few hundred samples (for the bench).
  */
 public final class HopTimes {
 
-  /** On when {@code -Dopsbus.terminal.hopTiming=true}. */
-  public static final boolean ON = Boolean.getBoolean("opsbus.terminal.hopTiming");
-  /** Bus header carrying the sender's {@code System.nanoTime()} (only while {@link #ON}). */
-  public static final String STAMP_HEADER = "opsbus-hop-ns";
-  static final int REPORT_EVERY = 500;
-  /** A stamp older than this is from another JVM, or stale: not counted. */
-  private static final long MAX_NANOS = 10_000_000_000L;
+  /** Stamp every keystroke and log the percentiles: {@code -Dopsbus.terminal.hopTiming=true}. */
+  public static final boolean LOG = Boolean.getBoolean("opsbus.terminal.hopTiming");
+  static final int DEFAULT_SAMPLE_EVERY = 16;
+  /** Every how many keystroke frames one is timed; 0: none. */
+  public static final int SAMPLE_EVERY = LOG ? 1 : Math.max(0, Integer.getInteger("opsbus.terminal.hopSampleEvery", DEFAULT_SAMPLE_EVERY));
+  /** On a keystroke: the gateway's {@code nanoTime} when its frame arrived. */
+  public static final String IN_HEADER = "opsbus-hop-in";
+  /** On an output chunk: the stamps of {@link Stamp}, in order, comma-separated. */
+  public static final String OUT_HEADER = "opsbus-hops";
 
-  private static final Logger LOG = LoggerFactory.getLogger(HopTimes.class);
-  private static final Map<String, long[]> SAMPLES = new LinkedHashMap<>();
-  private static final Map<String, Integer> COUNTS = new LinkedHashMap<>();
+  /** The relay's stamps of one timed keystroke, in the order of {@link #OUT_HEADER}. */
+  public enum Stamp {
+    GATEWAY_IN, RELAY_IN, WRITE_START, WRITTEN, READ, RELAY_LOOP, PUBLISHED
+  }
 
   private HopTimes() {
   }
 
-  /** Records one hop that began at {@code startNanos} and ends now; does nothing while off. */
-  public static void since(String hop, long startNanos) {
-    if (!ON || startNanos == 0) {
-      return;
-    }
-    long d = System.nanoTime() - startNanos;
-    if (d < 0 || d > MAX_NANOS) {
-      return;
-    }
-    record(hop, d / 1_000);
-  }
-
-  /** The stamp in a header value, or 0. */
+  /** The stamp in a header value, or 0 when there is none or it is not a number. */
   public static long stamp(String headerValue) {
-    if (!ON || headerValue == null) {
+    if (headerValue == null) {
       return 0;
     }
     try {
@@ -56,17 +49,35 @@ public final class HopTimes {
     }
   }
 
-  private static synchronized void record(String hop, long micros) {
-    long[] s = SAMPLES.computeIfAbsent(hop, h -> new long[REPORT_EVERY]);
-    int n = COUNTS.getOrDefault(hop, 0);
-    s[n++] = micros;
-    if (n == REPORT_EVERY) {
-      long[] sorted = s.clone();
-      Arrays.sort(sorted);
-      LOG.info("hop {}: p50 {} µs, p90 {} µs, p99 {} µs, max {} µs over {} samples", hop, sorted[REPORT_EVERY / 2],
-          sorted[REPORT_EVERY * 9 / 10], sorted[REPORT_EVERY * 99 / 100], sorted[REPORT_EVERY - 1], REPORT_EVERY);
-      n = 0;
+  /** {@link #OUT_HEADER}'s value for these stamps (indexed by {@link Stamp#ordinal()}; 0: not taken). */
+  public static String encode(long[] stamps) {
+    StringBuilder b = new StringBuilder(stamps.length * 16);
+    for (int i = 0; i < stamps.length; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(stamps[i]);
     }
-    COUNTS.put(hop, n);
+    return b.toString();
+  }
+
+  /** The stamps of an {@link #OUT_HEADER} value, or null when it is missing or malformed. */
+  public static long[] decode(String headerValue) {
+    if (headerValue == null) {
+      return null;
+    }
+    String[] parts = headerValue.split(",", -1);
+    if (parts.length != Stamp.values().length) {
+      return null;
+    }
+    long[] stamps = new long[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        stamps[i] = Long.parseLong(parts[i]);
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return stamps;
   }
 }

@@ -2,6 +2,7 @@ package dev.opsbus.ssh.terminal;
 
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.debug.HopTimes;
+import dev.opsbus.model.debug.HopTimes.Stamp;
 import dev.opsbus.model.wire.TerminalControl;
 import dev.opsbus.ssh.RelayThreads;
 import io.vertx.core.Context;
@@ -69,12 +70,15 @@ final class OutputPump {
   private final Scrollback scrollback;
   private final Sink sink;
   private final Semaphore outputInFlight = new Semaphore(MAX_OUTPUT_IN_FLIGHT);
+  private final HopProbe.Slot probes;
 
   // event loop only
   private Buffer pending = Buffer.buffer();
   private long flushTimer = -1;
   private long windowStart = System.nanoTime() - 2 * WINDOW_NANOS;
   private int immediateInWindow;
+  /** The timed keystroke whose echo is in {@link #pending}, if any. */
+  private HopProbe pendingProbe;
   private long offset;
   private boolean stopped;
   /** Flow holds by holder (one per terminal socket that fell behind), to the nanoTime they lapse. */
@@ -85,7 +89,10 @@ final class OutputPump {
   private final Object gate = new Object();
   private boolean held;
 
-  OutputPump(Vertx vertx, Context context, RelayThreads threads, String sid, String hostId, int scrollbackBytes, Sink sink) {
+  /** @param probes where a timed keystroke waits for its echo: the next output read carries its stamps */
+  OutputPump(Vertx vertx, Context context, RelayThreads threads, String sid, String hostId, int scrollbackBytes, Sink sink,
+      HopProbe.Slot probes) {
+    this.probes = probes;
     this.vertx = vertx;
     this.context = context;
     this.threads = threads;
@@ -147,16 +154,16 @@ final class OutputPump {
         }
         byte[] chunk = Arrays.copyOf(buf, n);
         outputInFlight.acquireUninterruptibly(n);
-        if (HopTimes.ON) {
-          HopTimes.since("3 sshj written -> echo read (host and sshj)", ShellWrites.lastWrittenNanos);
-          long readAt = System.nanoTime();
+        HopProbe probe = probes.take();
+        if (probe != null) {
+          probe.stamp(Stamp.READ);
           context.runOnContext(v -> {
-            HopTimes.since("4 echo read -> relay loop", readAt);
-            onOutput(chunk);
+            probe.stamp(Stamp.RELAY_LOOP);
+            onOutput(chunk, probe);
           });
           continue;
         }
-        context.runOnContext(v -> onOutput(chunk));
+        context.runOnContext(v -> onOutput(chunk, null));
       }
     } catch (IOException e) {
       end = "the connection to host '" + hostId + "' was lost: " + e.getMessage();
@@ -182,13 +189,21 @@ final class OutputPump {
 
   // ---------------------------------------------------------------- event loop
 
-  private void onOutput(byte[] chunk) {
+  private void onOutput(byte[] chunk, HopProbe probe) {
     if (stopped) {
       outputInFlight.release(chunk.length);
       return;
     }
     pending.appendBytes(chunk);
+    if (probe != null) {
+      pendingProbe = probe;
+    }
+    publishOrWait();
+    // after the publish: the session's bookkeeping (idle status) is not on the echo's path
     sink.activity();
+  }
+
+  private void publishOrWait() {
     if (pending.length() >= FLUSH_BYTES) {
       flush();
       return;
@@ -225,17 +240,22 @@ final class OutputPump {
     }
     Buffer chunk = pending;
     pending = Buffer.buffer();
-    byte[] bytes = chunk.getBytes();
+    int length = chunk.length();
     long off = offset;
-    offset += bytes.length;
-    scrollback.append(bytes);
-    sink.published(bytes);
+    offset += length;
     DeliveryOptions opts = new DeliveryOptions().addHeader(TerminalControl.OFFSET_HEADER, Long.toString(off));
-    if (HopTimes.ON) {
-      opts.addHeader(HopTimes.STAMP_HEADER, Long.toString(System.nanoTime()));
+    if (pendingProbe != null) {
+      pendingProbe.stamp(Stamp.PUBLISHED);
+      opts.addHeader(HopTimes.OUT_HEADER, pendingProbe.header());
+      pendingProbe = null;
     }
     vertx.eventBus().publish(address, chunk, opts);
-    outputInFlight.release(bytes.length);
+    // the scrollback and the recording after the publish, in the same turn of the loop: an attach
+    // (served on this loop too) still finds the scrollback ending at the offset
+    byte[] bytes = chunk.getBytes();
+    scrollback.append(bytes);
+    sink.published(bytes);
+    outputInFlight.release(length);
   }
 
   /**

@@ -2,7 +2,7 @@ package dev.opsbus.ssh.terminal;
 
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
-import dev.opsbus.model.debug.HopTimes;
+import dev.opsbus.model.debug.HopTimes.Stamp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -26,13 +26,14 @@ final class ShellWrites {
   private final String sid;
   private Future<Void> chain = Future.succeededFuture();
   private int inputPending;
-  /** When the last keystrokes left for the host (only while {@link HopTimes#ON}): the echo's hop starts here. */
-  static volatile long lastWrittenNanos;
+  private final HopProbe.Slot probes;
 
-  ShellWrites(Vertx vertx, ShellConnection conn, String sid) {
+  /** @param probes where a timed keystroke's probe waits for its echo (see {@link HopProbe}) */
+  ShellWrites(Vertx vertx, ShellConnection conn, String sid, HopProbe.Slot probes) {
     this.vertx = vertx;
     this.conn = conn;
     this.sid = sid;
+    this.probes = probes;
   }
 
   /**
@@ -40,20 +41,23 @@ final class ShellWrites {
    *
    * @throws OpsbusException {@code rate_limited} when too many bytes already wait for the host
    */
-  Future<Void> input(byte[] bytes) {
+  Future<Void> input(byte[] bytes, HopProbe probe) {
     if (inputPending + bytes.length > MAX_INPUT_PENDING) {
       throw new OpsbusException(ErrorCode.RATE_LIMITED, "terminal " + sid + " has more than " + MAX_INPUT_PENDING
           + " bytes of input waiting for the host; try again");
     }
     inputPending += bytes.length;
     OutputStream out = conn.shell().getOutputStream();
-    long queued = HopTimes.ON ? System.nanoTime() : 0;
     return enqueue(() -> {
-      HopTimes.since("2a relay input -> worker", queued);
+      if (probe != null) {
+        // offered before the write: the echo may be read before the write call returns
+        probe.stamp(Stamp.WRITE_START);
+        probes.offer(probe);
+      }
       out.write(bytes);
       out.flush();
-      if (HopTimes.ON) {
-        lastWrittenNanos = System.nanoTime();
+      if (probe != null) {
+        probe.stamp(Stamp.WRITTEN);
       }
     }).onComplete(ar -> inputPending -= bytes.length);
   }

@@ -66,6 +66,8 @@ final class TerminalSession implements OutputPump.Sink {
   private final Instant openedAt = Instant.now();
   private final ParticipantPolicy policy;
   private final OutputPump pump;
+  /** A timed keystroke waiting for its echo (see {@link HopProbe}). */
+  private final HopProbe.Slot probes = new HopProbe.Slot();
   private final RecordingStore recordings;
   private final AsciicastRecorder recorder;
   private final Map<String, Long> lastRefusal = new HashMap<>();
@@ -99,7 +101,7 @@ final class TerminalSession implements OutputPump.Sink {
     this.cols = cols;
     this.rows = rows;
     this.policy = new ParticipantPolicy(sid, hostId, owner);
-    this.pump = new OutputPump(vertx, context, threads, sid, hostId, config.scrollbackBytes(), this);
+    this.pump = new OutputPump(vertx, context, threads, sid, hostId, config.scrollbackBytes(), this, probes);
     this.recordings = recordings;
     this.recorder = new AsciicastRecorder(vertx, recordings, config.recordings(), sid, hostId, owner, config.nodeId());
   }
@@ -129,7 +131,7 @@ final class TerminalSession implements OutputPump.Sink {
    */
   Future<Void> start(ShellConnection connection) {
     this.conn = connection;
-    this.writes = new ShellWrites(vertx, connection, sid);
+    this.writes = new ShellWrites(vertx, connection, sid, probes);
     inConsumer = vertx.eventBus().consumer(Addresses.SSH_SESSION_IN.format(sid), this::onInput);
     controlConsumer = vertx.eventBus().consumer(Addresses.SSH_SESSION_CONTROL.format(sid),
         msg -> handle(msg.headers().get(TerminalControl.OP_HEADER), msg));
@@ -261,14 +263,10 @@ final class TerminalSession implements OutputPump.Sink {
       replyOk(msg);
       return;
     }
-    long arrived = 0;
-    if (HopTimes.ON) {
-      HopTimes.since("1 gateway -> relay (bus in)", HopTimes.stamp(msg.headers().get(HopTimes.STAMP_HEADER)));
-      arrived = System.nanoTime();
-    }
+    HopProbe probe = HopProbe.of(msg.headers().get(HopTimes.IN_HEADER));
     Future<Void> written;
     try {
-      written = writes.input(bytes);
+      written = writes.input(bytes, probe);
     } catch (OpsbusException full) {
       BusFailures.fail(msg, full.code(), full.getMessage());
       return;
@@ -277,9 +275,7 @@ final class TerminalSession implements OutputPump.Sink {
       recorder.input(bytes);
     }
     activity();
-    long inputArrived = arrived;
     written.onComplete(ar -> {
-      HopTimes.since("2b relay input -> written, back on the loop", inputArrived);
       if (ar.succeeded()) {
         replyOk(msg);
       } else {
