@@ -1,12 +1,7 @@
 package dev.opsbus.bench;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -224,14 +219,12 @@ final class TerminalBench {
     }
     String sid = opened.json().getString("sessionId");
     EchoTracker tracker = new EchoTracker(capacity);
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(4 * 1024 * 1024)
-        .setMaxFrameSize(1024 * 1024));
+    // a blocking client, as the sshj path: this thread writes to the socket, a reader thread reads
     CompletableFuture<JsonObject> ready = new CompletableFuture<>();
-    WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(o.url().getHost()).setPort(o.url().getPort())
-        .setURI("/ws/terminal/" + sid).addHeader("authorization", "Bearer " + api.token());
-    WebSocket ws = await(client.webSocket()
-        .binaryMessageHandler(b -> tracker.onOutput(b.getBytes(), System.nanoTime()))
-        .textMessageHandler(text -> {
+    BlockingWebSocket ws = BlockingWebSocket.open(o.url().getHost(), o.url().getPort(), "/ws/terminal/" + sid,
+        List.of("Authorization: Bearer " + api.token()),
+        tracker::onOutput,
+        text -> {
           JsonObject c = new JsonObject(text);
           if ("ready".equals(c.getString("type"))) {
             ready.complete(c);
@@ -239,9 +232,8 @@ final class TerminalBench {
             tracker.onClosed(text);
             ready.completeExceptionally(new IllegalStateException("terminal socket: " + text));
           }
-        })
-        .closeHandler(v -> tracker.onClosed("the terminal WebSocket closed"))
-        .connect(co));
+        },
+        tracker::onClosed);
     JsonObject r = ready.get(WAIT_MS, TimeUnit.MILLISECONDS);
     if (!"driver".equals(r.getString("role"))) {
       throw new IllegalStateException("attached as " + r.getString("role") + ", not driver");
@@ -258,17 +250,15 @@ final class TerminalBench {
       }
 
       @Override
-      public void type(byte[] bytes) {
-        // Vert.x hands the write to the socket's event loop; this thread only queues it
-        ws.writeBinaryMessage(Buffer.buffer(bytes));
+      public void type(byte[] bytes) throws IOException {
+        ws.writeBinary(bytes);
       }
 
       @Override
       public void close() {
         try {
-          await(ws.close());
+          ws.close();
           await(api.call(HttpMethod.DELETE, "/api/terminals/" + sid, null));
-          await(client.close());
         } catch (Exception e) {
           System.err.println("terminal: closing the opsbus terminal: " + e.getMessage());
         }
