@@ -13,7 +13,6 @@ import dev.opsbus.model.Role;
 import dev.opsbus.model.db.StoreFailures;
 import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.Operation;
-import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.wire.OperationQuery;
 import dev.opsbus.model.wire.OperationRef;
 import dev.opsbus.model.wire.StartOperation;
@@ -52,8 +51,8 @@ final class OperationService {
   private final Fences fences;
   private final StartStatement startStatement;
   private final OperationEvents events;
-  /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
-  private final HostsClient hosts;
+  /** The hosts table belongs to the gateway: whether a host exists is asked of it (a yes remembered a while). */
+  private final KnownHosts hosts;
   private final Map<String, OperationType> types = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final StoreHealth health;
@@ -69,7 +68,7 @@ final class OperationService {
     this.store = store;
     this.runner = runner;
     this.events = events;
-    this.hosts = new HostsClient(vertx);
+    this.hosts = new KnownHosts(vertx);
     types.forEach(t -> this.types.put(t.name(), t));
   }
 
@@ -87,11 +86,15 @@ final class OperationService {
     MessageConsumer<JsonObject> remote = vertx.eventBus().consumer(Addresses.OPS_NODE_CANCEL.format(nodeId),
         m -> reply(m, runner.cancel(m.body().getString("operationId")).map(v -> new JsonObject().put("cancelling", true))));
     consumers.add(remote);
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    List<Future<?>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+    ready.add(hosts.start());
+    return Future.all(ready).mapEmpty();
   }
 
   Future<Void> stop() {
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    List<Future<?>> gone = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+    gone.add(hosts.stop());
+    return Future.join(gone).mapEmpty();
   }
 
   /** The node is draining: new starts go to the other nodes (the bus stops routing ops.start here). */
