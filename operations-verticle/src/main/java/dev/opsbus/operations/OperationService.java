@@ -218,7 +218,7 @@ final class OperationService {
     return startStatement.execute(start, nodeId, scope).compose(result -> switch (result.found()) {
       case INSERTED -> {
         Operation op = result.op();
-        events.changed(op);
+        JsonObject published = result.published() == null ? events.changed(op) : events.changed(op, result.published());
         LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), start.hostId(), start.requestedBy(), start.createdBy(), nodeId);
         // an active one the statement saw ended while the insert waited: perhaps failed as lost, with a
         // fence committed after the statement's snapshot: read the fences again, now
@@ -233,11 +233,11 @@ final class OperationService {
         }).map(waitFor -> {
           if (waitFor.isEmpty()) {
             runner.run(op, type, params);
-            return answer("started", op);
+            return answer("started", op.id(), published);
           }
           LOG.info("operation {}: waits for the command of lost operation {} to be gone from {}", op.id(), waitFor.get(), start.hostId());
           runner.runAfter(op, type, params, waitFor.get(), fences);
-          return answer("waiting_for_previous", op).put("waitingFor", waitFor.get());
+          return answer("waiting_for_previous", op.id(), published).put("waitingFor", waitFor.get());
         });
       }
       // the insert lost to the same idempotency key (this very request asked before, or on another node too)
@@ -260,7 +260,11 @@ final class OperationService {
   }
 
   private static JsonObject answer(String status, Operation op) {
-    return new JsonObject().put("operationId", op.id()).put("status", status).put("operation", Json.toJsonObject(op));
+    return answer(status, op.id(), Json.toJsonObject(op));
+  }
+
+  private static JsonObject answer(String status, String id, JsonObject op) {
+    return new JsonObject().put("operationId", id).put("status", status).put("operation", op);
   }
 
   // ---- ops.cancel ----
