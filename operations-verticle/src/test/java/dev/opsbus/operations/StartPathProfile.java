@@ -72,19 +72,23 @@ class StartPathProfile {
         }
       });
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long postmaster = postmaster(db);
       StringBuilder report = new StringBuilder();
       report.append(String.format("hosts %d, in flight %d, load average at start %s%n", hosts, inFlight, loadAverage()));
       for (int round = 1; round <= rounds; round++) {
         ended.set(0);
         long[] before = dbStats(db);
         long cpu0 = os.getProcessCpuTime();
+        long dbCpu0 = cpuMs(postmaster);
         long t0 = System.nanoTime();
         int[] answers = fire(vertx, hosts, inFlight);
         long tAnswered = System.nanoTime();
         long cpuAnswered = os.getProcessCpuTime();
+        long dbCpuAnswered = cpuMs(postmaster);
         OpsHarness.until("every operation ended", java.time.Duration.ofMinutes(5), () -> ended.get() >= answers[0]);
         long tEnded = System.nanoTime();
         long cpuEnded = os.getProcessCpuTime();
+        long dbCpuEnded = cpuMs(postmaster);
         // the activity rows land after the last change; PostgreSQL's statistics of an idle backend up to 10 s later
         long started = answers[0];
         try {
@@ -98,10 +102,12 @@ class StartPathProfile {
         double endS = (tEnded - t0) / 1e9;
         report.append(String.format("round %d: started %d, other %d, accepted/s %.1f, completed/s %.1f, JVM CPU ms per start while "
                 + "answering %.2f, JVM CPU ms per operation in all %.2f, db commits per operation %.2f, rows inserted per operation %.2f, "
-                + "activity rows %d, load %s%n",
+                + "activity rows %d, db CPU ms per start while answering %.2f, db CPU ms per operation in all %.2f, load %s%n",
             round, answers[0], answers[1], answers[0] / answerS, answers[0] / endS, (cpuAnswered - cpu0) / 1e6 / Math.max(1, answers[0]),
             (cpuEnded - cpu0) / 1e6 / Math.max(1, answers[0]), (after[0] - before[0]) / (double) Math.max(1, answers[0]),
-            (after[1] - before[1]) / (double) Math.max(1, answers[0]), after[2] - before[2], loadAverage()));
+            (after[1] - before[1]) / (double) Math.max(1, answers[0]), after[2] - before[2],
+            (dbCpuAnswered - dbCpu0) / (double) Math.max(1, answers[0]), (dbCpuEnded - dbCpu0) / (double) Math.max(1, answers[0]),
+            loadAverage()));
       }
       System.out.println("START PATH PROFILE\n" + report);
       Files.writeString(Path.of(System.getProperty("perf.out", "target/start-path-profile.txt")), report);
@@ -167,6 +173,42 @@ class StartPathProfile {
         + "(SELECT COALESCE(sum(n_tup_ins), 0)::bigint FROM pg_stat_user_tables), (SELECT count(*) FROM activity)").execute())
         .iterator().next();
     return new long[] {r.getLong(0), r.getLong(1), r.getLong(2)};
+  }
+
+  /** The embedded server's postmaster: the parent of a backend. */
+  private static long postmaster(Pool db) throws Exception {
+    long backend = result(db.query("SELECT pg_backend_pid()").execute()).iterator().next().getInteger(0);
+    return Long.parseLong(stat(backend)[1]);
+  }
+
+  /** Fields of /proc/PID/stat after the command name: [state, ppid, ...]. */
+  private static String[] stat(long pid) throws Exception {
+    String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return s.substring(s.lastIndexOf(')') + 2).split(" ");
+  }
+
+  /** CPU time (ms) of the postmaster, its live children and the children it reaped. */
+  private static long cpuMs(long postmaster) throws Exception {
+    String[] pm = stat(postmaster);
+    // utime, stime, cutime, cstime: fields 14-17 of stat, 11-14 here
+    long ticks = Long.parseLong(pm[11]) + Long.parseLong(pm[12]) + Long.parseLong(pm[13]) + Long.parseLong(pm[14]);
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : (Iterable<Path>) dirs::iterator) {
+        String name = d.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String[] f = stat(Long.parseLong(name));
+          if (Long.parseLong(f[1]) == postmaster) {
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (Exception gone) {
+          // exited meanwhile: counted in the postmaster's reaped children
+        }
+      }
+    }
+    return ticks * 10;
   }
 
   private static String loadAverage() {
