@@ -118,7 +118,7 @@ final class ChangeQueue {
 
   private void write() {
     Change next = inFlight;
-    store.changeFrom(known, next.status(), next.progress(), next.message(), next.error(), next.meta()).onComplete(ar -> {
+    store.write(known, next.status(), next.progress(), next.message(), next.error(), next.meta()).onComplete(ar -> {
       if (closed) {
         return;
       }
@@ -128,9 +128,13 @@ final class ChangeQueue {
               System.currentTimeMillis() - firstFailureAt);
         }
         failures = 0;
-        ar.result().ifPresent(op -> {
-          known = op;
-          events.changed(op);
+        ar.result().ifPresent(written -> {
+          known = written.op();
+          if (written.published() == null) {
+            events.changed(written.op());
+          } else {
+            events.changed(written.op(), written.published());
+          }
         });
         writeNext();
       } else {

@@ -109,9 +109,21 @@ public final class OperationStore {
    */
   public Future<Optional<Operation>> changeFrom(Operation known, String status, Integer progress, String message, String error,
       JsonObject metadataPatch) {
+    return write(known, status, progress, message, error, metadataPatch).map(w -> w.map(Written::op));
+  }
+
+  /**
+   * A change written: the operation, and, when this node built it, the JSON to publish (its
+   * snapshot with its seq, built once); null when it is to be built from {@code op}.
+   */
+  record Written(Operation op, JsonObject published) {}
+
+  /** As {@link #changeFrom}, with the JSON to publish when it was built here. */
+  Future<Optional<Written>> write(Operation known, String status, Integer progress, String message, String error,
+      JsonObject metadataPatch) {
     UUID id = UUID.fromString(known.id());
     if (!known.isActive()) {
-      return change(id, status, progress, message, error, metadataPatch);
+      return change(id, status, progress, message, error, metadataPatch).map(o -> o.map(op -> new Written(op, null)));
     }
     boolean finishing = status != null && !Operation.PENDING.equals(status) && !Operation.IN_PROGRESS.equals(status);
     java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -127,13 +139,19 @@ public final class OperationStore {
         known.createdBy(), known.requestedBy(), known.nodeId(), known.version() + 1, null, known.params(), metadata, known.createdAt(),
         Operation.IN_PROGRESS.equals(status) && known.startedAt() == null ? now : known.startedAt(), now,
         finishing ? now : known.completedAt());
+    JsonObject snapshot = Json.toJsonObject(next);
     Tuple args = Tuple.tuple().addUUID(id).addString(next.status()).addInteger(next.progress()).addString(next.message())
         .addString(next.error()).addValue(new JsonObject(metadata)).addLong(next.version()).addOffsetDateTime(utc(next.updatedAt()))
         .addOffsetDateTime(utc(next.startedAt())).addOffsetDateTime(utc(next.completedAt())).addLong(known.version())
-        .addValue(Json.toJsonObject(next));
-    return pool.preparedQuery(CHANGE_FROM_SQL).execute(args).compose(rows -> rows.size() == 0
-        ? change(id, status, progress, message, error, metadataPatch)
-        : Future.succeededFuture(Optional.of(next.withSeq(rows.iterator().next().getLong(0)))));
+        .addValue(snapshot);
+    return pool.preparedQuery(CHANGE_FROM_SQL).execute(args).compose(rows -> {
+      if (rows.size() == 0) {
+        return change(id, status, progress, message, error, metadataPatch).map(o -> o.map(op -> new Written(op, null)));
+      }
+      long seq = rows.iterator().next().getLong(0);
+      // the statement has run: the snapshot it was given is the published form, with the seq
+      return Future.succeededFuture(Optional.of(new Written(next.withSeq(seq), snapshot.put("seq", seq))));
+    });
   }
 
   private static OffsetDateTime utc(java.time.Instant t) {
