@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code activity.list}, in order, by {@code seq}: oldest first after {@code sinceSeq} (a replay
  * from a point), or newest first before {@code beforeSeq} (paging back); narrowed by {@code user},
  * {@code action}, {@code hostId} (of the entry's data) and the times {@code from} and {@code until}. Every node running this
- * verticle hears every event; the event id makes each one land exactly once.
+ * verticle hears every event; the event id makes each one land exactly once. Entries are written in
+ * batches, in order (one statement for those that arrived while the previous one was written); an
+ * entry is never dropped unseen: one the database does not take after {@link #ATTEMPTS} attempts,
+ * or past {@link #MAX_QUEUED} waiting, is counted ({@link #lost()}) and logged, once a minute at most.
  */
 final class ActivityLog {
 
@@ -45,9 +48,14 @@ final class ActivityLog {
   }
 
   ActivityLog(Vertx vertx, Pool pool, java.time.Duration retention) {
+    this(vertx, pool, retention, ATTEMPTS);
+  }
+
+  ActivityLog(Vertx vertx, Pool pool, java.time.Duration retention, int attempts) {
     this.vertx = vertx;
     this.pool = pool;
     this.retention = retention;
+    this.attempts = attempts;
   }
 
   Future<Void> start() {
@@ -86,12 +94,31 @@ final class ActivityLog {
         .onFailure(err -> LOG.warn("pruning the activity log failed: {}", err.getMessage()));
   }
 
+  /** Stops listening; the entries already received are written first (for up to {@link #STOP_FLUSH_MS}). */
   Future<Void> stop() {
     if (pruneTimer >= 0) {
       vertx.cancelTimer(pruneTimer);
     }
-    return Future.join(events.unregister(), list.unregister()).mapEmpty();
+    return Future.join(events.unregister(), list.unregister())
+        .transform(x -> dev.opsbus.model.db.StoreHealth.within(vertx, flushed(), STOP_FLUSH_MS))
+        .transform(ar -> {
+          if (lossLogTimer >= 0) {
+            vertx.cancelTimer(lossLogTimer);
+          }
+          int left = queued.size();
+          if (ar.failed() && left > 0) {
+            lost(left, "the node stopped before they were written");
+          }
+          reportLoss();
+          return Future.<Void>succeededFuture();
+        });
   }
+
+  static final long STOP_FLUSH_MS = 2_000;
+
+  /** One entry as it is written. */
+  private record Entry(UUID id, OffsetDateTime ts, String action, String username, String nodeId, String address, String code,
+      String message, String data) {}
 
   private void store(JsonObject ev) {
     if (ev == null || ev.getString("id") == null || ev.getString("action") == null) {
@@ -109,12 +136,127 @@ final class ActivityLog {
     } catch (RuntimeException e) {
       ts = OffsetDateTime.now();
     }
-    pool.preparedQuery("INSERT INTO activity (id, ts, action, username, node_id, address, code, message, data) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
-        .execute(Tuple.tuple().addUUID(id).addOffsetDateTime(ts).addString(ev.getString("action")).addString(ev.getString("username"))
-            .addString(ev.getString("nodeId")).addString(ev.getString("address")).addString(ev.getString("code"))
-            .addString(ev.getString("message")).addValue(ev.getJsonObject("data", new JsonObject())))
-        .onFailure(err -> LOG.warn("activity entry {} not persisted: {}", id, err.getMessage()));
+    if (queued.size() >= MAX_QUEUED) {
+      lost(1, "more than " + MAX_QUEUED + " entries waiting to be written");
+      return;
+    }
+    queued.addLast(new Entry(id, ts, ev.getString("action"), ev.getString("username"), ev.getString("nodeId"), ev.getString("address"),
+        ev.getString("code"), ev.getString("message"), ev.getJsonObject("data", new JsonObject()).encode()));
+    if (writing == null) {
+      writeNext();
+    }
+  }
+
+  /*
+   * Entries are written in order, one statement for up to BATCH of them: while one batch is being
+   * written, the entries that arrive wait and go in the next. When idle, an entry is written at once.
+   */
+  static final int BATCH = 500;
+  /** Entries waiting at most; past it a new entry is counted lost (the database is away or far behind). */
+  static final int MAX_QUEUED = 100_000;
+  /** Attempts per batch (a failed one is tried again after a backoff doubling from 100 ms to 5 s) before its entries count as lost. */
+  static final int ATTEMPTS = 8;
+  private static final long LOSS_LOG_EVERY_MS = 60_000;
+  static final String INSERT = "INSERT INTO activity (id, ts, action, username, node_id, address, code, message, data) "
+      + "SELECT id, ts, action, username, node_id, address, code, message, data::jsonb FROM unnest($1::uuid[], $2::timestamptz[], "
+      + "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY "
+      + "AS e(id, ts, action, username, node_id, address, code, message, data, n) ORDER BY n ON CONFLICT (id) DO NOTHING";
+
+  private final int attempts;
+  private final java.util.concurrent.atomic.AtomicLong lostTotal = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.ArrayDeque<Entry> queued = new java.util.ArrayDeque<>();
+  /** Completes when the batch being written is done; null when idle. */
+  private io.vertx.core.Promise<Void> writing;
+  private long lostUnreported;
+  private String lastLossReason;
+  private long lastLossLogAt;
+  private long lossLogTimer = -1;
+
+  private void writeNext() {
+    io.vertx.core.Promise<Void> was = writing;
+    if (queued.isEmpty()) {
+      writing = null;
+      if (was != null) {
+        was.tryComplete();
+      }
+      return;
+    }
+    if (was == null) {
+      writing = io.vertx.core.Promise.promise();
+    }
+    java.util.List<Entry> batch = new java.util.ArrayList<>(Math.min(BATCH, queued.size()));
+    while (batch.size() < BATCH && !queued.isEmpty()) {
+      batch.add(queued.pollFirst());
+    }
+    write(batch, 1);
+  }
+
+  private void write(java.util.List<Entry> batch, int attempt) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    OffsetDateTime[] ts = new OffsetDateTime[n];
+    String[][] text = new String[7][n];
+    for (int i = 0; i < n; i++) {
+      Entry e = batch.get(i);
+      ids[i] = e.id();
+      ts[i] = e.ts();
+      text[0][i] = e.action();
+      text[1][i] = e.username();
+      text[2][i] = e.nodeId();
+      text[3][i] = e.address();
+      text[4][i] = e.code();
+      text[5][i] = e.message();
+      text[6][i] = e.data();
+    }
+    Tuple args = Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(ts);
+    for (String[] column : text) {
+      args.addArrayOfString(column);
+    }
+    pool.preparedQuery(INSERT).execute(args).onComplete(ar -> {
+      if (ar.succeeded()) {
+        writeNext();
+      } else if (attempt < attempts) {
+        vertx.setTimer(Math.min(5_000, 100L << (attempt - 1)), t -> write(batch, attempt + 1));
+      } else {
+        lost(n, ar.cause().getMessage());
+        writeNext();
+      }
+    });
+  }
+
+  /** Entries given up on: counted, and said once a minute at most. */
+  private void lost(int n, String why) {
+    lostTotal.addAndGet(n);
+    lostUnreported += n;
+    lastLossReason = why;
+    long now = System.currentTimeMillis();
+    if (now - lastLossLogAt >= LOSS_LOG_EVERY_MS) {
+      reportLoss();
+    } else if (lossLogTimer < 0) {
+      lossLogTimer = vertx.setTimer(LOSS_LOG_EVERY_MS - (now - lastLossLogAt), t -> {
+        lossLogTimer = -1;
+        reportLoss();
+      });
+    }
+  }
+
+  private void reportLoss() {
+    if (lostUnreported == 0) {
+      return;
+    }
+    lastLossLogAt = System.currentTimeMillis();
+    LOG.warn("{} activity entries not persisted ({} since start): {}", lostUnreported, lostTotal.get(), lastLossReason);
+    lostUnreported = 0;
+  }
+
+  /** Entries given up on since this log started (not written after {@link #ATTEMPTS} attempts, or past {@link #MAX_QUEUED}). */
+  long lost() {
+    return lostTotal.get();
+  }
+
+  /** Completes once every entry received so far is written or given up on. */
+  Future<Void> flushed() {
+    return writing == null ? Future.succeededFuture() : writing.future();
   }
 
   private Future<JsonObject> list(ActivityQuery b) {

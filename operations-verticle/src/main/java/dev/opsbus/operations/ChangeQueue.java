@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * again with a backoff that doubles up to {@link #MAX_BACKOFF} until it is written: a change is
  * never dropped, so an operation that ended while the database was away ends in the database as
  * soon as it is back. While a write keeps failing, newer changes are merged into one (the latest
- * status, progress and message win), so an outage holds one pending change, not thousands.
+ * status, progress and message win), so an outage holds one pending change, not thousands. A write
+ * is one statement on top of the version this queue last wrote ({@link OperationStore#changeFrom}).
  */
 final class ChangeQueue {
 
@@ -45,6 +46,8 @@ final class ChangeQueue {
   private final OperationStore store;
   private final OperationEvents events;
   private final UUID operationId;
+  /** The operation as last written (or as started): the version a change is written on top of. */
+  private Operation known;
   private final ArrayDeque<Change> queued = new ArrayDeque<>();
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   /** The change being written, or waiting to be tried again; null when idle. */
@@ -55,11 +58,12 @@ final class ChangeQueue {
   private long retryTimer = -1;
   private boolean closed;
 
-  ChangeQueue(Vertx vertx, OperationStore store, OperationEvents events, String operationId) {
+  ChangeQueue(Vertx vertx, OperationStore store, OperationEvents events, Operation op) {
     this.vertx = vertx;
     this.store = store;
     this.events = events;
-    this.operationId = UUID.fromString(operationId);
+    this.operationId = UUID.fromString(op.id());
+    this.known = op;
   }
 
   void add(Change change) {
@@ -114,7 +118,7 @@ final class ChangeQueue {
 
   private void write() {
     Change next = inFlight;
-    store.change(operationId, next.status(), next.progress(), next.message(), next.error(), next.meta()).onComplete(ar -> {
+    store.write(known, next.status(), next.progress(), next.message(), next.error(), next.meta()).onComplete(ar -> {
       if (closed) {
         return;
       }
@@ -124,7 +128,14 @@ final class ChangeQueue {
               System.currentTimeMillis() - firstFailureAt);
         }
         failures = 0;
-        ar.result().ifPresent(events::changed);
+        ar.result().ifPresent(written -> {
+          known = written.op();
+          if (written.published() == null) {
+            events.changed(written.op());
+          } else {
+            events.changed(written.op(), written.published());
+          }
+        });
         writeNext();
       } else {
         retryLater(ar.cause());

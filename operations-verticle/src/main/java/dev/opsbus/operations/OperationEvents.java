@@ -19,8 +19,12 @@ final class OperationEvents {
     this.nodeId = nodeId;
   }
 
-  void changed(Operation op) {
-    JsonObject json = Json.toJsonObject(op);
+  JsonObject changed(Operation op) {
+    return changed(op, Json.toJsonObject(op));
+  }
+
+  /** As {@link #changed(Operation)}, {@code json} being the operation as published (built once by the caller); returns it. */
+  JsonObject changed(Operation op, JsonObject json) {
     vertx.eventBus().publish(Addresses.OPS_UPDATES_HOST.format(op.hostId()), json);
     vertx.eventBus().publish(Addresses.OPS_UPDATES_ALL, json);
     if (op.version() == 1) {
@@ -29,6 +33,7 @@ final class OperationEvents {
       activity("operation_finished", op, op.operationType() + " on " + op.hostId() + " " + op.status()
           + (op.error() == null ? "" : ": " + op.error()));
     }
+    return json;
   }
 
   private void activity(String action, Operation op, String message) {

@@ -74,7 +74,7 @@ final class OperationRunner {
 
     Run(Operation op) {
       this.op = op;
-      this.changes = new ChangeQueue(vertx, store, events, op.id());
+      this.changes = new ChangeQueue(vertx, store, events, op);
     }
 
     void change(String status, Integer progress, String message, String error, JsonObject meta) {

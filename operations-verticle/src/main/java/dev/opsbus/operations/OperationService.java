@@ -13,7 +13,6 @@ import dev.opsbus.model.Role;
 import dev.opsbus.model.db.StoreFailures;
 import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.event.Operation;
-import dev.opsbus.model.hosts.HostsClient;
 import dev.opsbus.model.wire.OperationQuery;
 import dev.opsbus.model.wire.OperationRef;
 import dev.opsbus.model.wire.StartOperation;
@@ -52,8 +51,8 @@ final class OperationService {
   private final Fences fences;
   private final StartStatement startStatement;
   private final OperationEvents events;
-  /** The hosts table belongs to the gateway: whether a host exists is asked of it. */
-  private final HostsClient hosts;
+  /** The hosts table belongs to the gateway: whether a host exists is asked of it (a yes remembered a while). */
+  private final KnownHosts hosts;
   private final Map<String, OperationType> types = new LinkedHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final StoreHealth health;
@@ -69,7 +68,7 @@ final class OperationService {
     this.store = store;
     this.runner = runner;
     this.events = events;
-    this.hosts = new HostsClient(vertx);
+    this.hosts = new KnownHosts(vertx);
     types.forEach(t -> this.types.put(t.name(), t));
   }
 
@@ -87,11 +86,15 @@ final class OperationService {
     MessageConsumer<JsonObject> remote = vertx.eventBus().consumer(Addresses.OPS_NODE_CANCEL.format(nodeId),
         m -> reply(m, runner.cancel(m.body().getString("operationId")).map(v -> new JsonObject().put("cancelling", true))));
     consumers.add(remote);
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    List<Future<?>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+    ready.add(hosts.start());
+    return Future.all(ready).mapEmpty();
   }
 
   Future<Void> stop() {
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+    List<Future<?>> gone = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+    gone.add(hosts.stop());
+    return Future.join(gone).mapEmpty();
   }
 
   /** The node is draining: new starts go to the other nodes (the bus stops routing ops.start here). */
@@ -215,7 +218,7 @@ final class OperationService {
     return startStatement.execute(start, nodeId, scope).compose(result -> switch (result.found()) {
       case INSERTED -> {
         Operation op = result.op();
-        events.changed(op);
+        JsonObject published = result.published() == null ? events.changed(op) : events.changed(op, result.published());
         LOG.info("operation {} {} on {} started by {} ({}) on node {}", op.id(), type.name(), start.hostId(), start.requestedBy(), start.createdBy(), nodeId);
         // an active one the statement saw ended while the insert waited: perhaps failed as lost, with a
         // fence committed after the statement's snapshot: read the fences again, now
@@ -230,11 +233,11 @@ final class OperationService {
         }).map(waitFor -> {
           if (waitFor.isEmpty()) {
             runner.run(op, type, params);
-            return answer("started", op);
+            return answer("started", op.id(), published);
           }
           LOG.info("operation {}: waits for the command of lost operation {} to be gone from {}", op.id(), waitFor.get(), start.hostId());
           runner.runAfter(op, type, params, waitFor.get(), fences);
-          return answer("waiting_for_previous", op).put("waitingFor", waitFor.get());
+          return answer("waiting_for_previous", op.id(), published).put("waitingFor", waitFor.get());
         });
       }
       // the insert lost to the same idempotency key (this very request asked before, or on another node too)
@@ -257,7 +260,11 @@ final class OperationService {
   }
 
   private static JsonObject answer(String status, Operation op) {
-    return new JsonObject().put("operationId", op.id()).put("status", status).put("operation", Json.toJsonObject(op));
+    return answer(status, op.id(), Json.toJsonObject(op));
+  }
+
+  private static JsonObject answer(String status, String id, JsonObject op) {
+    return new JsonObject().put("operationId", id).put("status", status).put("operation", op);
   }
 
   // ---- ops.cancel ----

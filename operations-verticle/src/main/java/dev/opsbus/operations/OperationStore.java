@@ -90,6 +90,74 @@ public final class OperationStore {
     return change(id, status, progress, message, error, metadataPatch, false);
   }
 
+  /*
+   * $1 id, $2 status, $3 progress, $4 message, $5 error, $6 metadata, $7 the new version, $8 updated_at,
+   * $9 started_at, $10 completed_at, $11 the version the caller knows, $12 the snapshot of the new version
+   */
+  static final String CHANGE_FROM_SQL = "WITH upd AS (UPDATE operations SET status = $2, progress = $3, message = $4, error = $5, "
+      + "metadata = $6, version = $7, updated_at = $8, started_at = $9, completed_at = $10 "
+      + "WHERE id = $1 AND version = $11 AND status IN ('pending', 'in_progress') RETURNING id, host_id, version) "
+      + "INSERT INTO operation_changes (operation_id, host_id, version, snapshot) SELECT id, host_id, version, $12 FROM upd RETURNING seq";
+
+  /**
+   * A change to an active operation whose current version the caller holds ({@code known}: the one
+   * it started or last wrote), in one statement (one round trip, no transaction): the new version
+   * and its snapshot are built here, and the update applies only while the row is still that
+   * version and active. When it is not (another node changed or ended it), the change goes the
+   * way of {@link #change(UUID, String, Integer, String, String, JsonObject)}, on the row as it is:
+   * the outcome is the same either way.
+   */
+  public Future<Optional<Operation>> changeFrom(Operation known, String status, Integer progress, String message, String error,
+      JsonObject metadataPatch) {
+    return write(known, status, progress, message, error, metadataPatch).map(w -> w.map(Written::op));
+  }
+
+  /**
+   * A change written: the operation, and, when this node built it, the JSON to publish (its
+   * snapshot with its seq, built once); null when it is to be built from {@code op}.
+   */
+  record Written(Operation op, JsonObject published) {}
+
+  /** As {@link #changeFrom}, with the JSON to publish when it was built here. */
+  Future<Optional<Written>> write(Operation known, String status, Integer progress, String message, String error,
+      JsonObject metadataPatch) {
+    UUID id = UUID.fromString(known.id());
+    if (!known.isActive()) {
+      return change(id, status, progress, message, error, metadataPatch).map(o -> o.map(op -> new Written(op, null)));
+    }
+    boolean finishing = status != null && !Operation.PENDING.equals(status) && !Operation.IN_PROGRESS.equals(status);
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    if (known.updatedAt() != null && now.isBefore(known.updatedAt())) {
+      now = known.updatedAt();
+    }
+    LinkedHashMap<String, Object> metadata = new LinkedHashMap<>(known.metadata() == null ? java.util.Map.of() : known.metadata());
+    if (metadataPatch != null) {
+      metadata.putAll(metadataPatch.copy().getMap());
+    }
+    Operation next = new Operation(known.type(), known.id(), known.hostId(), known.operationType(), status != null ? status : known.status(),
+        progress != null ? progress : known.progress(), message != null ? message : known.message(), error != null ? error : known.error(),
+        known.createdBy(), known.requestedBy(), known.nodeId(), known.version() + 1, null, known.params(), metadata, known.createdAt(),
+        Operation.IN_PROGRESS.equals(status) && known.startedAt() == null ? now : known.startedAt(), now,
+        finishing ? now : known.completedAt());
+    JsonObject snapshot = Json.toJsonObject(next);
+    Tuple args = Tuple.tuple().addUUID(id).addString(next.status()).addInteger(next.progress()).addString(next.message())
+        .addString(next.error()).addValue(new JsonObject(metadata)).addLong(next.version()).addOffsetDateTime(utc(next.updatedAt()))
+        .addOffsetDateTime(utc(next.startedAt())).addOffsetDateTime(utc(next.completedAt())).addLong(known.version())
+        .addValue(snapshot);
+    return pool.preparedQuery(CHANGE_FROM_SQL).execute(args).compose(rows -> {
+      if (rows.size() == 0) {
+        return change(id, status, progress, message, error, metadataPatch).map(o -> o.map(op -> new Written(op, null)));
+      }
+      long seq = rows.iterator().next().getLong(0);
+      // the statement has run: the snapshot it was given is the published form, with the seq
+      return Future.succeededFuture(Optional.of(new Written(next.withSeq(seq), snapshot.put("seq", seq))));
+    });
+  }
+
+  private static OffsetDateTime utc(java.time.Instant t) {
+    return t == null ? null : OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC);
+  }
+
   /**
    * Fails an operation whose run is lost and, in the same transaction, opens its fence
    * ({@link Fences}): no start of its host and type can slip in between the two.

@@ -50,8 +50,14 @@ final class StartStatement {
    * @param openFence when inserted: the lost operation whose open fence the new one waits for, or null
    * @param contended when inserted: an active operation of the host and type was seen, and ended
    *     while the insert waited (its fence, if any, may not be in {@code openFence})
+   * @param published when inserted: {@code op} as published (its snapshot with its seq), built once
    */
-  record Result(Found found, Operation op, String openFence, boolean contended) {}
+  record Result(Found found, Operation op, String openFence, boolean contended, JsonObject published) {
+
+    Result(Found found, Operation op, String openFence, boolean contended) {
+      this(found, op, openFence, contended, null);
+    }
+  }
 
   /**
    * Connections of the starts' own pool. Starts do not share the verticle's pool with the changes of
@@ -107,10 +113,11 @@ final class StartStatement {
     Operation op = new Operation(Operation.TYPE, id.toString(), start.hostId(), start.type(), Operation.PENDING, 0, WAITING_MESSAGE,
         null, start.createdBy(), start.requestedBy(), nodeId, 1, null, params.getMap(), metadata.getMap(), now, null, now, null);
     String key = start.idempotencyKey();
+    JsonObject snapshot = Json.toJsonObject(op);
     Tuple args = Tuple.tuple().addUUID(id).addString(start.hostId()).addString(start.type()).addString(start.createdBy())
         .addString(start.requestedBy()).addString(nodeId).addValue(params).addValue(metadata)
         .addString(key).addString(key == null ? null : scope).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-        .addValue(Json.toJsonObject(op)).addValue((double) fencingTimeout.toSeconds());
+        .addValue(snapshot).addValue((double) fencingTimeout.toSeconds());
     return pool.preparedQuery(SQL).execute(args).map(rows -> {
       Row first = null;
       Row active = null;
@@ -119,8 +126,9 @@ final class StartStatement {
         if ("inserted".equals(found)) {
           Long seq = r.getLong("seq");
           java.util.UUID fence = r.getUUID("fence");
+          // the statement has run: the snapshot it was given is the published form, with the seq
           return new Result(Found.INSERTED, seq == null ? op : op.withSeq(seq), fence == null ? null : fence.toString(),
-              Boolean.TRUE.equals(r.getBoolean("contended")));
+              Boolean.TRUE.equals(r.getBoolean("contended")), seq == null ? snapshot : snapshot.put("seq", seq));
         }
         if ("key".equals(found) && first == null) {
           first = r;

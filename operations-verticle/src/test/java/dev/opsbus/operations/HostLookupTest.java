@@ -5,15 +5,21 @@ import static dev.opsbus.operations.OpsHarness.failureCode;
 import static dev.opsbus.operations.OpsHarness.failureMessage;
 import static dev.opsbus.operations.OpsHarness.request;
 import static dev.opsbus.operations.OpsHarness.result;
+import static dev.opsbus.operations.OpsHarness.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.ErrorCode;
+import dev.opsbus.model.Json;
+import dev.opsbus.model.hosts.HostChange;
 import dev.opsbus.testkit.TestDatabase;
+import dev.opsbus.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,5 +89,27 @@ class HostLookupTest {
     assertThat(failureMessage(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN))).contains("the gateway (owner of the hosts").contains("is not running on any node");
     assertThat(failureCode(request(vertx, Addresses.OPS_SCHEDULES, schedule("demo"), ADMIN))).isEqualTo(ErrorCode.NO_HANDLER.failureCode());
     assertThat(operationRows()).isZero();
+  }
+
+  @Test
+  void aHostDeletedThroughTheApiIsNotFoundAtOnceThoughItsYesWasRemembered() throws Exception {
+    OpsHarness.registerDemoHost(vertx);
+    OpsHarness.deployOperations(vertx, OpsHarness.config("node-a", List.of()));
+    assertThat(result(request(vertx, Addresses.OPS_START, sshTest("demo"), ADMIN)).getString("status")).isEqualTo("started");
+    // deleted as the gateway's API deletes a host: the row, then hosts.changed to every node
+    HostStore store = result(HostStore.open(vertx, TestDatabase.connectOptions(), TestSecrets.cipher()));
+    try {
+      result(store.delete("demo"));
+    } finally {
+      result(store.close());
+    }
+    vertx.eventBus().publish(Addresses.HOSTS_CHANGED, Json.toJsonObject(HostChange.of("demo", "host_deleted")));
+    until("the deleted host is not found", Duration.ofSeconds(10), () -> {
+      JsonObject asked = sshTest("demo");
+      return request(vertx, Addresses.OPS_START, asked, ADMIN).map(started -> false)
+          .recover(err -> io.vertx.core.Future.succeededFuture(err.getMessage().contains("no host 'demo'")))
+          .toCompletionStage().toCompletableFuture().join();
+    });
+    assertThat(operationRows()).as("no start after the first").isEqualTo(1);
   }
 }
