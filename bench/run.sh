@@ -63,7 +63,7 @@ CONNECT_RATE="${BENCH_CONNECT_RATE:-2000}"
 START_TIMEOUT="${BENCH_START_TIMEOUT:-60}"
 # a point is thrown out when the generator's own I/O loop ran later than this at p99 (ms): the
 # generator may then have added that much to the latencies it measured (LoopLagProbe) ...
-MAX_GEN_LAG="${BENCH_MAX_GEN_LAG_MS:-5}"
+MAX_GEN_LAG="${BENCH_MAX_GEN_LAG_MS:-10}"
 # ... or when the generator's core is busier than this (percent): a core that full leaves no margin
 MAX_GEN_BUSY="${BENCH_MAX_GEN_BUSY:-95}"
 # before the first point of a generator run, the server publishes this long at the first load, unmeasured

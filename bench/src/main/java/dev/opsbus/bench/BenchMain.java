@@ -121,7 +121,7 @@ public final class BenchMain {
         f.decimal("p99-limit-ms", LoadOptions.DEFAULT_P99_LIMIT_MS), f.string("address", OpsbusBenchPublisher.FANOUT_ADDRESS),
         f.string("login-url", null), f.string("user", "admin"), f.string("password", System.getenv("OPSBUS_ADMIN_PASSWORD")),
         f.integer("server-pid", -1), f.decimals("idle-steps", "1000,10000").stream().map(Double::intValue).toList(),
-        f.decimal("settle", 3), f.decimal("max-generator-lag-ms", 5), f.decimal("prewarm", 3));
+        f.decimal("settle", 3), f.decimal("max-generator-lag-ms", 10), f.decimal("prewarm", 3));
     Path csv = Path.of(f.string("out", "bench/results/results.csv"));
     Vertx vertx = Vertx.vertx();
     SubscriberClient.Kind kind = SubscriberClient.Kind.parse(f.string("client", "netty"));

@@ -3,8 +3,8 @@ package dev.opsbus.bench;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -22,21 +22,32 @@ final class LoopLagProbe implements AutoCloseable {
   static final long PERIOD_MICROS = 2_000;
 
   private final Recorder recorder = new Recorder(LoadGenerator.MAX_LATENCY_MICROS, 3);
-  private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+  private final Map<EventExecutor, ScheduledFuture<?>> tasks = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   LoopLagProbe(EventLoopGroup group) {
     for (EventExecutor loop : group) {
-      // fixed rate: the n-th run is due n periods after scheduling (as the loop computes it); a late
-      // run shows as lag
-      long[] due = {System.nanoTime() + PERIOD_MICROS * 1000};
-      tasks.add(loop.scheduleAtFixedRate(() -> {
-        long now = System.nanoTime();
-        recorder.recordValue(Math.min(LoadGenerator.MAX_LATENCY_MICROS, Math.max(0, (now - due[0]) / 1000)));
-        // after a long pause the loop runs the missed periods back to back: their lags fall by one
-        // period each, as the wait of a frame that arrived during the pause would
-        due[0] += PERIOD_MICROS * 1000;
-      }, PERIOD_MICROS, PERIOD_MICROS, TimeUnit.MICROSECONDS));
+      schedule(loop);
     }
+  }
+
+  /**
+   * One probe at a time per loop, each scheduled a period after the last one ran: its lag is how long
+   * after its due time the loop got to it. (A fixed-rate task would be wrong here: a loop runs at most
+   * one overdue run of it per turn, so with turns longer than the period its lag adds up to seconds
+   * that no frame waited.)
+   */
+  private void schedule(EventExecutor loop) {
+    if (closed) {
+      return;
+    }
+    long due = System.nanoTime() + PERIOD_MICROS * 1000;
+    ScheduledFuture<?> next = loop.schedule(() -> {
+      long lateMicros = (System.nanoTime() - due) / 1000;
+      recorder.recordValue(Math.min(LoadGenerator.MAX_LATENCY_MICROS, Math.max(0, lateMicros)));
+      schedule(loop);
+    }, PERIOD_MICROS, TimeUnit.MICROSECONDS);
+    tasks.put(loop, next);
   }
 
   /** Starts a new interval: what was recorded so far is dropped. */
@@ -51,6 +62,7 @@ final class LoopLagProbe implements AutoCloseable {
 
   @Override
   public void close() {
-    tasks.forEach(t -> t.cancel(false));
+    closed = true;
+    tasks.values().forEach(t -> t.cancel(false));
   }
 }
