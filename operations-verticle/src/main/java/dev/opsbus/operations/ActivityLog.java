@@ -7,8 +7,10 @@ import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.Principal;
 import dev.opsbus.model.Role;
+import dev.opsbus.model.db.StoreHealth;
 import dev.opsbus.model.wire.ActivityQuery;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +19,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +106,7 @@ final class ActivityLog {
       vertx.cancelTimer(pruneTimer);
     }
     return Future.join(events.unregister(), list.unregister())
-        .transform(x -> dev.opsbus.model.db.StoreHealth.within(vertx, flushed(), STOP_FLUSH_MS))
+        .transform(x -> StoreHealth.within(vertx, flushed(), STOP_FLUSH_MS))
         .transform(ar -> {
           if (lossLogTimer >= 0) {
             vertx.cancelTimer(lossLogTimer);
@@ -163,17 +169,17 @@ final class ActivityLog {
       + "AS e(id, ts, action, username, node_id, address, code, message, data, n) ORDER BY n ON CONFLICT (id) DO NOTHING";
 
   private final int attempts;
-  private final java.util.concurrent.atomic.AtomicLong lostTotal = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.ArrayDeque<Entry> queued = new java.util.ArrayDeque<>();
+  private final AtomicLong lostTotal = new AtomicLong();
+  private final ArrayDeque<Entry> queued = new ArrayDeque<>();
   /** Completes when the batch being written is done; null when idle. */
-  private io.vertx.core.Promise<Void> writing;
+  private Promise<Void> writing;
   private long lostUnreported;
   private String lastLossReason;
   private long lastLossLogAt;
   private long lossLogTimer = -1;
 
   private void writeNext() {
-    io.vertx.core.Promise<Void> was = writing;
+    Promise<Void> was = writing;
     if (queued.isEmpty()) {
       writing = null;
       if (was != null) {
@@ -182,16 +188,16 @@ final class ActivityLog {
       return;
     }
     if (was == null) {
-      writing = io.vertx.core.Promise.promise();
+      writing = Promise.promise();
     }
-    java.util.List<Entry> batch = new java.util.ArrayList<>(Math.min(BATCH, queued.size()));
+    List<Entry> batch = new ArrayList<>(Math.min(BATCH, queued.size()));
     while (batch.size() < BATCH && !queued.isEmpty()) {
       batch.add(queued.pollFirst());
     }
     write(batch, 1);
   }
 
-  private void write(java.util.List<Entry> batch, int attempt) {
+  private void write(List<Entry> batch, int attempt) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
     OffsetDateTime[] ts = new OffsetDateTime[n];

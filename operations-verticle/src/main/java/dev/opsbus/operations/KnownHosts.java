@@ -1,6 +1,7 @@
 package dev.opsbus.operations;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.hosts.HostChange;
 import dev.opsbus.model.hosts.HostsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,7 +41,7 @@ final class KnownHosts {
 
   Future<Void> start() {
     changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, m -> {
-      String id = m.body() == null ? null : m.body().getString("hostId");
+      String id = HostChange.hostIdOf(m.body());
       if (id != null) {
         known.remove(id);
       } else {

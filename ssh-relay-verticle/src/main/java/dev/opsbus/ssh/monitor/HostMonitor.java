@@ -6,7 +6,6 @@ import dev.opsbus.model.AddressPattern;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.BusIdentity;
 import dev.opsbus.model.ErrorCode;
-import dev.opsbus.model.Json;
 import dev.opsbus.model.OpsbusException;
 import dev.opsbus.model.hosts.HostChange;
 import dev.opsbus.model.Principal;
@@ -139,7 +138,7 @@ public final class HostMonitor {
     context = vertx.getOrCreateContext();
     lastSample = vertx.eventBus().consumer(Addresses.METRICS_HOST_LAST, this::answerLast);
     changes = vertx.eventBus().consumer(Addresses.HOSTS_CHANGED, msg -> {
-      String hostId = changedHost(msg.body());
+      String hostId = HostChange.hostIdOf(msg.body());
       if (hostId != null) {
         restartTails(hostId);
       }
@@ -153,14 +152,6 @@ public final class HostMonitor {
   }
 
   /** The host a {@code hosts.changed} names; null for a body that is no {@code HostChange} (the list is read again anyway). */
-  private static String changedHost(JsonObject body) {
-    try {
-      return body == null ? null : Json.fromJsonObject(body, HostChange.class).hostId();
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
   /** Stops sampling, kills every remote tail and waits (bounded) for their threads to end. */
   public Future<Void> stop() {
     if (lastSample != null) {
