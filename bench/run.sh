@@ -122,6 +122,9 @@ OPSBUS_PASSWORD="${OPSBUS_BENCH_PASSWORD:-bench-admin-password}"
 # extra JVM flags for the opsbus server only, e.g. a JFR recording:
 #   OPSBUS_SERVER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/opsbus.jfr,settings=profile'
 OPSBUS_SERVER_JAVA_OPTS="${OPSBUS_SERVER_JAVA_OPTS:-}"
+# the opsbus servers' jar (fan-out node and cluster nodes): another build's bench jar, to compare it
+# with this one under this tree's generator; default: this tree's
+SERVER_JAR="${BENCH_SERVER_JAR:-$JAR}"
 # the node's --transport (nio, epoll, io_uring); empty: the node's default. Servers opsbus-nio,
 # opsbus-epoll, opsbus-io_uring set it for their own start.
 OPSBUS_TRANSPORT="${OPSBUS_BENCH_TRANSPORT:-}"
@@ -132,7 +135,7 @@ start_opsbus() {
   # (its processes inherit the pinning, and are idle while publishing: only login touches them)
   # shellcheck disable=SC2086
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" opsbus-server --port 0 --control-port 0 ${OPSBUS_TRANSPORT:+--transport "$OPSBUS_TRANSPORT"} >>"$SERVER_LOG" 2>&1 &
+    -jar "$SERVER_JAR" opsbus-server --port 0 --control-port 0 ${OPSBUS_TRANSPORT:+--transport "$OPSBUS_TRANSPORT"} >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   wait_listening || return 1
   # login and bridge on the gateway's port; the control API on the publisher's own port
@@ -386,7 +389,7 @@ start_opsbus_cluster() {
   : > "$log_a"; : > "$log_b"
   # shellcheck disable=SC2086
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --publisher-only >>"$log_a" 2>&1 &
+    -jar "$SERVER_JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --publisher-only >>"$log_a" 2>&1 &
   CLUSTER_A_PID=$!
   line="$(await_listening_line "$log_a" "$CLUSTER_A_PID")" || return 1
   CLUSTER_A_CONTROL="$(json_field control "$line")"
@@ -395,7 +398,7 @@ start_opsbus_cluster() {
   # shellcheck disable=SC2086
   OPSBUS_CREDENTIALS_KEY_FILE="$keys/credentials.key" OPSBUS_JWT_KEY_FILE="$keys/jwt.key" \
   OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --pg-url "$pg" \
+    -jar "$SERVER_JAR" opsbus-server --port 0 --control-port 0 --cluster --cluster-name "$name" --pg-url "$pg" \
     --await-members 2 >>"$log_b" 2>&1 &
   CLUSTER_B_PID=$!
   line="$(await_listening_line "$log_b" "$CLUSTER_B_PID")" || return 1
