@@ -28,7 +28,8 @@ class LoopLagProbeTest {
       assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
       awaitRuns(group, 10);
       Histogram lag = probe.interval();
-      assertThat(lag.getTotalCount()).as("probe runs recorded").isGreaterThan(10);
+      // one probe waits at a time: the held-up one, then those after it (no catch-up runs)
+      assertThat(lag.getTotalCount()).as("probe runs recorded").isGreaterThanOrEqualTo(2);
       assertThat(lag.getMaxValue()).as("worst lag, µs").isGreaterThanOrEqualTo(45_000);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
