@@ -154,6 +154,16 @@ final class NodeClient {
       ws.sendText(frame.encode(), true).join();
     }
 
+    /** Sends unless the server has closed the socket already; false then. */
+    boolean trySend(JsonObject frame) {
+      try {
+        send(frame);
+        return true;
+      } catch (java.util.concurrent.CompletionException e) {
+        return false;
+      }
+    }
+
     void register(String address) {
       send(new JsonObject().put("type", "register").put("address", address));
     }
