@@ -202,13 +202,13 @@ to_wait_line() {
   log "no /$pattern/ in $file within 120 s"; return 1
 }
 
-# the bench SSH server (DemoSshServer, password $BENCH_SSH_PASSWORD) on the server core:
-# start_bench_ssh TAG; sets SSH_PORT, SSH_FP, SSH_USER
+# the bench SSH server (DemoSshServer, password $BENCH_SSH_PASSWORD) on the server core, or on the core
+# given as the second argument: start_bench_ssh TAG [CORE]; sets SSH_PORT, SSH_FP, SSH_USER
 start_bench_ssh() {
   local file="$RESULTS/ssh-server-$1.log" line pid
   to_trap
   : >"$file"
-  taskset -c "$SERVER_CORE" java -Xms64m -Xmx256m -jar "$JAR" ssh-server --port 0 >>"$file" 2>&1 &
+  taskset -c "${2:-$SERVER_CORE}" java -Xms64m -Xmx256m -jar "$JAR" ssh-server --port 0 >>"$file" 2>&1 &
   pid=$!
   TO_PIDS+=("$pid")
   line="$(to_wait_line "$file" '"listening":[0-9]+,"fingerprint":"[^"]+","user":"[^"]+"' "$pid")" || return 1
@@ -322,6 +322,9 @@ OPS_HEALTH_PERIOD="${BENCH_OPS_HEALTH_PERIOD_SECONDS:-3600}"
 # operations.maxRunning of the node (empty: its default, 200); a small value keeps the completions'
 # database writes from sharing the database with the starts, so the starts are measured alone
 OPS_MAX_RUNNING="${BENCH_OPS_MAX_RUNNING:-}"
+# the core of the SSH server the operations run on: the generator's by default, as the fleet's hosts
+# are other machines (on the server core, the hosts' shells and commands took half of it from the node)
+OPS_SSH_CORE="${BENCH_OPS_SSH_CORE:-$GEN_CORE}"
 ops_config() {
   local file="$RESULTS/ops-burst-config.json"
   [[ -f "$file" ]] || sed -E 's/^\{"operations": \{/{"sshRelay": {"healthPeriodSeconds": '"$OPS_HEALTH_PERIOD"'}, "operations": {'"${OPS_MAX_RUNNING:+\"maxRunning\": $OPS_MAX_RUNNING, }"'/' "$(to_config)" >"$file"
@@ -330,7 +333,7 @@ ops_config() {
 run_ops_scenario() {
   local run="$1" rc=0
   log "ops: run $run, $OPS_ROUNDS rounds of one start on each of $OPS_BURST_HOSTS hosts at once"
-  if start_bench_ssh "ops-$run" && NODE_CONFIG="$(ops_config)" start_opsbus_node "ops-$run"; then
+  if start_bench_ssh "ops-$run" "$OPS_SSH_CORE" && NODE_CONFIG="$(ops_config)" start_opsbus_node "ops-$run"; then
     # the peer: plain INSERTs into the node's embedded PostgreSQL from the generator, before each round
     local pg_port
     pg_port="$(grep -m1 -o -E 'embedded PostgreSQL in .* on port [0-9]+' "$NODE_LOG" | grep -o -E '[0-9]+$' || true)"
