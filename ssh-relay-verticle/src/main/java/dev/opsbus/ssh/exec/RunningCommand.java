@@ -195,6 +195,11 @@ final class RunningCommand {
         startKill();
       }
       pumpAndReport();
+    } catch (RuntimeException e) {
+      // whatever went wrong, the command ends and its caller hears it: a run never hangs unanswered
+      LOG.error("exec {} on host {} failed", req.execId(), req.hostId(), e);
+      onContext(() -> end(ExecOutcome.FAILED, null, "the relay failed running the command on host '" + req.hostId() + "'",
+          ErrorCode.INTERNAL_ERROR));
     } finally {
       if (killStarted.get()) {
         try {
@@ -245,7 +250,9 @@ final class RunningCommand {
       try {
         proc = RemoteProcess.start(ssh, req.script(), req.execId());
         return true;
-      } catch (IOException e) {
+      } catch (IOException | IllegalStateException e) {
+        // IllegalStateException: sshj's "Not connected", when the host closed the pooled connection
+        // between the lease and the channel (its reader saw the EOF a moment before)
         SshConnectionPool.Lease failed = lease;
         failed.broken();
         boolean retry = failed.reused() && attempt == 0;
