@@ -25,11 +25,14 @@ public final class AddressPattern {
   private final String template;
   private final Pattern regex;
   private final List<String> names;
+  /** The literal text around the parts: {@code literals[i]} comes before part i, the last one after all. */
+  private final String[] literals;
 
-  private AddressPattern(String template, Pattern regex, List<String> names) {
+  private AddressPattern(String template, Pattern regex, List<String> names, String[] literals) {
     this.template = template;
     this.regex = regex;
     this.names = names;
+    this.literals = literals;
   }
 
   /** Parses a template; fails with {@link IllegalArgumentException} on a malformed one. */
@@ -41,8 +44,10 @@ public final class AddressPattern {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder rx = new StringBuilder();
     List<String> names = new ArrayList<>();
+    List<String> literals = new ArrayList<>();
     int last = 0;
     while (m.find()) {
+      literals.add(template.substring(last, m.start()));
       rx.append(quoteLiteral(template.substring(last, m.start()), template));
       String name = m.group(1);
       if (names.contains(name)) {
@@ -52,8 +57,10 @@ public final class AddressPattern {
       rx.append("(?<").append(name).append('>').append(SEGMENT).append(')');
       last = m.end();
     }
+    literals.add(template.substring(last));
     rx.append(quoteLiteral(template.substring(last), template));
-    return new AddressPattern(template, Pattern.compile(rx.toString()), Collections.unmodifiableList(names));
+    return new AddressPattern(template, Pattern.compile(rx.toString()), Collections.unmodifiableList(names),
+        literals.toArray(String[]::new));
   }
 
   private static String quoteLiteral(String literal, String template) {
@@ -104,18 +111,35 @@ public final class AddressPattern {
     if (values.length != names.size()) {
       throw new IllegalArgumentException(template + " takes " + names.size() + " parts, got " + values.length);
     }
-    Matcher m = PLACEHOLDER.matcher(template);
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (m.find()) {
-      String v = values[i++];
-      if (v == null || !v.matches(SEGMENT)) {
-        throw new IllegalArgumentException("not a valid address segment for {" + m.group(1) + "}: " + v);
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    // called for every publish of a per-host or per-command address: no regex here
+    int length = template.length();
+    for (String v : values) {
+      length += v == null ? 0 : v.length();
     }
-    m.appendTail(out);
-    return out.toString();
+    StringBuilder out = new StringBuilder(length);
+    for (int i = 0; i < values.length; i++) {
+      String v = values[i];
+      if (!isSegment(v)) {
+        throw new IllegalArgumentException("not a valid address segment for {" + names.get(i) + "}: " + v);
+      }
+      out.append(literals[i]).append(v);
+    }
+    return out.append(literals[values.length]).toString();
+  }
+
+  /** Whether {@code v} matches {@link #SEGMENT}: 1 to 128 of letters, digits, '-' and '_'. */
+  static boolean isSegment(String v) {
+    if (v == null || v.isEmpty() || v.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

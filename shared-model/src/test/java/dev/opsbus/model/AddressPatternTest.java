@@ -36,6 +36,28 @@ class AddressPatternTest {
   }
 
   @Test
+  void formatPutsEachPartBetweenItsLiteralsAndReadsBackWithMatch() {
+    AddressPattern p = AddressPattern.of("{a}.mid.{b}.end");
+    assertThat(p.format("x-1", "Y_2")).isEqualTo("x-1.mid.Y_2.end");
+    assertThat(p.match(p.format("x-1", "Y_2"))).contains(Map.of("a", "x-1", "b", "Y_2"));
+    assertThat(AddressPattern.of("metrics.node").format()).isEqualTo("metrics.node");
+  }
+
+  @Test
+  void theSegmentCheckAgreesWithTheSegmentPattern() {
+    java.util.regex.Pattern segment = java.util.regex.Pattern.compile(AddressPattern.SEGMENT);
+    java.util.List<String> probes = new java.util.ArrayList<>(java.util.List.of("", "a", "Z9", "a-b_c", "a.b", "a b", "*", "é",
+        "a\u0000", "x".repeat(128), "x".repeat(129), "-", "_", "a/b", "{x}", "ä1"));
+    for (char c = 0; c < 256; c++) {
+      probes.add("k" + c);
+    }
+    for (String v : probes) {
+      assertThat(AddressPattern.isSegment(v)).as("'%s'", v).isEqualTo(segment.matcher(v).matches());
+    }
+    assertThat(AddressPattern.isSegment(null)).isFalse();
+  }
+
+  @Test
   void malformedTemplatesAreRefused() {
     assertThatThrownBy(() -> AddressPattern.of("a.{b")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AddressPattern.of("a.{b}.{b}")).isInstanceOf(IllegalArgumentException.class);
