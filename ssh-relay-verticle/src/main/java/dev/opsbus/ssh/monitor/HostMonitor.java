@@ -84,6 +84,14 @@ public final class HostMonitor {
   private boolean stopped;
   /** The last host list request failed (event loop only): the warning is logged once per outage. */
   private boolean listFailing;
+  /**
+   * A read of the host list is under way (event loop only); changes meanwhile ask for one more read
+   * after it, so a burst of {@code hosts.changed} (a fleet imported host by host) reads the list a few
+   * times, not once per change.
+   */
+  private boolean reading;
+  private boolean readAgain;
+  private boolean sampleAgain;
   /** Per host: health seq, last status, whether a sample is in flight (event loop only). */
   private final Map<String, HealthState> health = new HashMap<>();
   /** Running tails by key (host, stream, path, how it is reached). */
@@ -186,7 +194,21 @@ public final class HostMonitor {
     if (stopped) {
       return;
     }
-    hosts.all().onSuccess(list -> {
+    if (reading) {
+      readAgain = true;
+      sampleAgain |= sample;
+      return;
+    }
+    reading = true;
+    hosts.all().onComplete(ar -> {
+      reading = false;
+      if (readAgain) {
+        boolean s = sampleAgain;
+        readAgain = false;
+        sampleAgain = false;
+        reload(s);
+      }
+    }).onSuccess(list -> {
       if (listFailing) {
         listFailing = false;
         LOG.info("host monitor reads the host list again ({} hosts)", list.size());

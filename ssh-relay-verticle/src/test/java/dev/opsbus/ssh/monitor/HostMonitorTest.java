@@ -4,6 +4,8 @@ import static dev.opsbus.ssh.RelayFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.opsbus.model.Addresses;
+import dev.opsbus.model.Json;
+import dev.opsbus.model.hosts.HostChange;
 import dev.opsbus.ssh.RelayFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +124,34 @@ class HostMonitorTest {
     JsonObject s = next(q, RelayFixture.WAIT);
     assertThat(s.getString("status")).isEqualTo("down");
     assertThat(s.getString("error")).isEqualTo("host_key_mismatch");
+  }
+
+  @Test
+  void aBurstOfHostChangesReadsTheHostListAFewTimesAndEndsOnTheLastState() throws Exception {
+    fx.addGoodHost("first", null);
+    LinkedBlockingQueue<JsonObject> first = listen(Addresses.METRICS_HOST.format("first"));
+    AtomicInteger reads = new AtomicInteger();
+    fx.vertx.eventBus().addOutboundInterceptor(ctx -> {
+      if (Addresses.HOSTS_LIST.equals(ctx.message().address())) {
+        reads.incrementAndGet();
+      }
+      ctx.next();
+    });
+    monitor = new HostMonitor(fx.vertx, fx.config, fx.hosts, fx.connector, fx.threads);
+    await(monitor.start());
+    next(first, RelayFixture.WAIT);
+    int before = reads.get();
+
+    // a fleet imported host by host: the last host registered, then a change per host at once
+    fx.addGoodHost("late", null);
+    LinkedBlockingQueue<JsonObject> late = listen(Addresses.METRICS_HOST.format("late"));
+    fx.vertx.runOnContext(v -> {
+      for (int i = 0; i < 200; i++) {
+        fx.vertx.eventBus().publish(Addresses.HOSTS_CHANGED, Json.toJsonObject(HostChange.of(i == 199 ? "late" : "first", "updated")));
+      }
+    });
+    assertThat(next(late, RelayFixture.WAIT).getString("hostId")).as("the host the burst announced is sampled").isEqualTo("late");
+    assertThat(reads.get() - before).as("reads of the host list for 200 changes").isBetween(1, 3);
   }
 
   @Test
