@@ -30,6 +30,18 @@ public final class CredentialCipher {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKeySpec key;
+  /**
+   * One AES-GCM cipher per thread, initialised again for every value: looking one up per call
+   * (the providers' service search) cost more than the decryption of a host's secret, which the
+   * relay does for every command it starts.
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  });
 
   public CredentialCipher(String base64Key) {
     byte[] raw = Base64.getDecoder().decode(base64Key);
@@ -43,7 +55,7 @@ public final class CredentialCipher {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
       RANDOM.nextBytes(nonce);
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = CIPHERS.get();
       c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
       byte[] sealed = c.doFinal(plain.getBytes(StandardCharsets.UTF_8));
       return PREFIX + Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
@@ -58,7 +70,7 @@ public final class CredentialCipher {
     }
     try {
       byte[] all = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = CIPHERS.get();
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
       return new String(c.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
