@@ -48,6 +48,7 @@ public final class BenchMain {
         case "terminal" -> terminal(rest, out);
         case "operations" -> operations(rest, out);
         case "service-publisher" -> ServicePublisher.main(rest, out);
+        case "json" -> JsonConvertBench.main(rest, out);
         default -> {
           usage(out);
           System.exit(2);
@@ -76,6 +77,8 @@ public final class BenchMain {
                       [--prime 2] [--warmup 1] [--duration 5] [--drain 2] [--pause 0.5] [--server opsbus] [--run 1]
                       [--server-pid PID] [--out logs.csv]
           raw-server  [--host 127.0.0.1] [--port 8091]
+          json        [--count 200000] [--rounds 11]: Json.toJsonObject of an operation snapshot and an exec output
+                      line against Jackson's convertValue in the same run (median ns each, median ratio)
           sink-server [--host 127.0.0.1] [--port 0] [--control-port 0]: the plain sink, pre-built raw frames
                       from one Netty loop, to measure the generator's own ceiling (load --protocol raw)
           opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
