@@ -85,10 +85,15 @@ public final class HostMonitor {
   /** The last host list request failed (event loop only): the warning is logged once per outage. */
   private boolean listFailing;
   /**
-   * A read of the host list is under way (event loop only); changes meanwhile ask for one more read
-   * after it, so a burst of {@code hosts.changed} (a fleet imported host by host) reads the list a few
-   * times, not once per change.
+   * Reads of the host list (event loop only): changes that come while a read is under way ask for one
+   * more read after it, so a burst of {@code hosts.changed} (a fleet imported host by host) reads the
+   * list a few times, not once per change. A read under way for longer than {@link #READ_STALL_MS}
+   * (its gateway may have died with the request) does not hold the next one back; only the answer
+   * of the newest read is used.
    */
+  private static final long READ_STALL_MS = 1_000;
+  private long readGeneration;
+  private long readStartedAt;
   private boolean reading;
   private boolean readAgain;
   private boolean sampleAgain;
@@ -194,80 +199,95 @@ public final class HostMonitor {
     if (stopped) {
       return;
     }
-    if (reading) {
+    long now = System.nanoTime();
+    if (reading && now - readStartedAt < READ_STALL_MS * 1_000_000) {
       readAgain = true;
       sampleAgain |= sample;
       return;
     }
+    boolean sampleNow = sample || sampleAgain;
+    readAgain = false;
+    sampleAgain = false;
     reading = true;
+    readStartedAt = now;
+    long generation = ++readGeneration;
     hosts.all().onComplete(ar -> {
+      if (generation != readGeneration) {
+        return; // a newer read was started past this one's stall: its answer is the one to use
+      }
       reading = false;
+      if (ar.succeeded()) {
+        applyList(ar.result(), sampleNow);
+      } else {
+        listFailed(ar.cause());
+      }
       if (readAgain) {
-        boolean s = sampleAgain;
-        readAgain = false;
-        sampleAgain = false;
-        reload(s);
+        reload(false);
       }
-    }).onSuccess(list -> {
-      if (listFailing) {
-        listFailing = false;
-        LOG.info("host monitor reads the host list again ({} hosts)", list.size());
-      }
-      if (stopped) {
-        return;
-      }
-      List<HostInfo> mine = list.stream().filter(h -> h.fingerprint() != null && owns.test(h.id())).toList();
-      Set<String> ids = new HashSet<>();
-      mine.forEach(h -> ids.add(h.id()));
-      Set<String> before = owned;
-      owned = ids;
-      if (ownership != null && !ids.equals(before)) {
-        for (String id : ids) {
-          if (!before.contains(id)) {
-            LOG.info("host {} is watched by this relay now (live relays {})", id, ownership.live());
-          }
-        }
-        for (String id : before) {
-          if (!ids.contains(id)) {
-            LOG.info("host {} is no longer watched by this relay (live relays {})", id, ownership.live());
-          }
+    });
+  }
+
+  private void applyList(List<HostInfo> list, boolean sample) {
+    if (listFailing) {
+      listFailing = false;
+      LOG.info("host monitor reads the host list again ({} hosts)", list.size());
+    }
+    if (stopped) {
+      return;
+    }
+    List<HostInfo> mine = list.stream().filter(h -> h.fingerprint() != null && owns.test(h.id())).toList();
+    Set<String> ids = new HashSet<>();
+    mine.forEach(h -> ids.add(h.id()));
+    Set<String> before = owned;
+    owned = ids;
+    if (ownership != null && !ids.equals(before)) {
+      for (String id : ids) {
+        if (!before.contains(id)) {
+          LOG.info("host {} is watched by this relay now (live relays {})", id, ownership.live());
         }
       }
       for (String id : before) {
         if (!ids.contains(id)) {
-          history.forgetHost(id);
+          LOG.info("host {} is no longer watched by this relay (live relays {})", id, ownership.live());
         }
       }
-      long holdOff = ownership == null ? 0 : ownership.holdOffMillis();
-      if (holdOff > 0) {
-        // tails wait until the previous owners have seen this relay and stopped theirs
-        tails.values().forEach(LogTail::stop);
-        tails.clear();
-        if (holdOffTimer < 0) {
-          holdOffTimer = vertx.setTimer(holdOff, t -> {
-            holdOffTimer = -1;
-            reload(false);
-          });
-        }
-      } else {
-        reconcileTails(mine);
+    }
+    for (String id : before) {
+      if (!ids.contains(id)) {
+        history.forgetHost(id);
       }
-      for (HostInfo h : mine) {
-        // a host taken over is sampled at once, not at the next round
-        if (sample || !before.contains(h.id())) {
-          sample(h);
-        }
+    }
+    long holdOff = ownership == null ? 0 : ownership.holdOffMillis();
+    if (holdOff > 0) {
+      // tails wait until the previous owners have seen this relay and stopped theirs
+      tails.values().forEach(LogTail::stop);
+      tails.clear();
+      if (holdOffTimer < 0) {
+        holdOffTimer = vertx.setTimer(holdOff, t -> {
+          holdOffTimer = -1;
+          reload(false);
+        });
       }
-      health.keySet().removeIf(id -> !ids.contains(id) && !health.get(id).inFlight);
-    }).onFailure(e -> {
-      // once per outage: without a gateway in the cluster this fails every round
-      if (!listFailing) {
-        listFailing = true;
-        LOG.warn("host monitor could not read the host list: {}", e.getMessage());
-      } else {
-        LOG.debug("host monitor still cannot read the host list: {}", e.getMessage());
+    } else {
+      reconcileTails(mine);
+    }
+    for (HostInfo h : mine) {
+      // a host taken over is sampled at once, not at the next round
+      if (sample || !before.contains(h.id())) {
+        sample(h);
       }
-    });
+    }
+    health.keySet().removeIf(id -> !ids.contains(id) && !health.get(id).inFlight);
+  }
+
+  private void listFailed(Throwable e) {
+    // once per outage: without a gateway in the cluster this fails every round
+    if (!listFailing) {
+      listFailing = true;
+      LOG.warn("host monitor could not read the host list: {}", e.getMessage());
+    } else {
+      LOG.debug("host monitor still cannot read the host list: {}", e.getMessage());
+    }
   }
 
   // ---------------------------------------------------------------- health
