@@ -114,8 +114,12 @@ public final class DemoSshServer implements AutoCloseable {
     this.connections = connections;
   }
 
-  /** SSH connections (transport sessions) accepted since the start, and how many are open, for tests. */
+  /**
+   * SSH connections (transport sessions) accepted since the start, how many are open, and the
+   * credential checks asked for, for tests.
+   */
   private static final class ConnectionCount implements SessionListener {
+    final AtomicInteger authAttempts = new AtomicInteger();
     private int accepted;
     private int open;
 
@@ -172,17 +176,17 @@ public final class DemoSshServer implements AutoCloseable {
     sshd.setHost(LOOPBACK);
     sshd.setPort(options.port());
     sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-    sshd.setPasswordAuthenticator(password == null ? null : (u, p, session) -> user.equals(u)
-        && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8)));
-    sshd.setPublickeyAuthenticator(keys.isEmpty() ? null : (u, key, session) -> user.equals(u)
-        && keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
+    ConnectionCount connections = new ConnectionCount();
+    sshd.setPasswordAuthenticator(password == null ? null : (u, p, session) -> connections.authAttempts.incrementAndGet() > 0
+        && user.equals(u) && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8)));
+    sshd.setPublickeyAuthenticator(keys.isEmpty() ? null : (u, key, session) -> connections.authAttempts.incrementAndGet() > 0
+        && user.equals(u) && keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
     sshd.setKeyboardInteractiveAuthenticator(null);
     sshd.setGSSAuthenticator(null);
     sshd.setHostBasedAuthenticator(null);
     sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     sshd.setShellFactory(channel -> new PtyShell(io, workDir, user));
     sshd.setCommandFactory((channel, command) -> new ExecCommand(io, command, workDir, user, options.keepCommandsOnDisconnect()));
-    ConnectionCount connections = new ConnectionCount();
     sshd.addSessionListener(connections);
     try {
       sshd.start();
@@ -227,6 +231,11 @@ public final class DemoSshServer implements AutoCloseable {
   /** {@code SHA256:<base64, no padding>} of the host key, exactly as OpenSSH and sshj print it. */
   public String fingerprint() {
     return fingerprint;
+  }
+
+  /** Password and public-key checks the server was asked for since it started (for tests). */
+  public int authAttempts() {
+    return connections.authAttempts.get();
   }
 
   /** SSH connections accepted since the server started. */

@@ -312,6 +312,8 @@ class ExecServiceTest {
 
   @Test
   void hostKeyScanReportsTheFingerprintTheServerOffers() throws Exception {
+    int authBefore = fx.server.authAttempts();
+    int connectionsBefore = fx.server.connectionsAccepted();
     JsonObject byAddress = await(fx.vertx.eventBus().<JsonObject>request(Addresses.SSH_HOSTKEY_SCAN,
         new JsonObject().put("address", "127.0.0.1").put("port", fx.server.port()))).body();
     assertThat(byAddress.getString("fingerprint")).isEqualTo(fx.server.fingerprint());
@@ -319,6 +321,8 @@ class ExecServiceTest {
         new JsonObject().put("hostId", "demo"))).body();
     assertThat(byHost.getString("fingerprint")).isEqualTo(fx.server.fingerprint());
     assertThat(byHost.getString("hostId")).isEqualTo("demo");
+    assertThat(fx.server.connectionsAccepted() - connectionsBefore).as("connections the two scans made").isEqualTo(2);
+    assertThat(fx.server.authAttempts()).as("a scan never offers a credential").isEqualTo(authBefore);
 
     int closed = RelayFixture.closedPort();
     ExecutionException e = catchThrowableOfType(() -> await(fx.vertx.eventBus().request(Addresses.SSH_HOSTKEY_SCAN,
