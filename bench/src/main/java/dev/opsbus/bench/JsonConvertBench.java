@@ -44,12 +44,11 @@ final class JsonConvertBench {
         ts, ts, ts, null);
     ExecEvent line = new ExecEvent.Output(ExecEvent.OUTPUT, ts, "e-0b8e3c2e", 12, ExecEvent.Output.STDOUT, "Filesystem 1K-blocks Used");
     out.println("record,fast_ns,jackson_ns,fast_over_jackson");
-    report(out, "operation", () -> op, count, rounds);
-    report(out, "exec_output", () -> line, count, rounds);
+    report(out, "operation", op, count, rounds);
+    report(out, "exec_output", line, count, rounds);
   }
 
-  private static void report(PrintStream out, String name, Supplier<Object> value, int count, int rounds) {
-    Object v = value.get();
+  private static void report(PrintStream out, String name, Object v, int count, int rounds) {
     List<Double> fast = new ArrayList<>();
     List<Double> jackson = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();

@@ -177,10 +177,14 @@ public final class DemoSshServer implements AutoCloseable {
     sshd.setPort(options.port());
     sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
     ConnectionCount connections = new ConnectionCount();
-    sshd.setPasswordAuthenticator(password == null ? null : (u, p, session) -> connections.authAttempts.incrementAndGet() > 0
-        && user.equals(u) && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8)));
-    sshd.setPublickeyAuthenticator(keys.isEmpty() ? null : (u, key, session) -> connections.authAttempts.incrementAndGet() > 0
-        && user.equals(u) && keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
+    sshd.setPasswordAuthenticator(password == null ? null : (u, p, session) -> {
+      connections.authAttempts.incrementAndGet();
+      return user.equals(u) && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8));
+    });
+    sshd.setPublickeyAuthenticator(keys.isEmpty() ? null : (u, key, session) -> {
+      connections.authAttempts.incrementAndGet();
+      return user.equals(u) && keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
+    });
     sshd.setKeyboardInteractiveAuthenticator(null);
     sshd.setGSSAuthenticator(null);
     sshd.setHostBasedAuthenticator(null);
