@@ -215,7 +215,7 @@ final class OperationService {
   private Future<JsonObject> startOrAttach(StartOperation start, String scope, OperationType type, Map<String, String> params, int tries,
       boolean[] kept) {
     String key = start.idempotencyKey();
-    return startStatement.execute(start, nodeId, scope).compose(result -> switch (result.found()) {
+    return startStatement.execute(start, scope).compose(result -> switch (result.found()) {
       case INSERTED -> {
         Operation op = result.op();
         JsonObject published = result.published() == null ? events.changed(op) : events.changed(op, result.published());

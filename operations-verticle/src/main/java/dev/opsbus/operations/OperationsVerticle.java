@@ -60,7 +60,7 @@ public class OperationsVerticle extends VerticleBase {
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
     runner = new OperationRunner(vertx, config.nodeId(), store, events, new RunSlots(config.maxRunning(), config.maxQueued()));
     Fences fences = new Fences(vertx, pool, config.fencingTimeout());
-    service = new OperationService(vertx, config.nodeId(), store, new StartStatement(startPool, fences.timeout()), runner, events, types,
+    service = new OperationService(vertx, config.nodeId(), store, new StartStatement(startPool, config.nodeId(), fences.timeout()), runner, events, types,
         health, fences);
     liveness = new NodeLiveness(vertx, config, store, events, runner, health, fences);
     scheduler = new Scheduler(vertx, pool, config, service.types());

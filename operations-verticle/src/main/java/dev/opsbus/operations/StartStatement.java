@@ -4,32 +4,45 @@ import dev.opsbus.model.Json;
 import dev.opsbus.model.event.Operation;
 import dev.opsbus.model.wire.StartOperation;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * A start of an operation in one database statement (one round trip): the insert of the pending
- * operation with its first change (version 1, the snapshot built here), the dedupe by the two
- * unique indexes (one active per host and type; one per idempotency scope, host, type and key), the
- * open fence of a lost run of the host and type, and, when the insert is refused, the operation that
- * refused it: the one this idempotency key started first, else the active one.
+ * Starts of operations, written in batches: each start waits in a queue, and one database statement
+ * (one round trip, one transaction) takes every start that arrived while the statements before it
+ * ran, up to {@link #MAX_BATCH} (at most {@link #POOL_SIZE} statements run at once; a start that
+ * finds a free one goes alone, at once). Per start, the statement does what a start needs: the
+ * insert of the pending operation with its first change (version 1, the snapshot built here), the
+ * dedupe by the two unique indexes (one active per host and type; one per idempotency scope, host,
+ * type and key), the open fence of a lost run of the host and type, and, when the insert is refused,
+ * the operation that refused it: the one this idempotency key started first, else the active one.
  *
  * <p>Every part of one statement reads one snapshot, taken when it begins. The insert itself waits
  * for a concurrent change of a conflicting row and then decides on the committed state, but the
- * reads do not see what committed after the snapshot. Two cases follow, both rare and both answered
- * by the caller with one more round trip: {@link Found#NONE} (the insert was refused by a row the
- * snapshot does not show: ask again), and {@link Result#contended} (the insert succeeded although
- * the snapshot shows an active operation of the host and type: it ended in the meantime, perhaps
- * failed as lost with a fence the snapshot cannot show: read the fences again, after the commit).
+ * reads do not see what committed after the snapshot, nor what the same statement inserted. Two
+ * cases follow, both rare and both answered by the caller with one more round trip:
+ * {@link Found#NONE} (the insert was refused by a row the snapshot does not show, perhaps a start
+ * of the same host and type in the same batch: ask again), and {@link Result#contended} (the insert
+ * succeeded although the snapshot shows an active operation of the host and type: it ended in the
+ * meantime, perhaps failed as lost with a fence the snapshot cannot show: read the fences again,
+ * after the commit).
+ *
+ * <p>A batch the database refuses as a whole (a row breaking a constraint) is written again one
+ * start per statement, so a bad start fails alone. Calls come from the operations verticle's
+ * context only (the queue is not shared across threads).
  */
 final class StartStatement {
 
@@ -70,40 +83,66 @@ final class StartStatement {
   private static final String O_COLUMNS = "o." + OperationStore.COLUMNS.replace(", ", ", o.");
   static final String WAITING_MESSAGE = "waiting to start";
 
+  /** The most starts one statement writes. */
+  static final int MAX_BATCH = 100;
+
   /*
-   * $1 id, $2 host, $3 type, $4 created_by, $5 requested_by, $6 node, $7 params, $8 metadata,
-   * $9 idempotency key, $10 its scope, $11 created_at, $12 the snapshot of version 1, $13 fence timeout (s)
+   * $1 the batch: a JSON array of objects, one per start (see Pending#row); $2 this node;
+   * $3 fence timeout (s). Each row of the answer carries the start's "ord".
    */
-  static final String SQL = "WITH ins AS ("
-      + "INSERT INTO operations (id, host_id, type, status, progress, message, created_by, requested_by, node_id, params, metadata, "
+  static final String SQL = "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(ord int, id uuid, host_id text, type text, "
+      + "created_by text, requested_by text, params jsonb, metadata jsonb, idempotency_key text, idempotency_scope text, "
+      + "created_at timestamptz, snapshot jsonb)), "
+      + "ins AS (INSERT INTO operations (id, host_id, type, status, progress, message, created_by, requested_by, node_id, params, metadata, "
       + "idempotency_key, idempotency_scope, created_at, updated_at) "
-      + "VALUES ($1, $2, $3, 'pending', 0, '" + WAITING_MESSAGE + "', $4, $5, $6, $7, $8, $9, $10, $11, $11) "
+      + "SELECT id, host_id, type, 'pending', 0, '" + WAITING_MESSAGE + "', created_by, requested_by, $2, params, metadata, "
+      + "idempotency_key, idempotency_scope, created_at, created_at FROM input ORDER BY ord "
       + "ON CONFLICT DO NOTHING RETURNING id, host_id, version), "
       + "chg AS (INSERT INTO operation_changes (operation_id, host_id, version, snapshot) "
-      + "SELECT id, host_id, version, $12::jsonb FROM ins RETURNING seq), "
-      + "fence AS (SELECT operation_id FROM operation_fences WHERE host_id = $2 AND type = $3 AND done_at IS NULL "
-      + "AND created_at > now() - make_interval(secs => $13) ORDER BY created_at DESC LIMIT 1) "
-      + "SELECT 'inserted' AS found, (SELECT seq FROM chg) AS seq, (SELECT operation_id FROM fence) AS fence, "
-      + "EXISTS (SELECT 1 FROM operations WHERE host_id = $2 AND type = $3 AND " + ACTIVE + ") AS contended, " + O_COLUMNS + " "
-      + "FROM ins LEFT JOIN operations o ON false "
-      + "UNION ALL (SELECT 'key', NULL, NULL, NULL, " + O_COLUMNS + " FROM operations o WHERE NOT EXISTS (SELECT 1 FROM ins) "
-      + "AND $9::text IS NOT NULL AND o.idempotency_scope = $10 AND o.host_id = $2 AND o.type = $3 AND o.idempotency_key = $9) "
-      + "UNION ALL (SELECT 'active', NULL, NULL, NULL, " + O_COLUMNS + " FROM operations o WHERE NOT EXISTS (SELECT 1 FROM ins) "
-      + "AND o.host_id = $2 AND o.type = $3 AND o." + ACTIVE + ")";
+      + "SELECT ins.id, ins.host_id, ins.version, i.snapshot FROM ins JOIN input i ON i.id = ins.id ORDER BY i.ord "
+      + "RETURNING operation_id, seq) "
+      + "SELECT i.ord, 'inserted' AS found, c.seq, "
+      + "(SELECT f.operation_id FROM operation_fences f WHERE f.host_id = i.host_id AND f.type = i.type AND f.done_at IS NULL "
+      + "AND f.created_at > now() - make_interval(secs => $3) ORDER BY f.created_at DESC LIMIT 1) AS fence, "
+      + "EXISTS (SELECT 1 FROM operations a WHERE a.host_id = i.host_id AND a.type = i.type AND a." + ACTIVE + ") AS contended, "
+      + O_COLUMNS + " FROM input i JOIN chg c ON c.operation_id = i.id LEFT JOIN operations o ON false "
+      + "UNION ALL (SELECT i.ord, 'key', NULL, NULL, NULL, " + O_COLUMNS + " FROM input i JOIN operations o "
+      + "ON o.idempotency_scope = i.idempotency_scope AND o.host_id = i.host_id AND o.type = i.type AND o.idempotency_key = i.idempotency_key "
+      + "WHERE i.idempotency_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = i.id)) "
+      + "UNION ALL (SELECT i.ord, 'active', NULL, NULL, NULL, " + O_COLUMNS + " FROM input i JOIN operations o "
+      + "ON o.host_id = i.host_id AND o.type = i.type AND o." + ACTIVE + " WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = i.id))";
 
   private final Pool pool;
+  private final String nodeId;
   private final Duration fencingTimeout;
 
-  StartStatement(Pool pool, Duration fencingTimeout) {
+  /** The most statements at once: {@link #POOL_SIZE} (the tests take fewer, to see batches form). */
+  private final int parallel;
+
+  StartStatement(Pool pool, String nodeId, Duration fencingTimeout) {
+    this(pool, nodeId, fencingTimeout, POOL_SIZE);
+  }
+
+  StartStatement(Pool pool, String nodeId, Duration fencingTimeout, int parallel) {
     this.pool = pool;
+    this.parallel = parallel;
+    this.nodeId = nodeId;
     this.fencingTimeout = fencingTimeout;
   }
 
+  /** A start waiting for its statement: its row of the batch, and what it is answered. */
+  private record Pending(Operation op, JsonObject snapshot, JsonObject row, Promise<Result> answer) {}
+
+  private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+  private int running;
+  private long statements;
+  private long written;
+
   /**
-   * Starts {@code start} (parameters, creator and requester settled by the service) for this node,
+   * Starts {@code start} (parameters, creator and requester settled by the service) on this node,
    * its idempotency key kept under {@code scope} (see {@link IdempotencyScope}).
    */
-  Future<Result> execute(StartOperation start, String nodeId, String scope) {
+  Future<Result> execute(StartOperation start, String scope) {
     UUID id = UUID.randomUUID();
     // the operation's times come from here, so its first snapshot is built before the statement
     // (microseconds: what the database keeps)
@@ -114,35 +153,101 @@ final class StartStatement {
         null, start.createdBy(), start.requestedBy(), nodeId, 1, null, params.getMap(), metadata.getMap(), now, null, now, null);
     String key = start.idempotencyKey();
     JsonObject snapshot = Json.toJsonObject(op);
-    Tuple args = Tuple.tuple().addUUID(id).addString(start.hostId()).addString(start.type()).addString(start.createdBy())
-        .addString(start.requestedBy()).addString(nodeId).addValue(params).addValue(metadata)
-        .addString(key).addString(key == null ? null : scope).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-        .addValue(snapshot).addValue((double) fencingTimeout.toSeconds());
-    return pool.preparedQuery(SQL).execute(args).map(rows -> {
-      Row first = null;
-      Row active = null;
-      for (Row r : rows) {
-        String found = r.getString("found");
-        if ("inserted".equals(found)) {
-          Long seq = r.getLong("seq");
-          java.util.UUID fence = r.getUUID("fence");
-          // the statement has run: the snapshot it was given is the published form, with the seq
-          return new Result(Found.INSERTED, seq == null ? op : op.withSeq(seq), fence == null ? null : fence.toString(),
-              Boolean.TRUE.equals(r.getBoolean("contended")), seq == null ? snapshot : snapshot.put("seq", seq));
-        }
-        if ("key".equals(found) && first == null) {
-          first = r;
-        } else if ("active".equals(found) && active == null) {
-          active = r;
-        }
+    JsonObject row = new JsonObject().put("id", op.id()).put("host_id", start.hostId()).put("type", start.type())
+        .put("created_by", start.createdBy()).put("requested_by", start.requestedBy()).put("params", params).put("metadata", metadata)
+        .put("idempotency_key", key).put("idempotency_scope", key == null ? null : scope).put("created_at", now.toString())
+        .put("snapshot", snapshot);
+    Promise<Result> answer = Promise.promise();
+    queued.add(new Pending(op, snapshot, row, answer));
+    drain();
+    return answer.future();
+  }
+
+  /** Sends the queued starts, as many statements as may run, each taking what has queued up. */
+  private void drain() {
+    while (running < parallel && !queued.isEmpty()) {
+      List<Pending> batch = new ArrayList<>(Math.min(queued.size(), MAX_BATCH));
+      while (batch.size() < MAX_BATCH && !queued.isEmpty()) {
+        batch.add(queued.poll());
       }
-      if (first != null) {
-        return new Result(Found.KEY, OperationStore.toOperation(first), null, false);
+      running++;
+      write(batch).onComplete(ar -> {
+        running--;
+        drain();
+      });
+    }
+  }
+
+  /** Writes one batch and answers its starts; a batch refused whole is written again one by one. */
+  private Future<Void> write(List<Pending> batch) {
+    JsonArray rows = new JsonArray(new ArrayList<>(batch.size()));
+    for (int i = 0; i < batch.size(); i++) {
+      rows.add(batch.get(i).row().copy().put("ord", i));
+    }
+    Tuple args = Tuple.of(rows, nodeId, (double) fencingTimeout.toSeconds());
+    return pool.preparedQuery(SQL).execute(args).transform(ar -> {
+      if (ar.succeeded()) {
+        statements++;
+        written += batch.size();
+        answer(batch, ar.result());
+        return Future.succeededFuture();
       }
-      if (active != null) {
-        return new Result(Found.ACTIVE, OperationStore.toOperation(active), null, false);
+      if (batch.size() == 1) {
+        batch.get(0).answer().fail(ar.cause());
+        return Future.succeededFuture();
       }
-      return new Result(Found.NONE, null, null, false);
+      // one row broke a constraint, or the database is gone: each start on its own, so only the bad
+      // one fails (a database that went away fails each at once)
+      List<Future<Void>> each = new ArrayList<>(batch.size());
+      for (Pending p : batch) {
+        each.add(write(List.of(p)));
+      }
+      return Future.join(each).mapEmpty();
     });
+  }
+
+  private static void answer(List<Pending> batch, RowSet<Row> rows) {
+    Row[] key = new Row[batch.size()];
+    Row[] active = new Row[batch.size()];
+    boolean[] done = new boolean[batch.size()];
+    for (Row r : rows) {
+      int ord = r.getInteger("ord");
+      Pending p = batch.get(ord);
+      String found = r.getString("found");
+      if ("inserted".equals(found)) {
+        Long seq = r.getLong("seq");
+        UUID fence = r.getUUID("fence");
+        // the statement has run: the snapshot it was given is the published form, with the seq
+        done[ord] = true;
+        p.answer().complete(new Result(Found.INSERTED, seq == null ? p.op() : p.op().withSeq(seq), fence == null ? null : fence.toString(),
+            Boolean.TRUE.equals(r.getBoolean("contended")), seq == null ? p.snapshot() : p.snapshot().put("seq", seq)));
+      } else if ("key".equals(found) && key[ord] == null) {
+        key[ord] = r;
+      } else if ("active".equals(found) && active[ord] == null) {
+        active[ord] = r;
+      }
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      if (done[i]) {
+        continue;
+      }
+      Promise<Result> answer = batch.get(i).answer();
+      if (key[i] != null) {
+        answer.complete(new Result(Found.KEY, OperationStore.toOperation(key[i]), null, false));
+      } else if (active[i] != null) {
+        answer.complete(new Result(Found.ACTIVE, OperationStore.toOperation(active[i]), null, false));
+      } else {
+        answer.complete(new Result(Found.NONE, null, null, false));
+      }
+    }
+  }
+
+  /** Statements written so far, and the starts they held: their ratio is the mean batch. */
+  long statements() {
+    return statements;
+  }
+
+  long written() {
+    return written;
   }
 }
