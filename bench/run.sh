@@ -203,12 +203,13 @@ to_wait_line() {
 }
 
 # the bench SSH server (DemoSshServer, password $BENCH_SSH_PASSWORD) on the server core, or on the core
-# given as the second argument: start_bench_ssh TAG [CORE]; sets SSH_PORT, SSH_FP, SSH_USER
+# given as the second argument, with the server flags that follow: start_bench_ssh TAG [CORE [FLAGS...]];
+# sets SSH_PORT, SSH_FP, SSH_USER
 start_bench_ssh() {
   local file="$RESULTS/ssh-server-$1.log" line pid
   to_trap
   : >"$file"
-  taskset -c "${2:-$SERVER_CORE}" java -Xms64m -Xmx256m -jar "$JAR" ssh-server --port 0 >>"$file" 2>&1 &
+  taskset -c "${2:-$SERVER_CORE}" java -Xms64m -Xmx256m -jar "$JAR" ssh-server --port 0 "${@:3}" >>"$file" 2>&1 &
   pid=$!
   TO_PIDS+=("$pid")
   line="$(to_wait_line "$file" '"listening":[0-9]+,"fingerprint":"[^"]+","user":"[^"]+"' "$pid")" || return 1
@@ -253,7 +254,7 @@ start_opsbus_node() {
 }
 
 to_generator() {
-  BENCH_SERVER_CORE="$SERVER_CORE" taskset -c "$GEN_CORE" java -Xms256m -Xmx1g -jar "$JAR" "$@" \
+  BENCH_SERVER_CORE="$SERVER_CORE" BENCH_GEN_CORE="$GEN_CORE" taskset -c "$GEN_CORE" java -Xms256m -Xmx1g -jar "$JAR" "$@" \
     --user "$OPSBUS_USER" --password "$OPSBUS_PASSWORD" --ssh-port "$SSH_PORT" --ssh-user "$SSH_USER" \
     --ssh-fingerprint "$SSH_FP"
 }
@@ -322,18 +323,28 @@ OPS_HEALTH_PERIOD="${BENCH_OPS_HEALTH_PERIOD_SECONDS:-3600}"
 # operations.maxRunning of the node (empty: its default, 200); a small value keeps the completions'
 # database writes from sharing the database with the starts, so the starts are measured alone
 OPS_MAX_RUNNING="${BENCH_OPS_MAX_RUNNING:-}"
+# sshRelay.poolMaxTotal of the node: by default room for one connection per bench host (at least the
+# relay's default 256), so that rounds after the first reuse their hosts' connections as a fleet's
+# node sized for it would; a smaller value measures a pool that reconnects hosts round after round
+OPS_POOL_TOTAL="${BENCH_OPS_POOL_TOTAL:-$(( OPS_BURST_HOSTS > 256 ? OPS_BURST_HOSTS : 256 ))}"
 # the core of the SSH server the operations run on: the generator's by default, as the fleet's hosts
 # are other machines (on the server core, the hosts' shells and commands took half of it from the node)
 OPS_SSH_CORE="${BENCH_OPS_SSH_CORE:-$GEN_CORE}"
+# how the bench hosts run the operations' `true`: in-process (default: answered inside the SSH server,
+# over the real SSH protocol, without a process; see InstantTrue) or process (a shell each, as a real
+# host: on this machine those processes took three quarters of the generator's core)
+OPS_HOST_TRUE="${BENCH_OPS_HOST_TRUE:-in-process}"
 ops_config() {
   local file="$RESULTS/ops-burst-config.json"
-  [[ -f "$file" ]] || sed -E 's/^\{"operations": \{/{"sshRelay": {"healthPeriodSeconds": '"$OPS_HEALTH_PERIOD"'}, "operations": {'"${OPS_MAX_RUNNING:+\"maxRunning\": $OPS_MAX_RUNNING, }"'/' "$(to_config)" >"$file"
+  [[ -f "$file" ]] || sed -E 's/^\{"operations": \{/{"sshRelay": {"healthPeriodSeconds": '"$OPS_HEALTH_PERIOD"', "poolMaxTotal": '"$OPS_POOL_TOTAL"'}, "operations": {'"${OPS_MAX_RUNNING:+\"maxRunning\": $OPS_MAX_RUNNING, }"'/' "$(to_config)" >"$file"
   printf '%s\n' "$file"
 }
 run_ops_scenario() {
   local run="$1" rc=0
   log "ops: run $run, $OPS_ROUNDS rounds of one start on each of $OPS_BURST_HOSTS hosts at once"
-  if start_bench_ssh "ops-$run" "$OPS_SSH_CORE" && NODE_CONFIG="$(ops_config)" start_opsbus_node "ops-$run"; then
+  local host_flags=()
+  [[ "$OPS_HOST_TRUE" == in-process ]] && host_flags=(--in-process-true true)
+  if start_bench_ssh "ops-$run" "$OPS_SSH_CORE" "${host_flags[@]}" && NODE_CONFIG="$(ops_config)" start_opsbus_node "ops-$run"; then
     # the peer: plain INSERTs into the node's embedded PostgreSQL from the generator, before each round
     local pg_port
     pg_port="$(grep -m1 -o -E 'embedded PostgreSQL in .* on port [0-9]+' "$NODE_LOG" | grep -o -E '[0-9]+$' || true)"

@@ -129,11 +129,20 @@ final class OperationsBench {
   }
 
   private static int serverCore() {
-    String v = System.getenv("BENCH_SERVER_CORE");
+    return core("BENCH_SERVER_CORE", 0);
+  }
+
+  /** The generator's own core (run.sh pins it there): the other side that may set the limit. */
+  private static int generatorCore() {
+    return core("BENCH_GEN_CORE", 1);
+  }
+
+  private static int core(String env, int fallback) {
+    String v = System.getenv(env);
     try {
-      return v == null ? 0 : Integer.parseInt(v.trim());
+      return v == null ? fallback : Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      return 0;
+      return fallback;
     }
   }
 
@@ -247,6 +256,7 @@ final class OperationsBench {
   private Map<String, Object> opsRound(ApiClient api, OpsWatcher watcher, List<String> hosts, int round) throws Exception {
     long cpu0 = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
     ProcStats.CoreTimes core0 = ProcStats.coreTimes(serverCore());
+    ProcStats.CoreTimes gen0 = ProcStats.coreTimes(generatorCore());
     JsonObject body = new JsonObject().put("type", o.type());
     List<Future<Start>> starts = new ArrayList<>(hosts.size());
     long t0 = System.nanoTime();
@@ -282,6 +292,8 @@ final class OperationsBench {
       }
     }
     long cpuAnswered = o.serverPid() > 0 ? ProcStats.processCpuMicros(o.serverPid()) : -1;
+    ProcStats.CoreTimes coreAnswered = ProcStats.coreTimes(serverCore());
+    ProcStats.CoreTimes genAnswered = ProcStats.coreTimes(generatorCore());
     await(Future.join(new ArrayList<>(ends)));
     Histogram done = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
     long lastEnd = lastAnswer;
@@ -327,6 +339,10 @@ final class OperationsBench {
     r.put("node_cpu_pct_answering", cpu0 >= 0 && cpuAnswered >= 0 && answerWindow > 0 ? (cpuAnswered - cpu0) / 1e4 / answerWindow : Double.NaN);
     r.put("node_cpu_pct", cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / 1e4 / doneWindow : Double.NaN);
     r.put("server_core_busy_pct", 100 * core1.busyFractionSince(core0));
+    // while the starts were answered: which core was full (the node's with its database, or the
+    // generator's, shared with the bench SSH server that plays the hosts)
+    r.put("server_core_busy_pct_answering", 100 * coreAnswered.busyFractionSince(core0));
+    r.put("gen_core_busy_pct_answering", 100 * genAnswered.busyFractionSince(gen0));
     r.put("load_avg_1m", loadAverage());
     r.put("bridge_errors", watcher.errors());
     return r;

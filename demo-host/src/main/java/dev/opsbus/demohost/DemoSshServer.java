@@ -18,11 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +53,11 @@ public final class DemoSshServer implements AutoCloseable {
    * @param workingDirectory where shells and commands start; also their {@code HOME}
    * @param keepCommandsOnDisconnect whether an exec'd command outlives its connection, as with
    *     OpenSSH's sshd for a command without a terminal (by default it is killed with its children)
+   * @param inProcess answers the exec requests it recognises inside the server, without a process
+   *     (it returns null for the others, which run as processes); null: every command is a process
    */
   public record Options(int port, Path hostKeyFile, String username, String password, List<PublicKey> authorizedKeys,
-      Path workingDirectory, boolean keepCommandsOnDisconnect) {
+      Path workingDirectory, boolean keepCommandsOnDisconnect, Function<String, Command> inProcess) {
 
     public Options {
       if (port < 0 || port > 65535) {
@@ -71,7 +75,7 @@ public final class DemoSshServer implements AutoCloseable {
     }
 
     public Options(int port, Path hostKeyFile, String username, String password, List<PublicKey> authorizedKeys, Path workingDirectory) {
-      this(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, false);
+      this(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, false, null);
     }
 
     /** Password login for {@code username}, on a free port. */
@@ -80,23 +84,32 @@ public final class DemoSshServer implements AutoCloseable {
     }
 
     public Options withPort(int p) {
-      return new Options(p, hostKeyFile, username, password, authorizedKeys, workingDirectory, keepCommandsOnDisconnect);
+      return new Options(p, hostKeyFile, username, password, authorizedKeys, workingDirectory, keepCommandsOnDisconnect, inProcess);
     }
 
     public Options withAuthorizedKeys(List<PublicKey> keys) {
-      return new Options(port, hostKeyFile, username, password, keys, workingDirectory, keepCommandsOnDisconnect);
+      return new Options(port, hostKeyFile, username, password, keys, workingDirectory, keepCommandsOnDisconnect, inProcess);
     }
 
     /** Exec'd commands keep running when their connection drops, as on a host with OpenSSH. */
     public Options keepingCommandsOnDisconnect() {
-      return new Options(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, true);
+      return new Options(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, true, inProcess);
+    }
+
+    /**
+     * Exec requests {@code commands} recognises are answered inside the server (a benchmark's hosts,
+     * whose own work is not what it measures); the others run as processes.
+     */
+    public Options answeringInProcess(Function<String, Command> commands) {
+      return new Options(port, hostKeyFile, username, password, authorizedKeys, workingDirectory, keepCommandsOnDisconnect, commands);
     }
 
     @Override
     public String toString() {
       return "Options[port=" + port + ", hostKeyFile=" + hostKeyFile + ", username=" + username + ", password="
           + (password == null ? "none" : "set") + ", authorizedKeys=" + authorizedKeys.size()
-          + ", workingDirectory=" + workingDirectory + ", keepCommandsOnDisconnect=" + keepCommandsOnDisconnect + "]";
+          + ", workingDirectory=" + workingDirectory + ", keepCommandsOnDisconnect=" + keepCommandsOnDisconnect
+          + ", inProcess=" + (inProcess != null) + "]";
     }
   }
 
@@ -190,7 +203,11 @@ public final class DemoSshServer implements AutoCloseable {
     sshd.setHostBasedAuthenticator(null);
     sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     sshd.setShellFactory(channel -> new PtyShell(io, workDir, user));
-    sshd.setCommandFactory((channel, command) -> new ExecCommand(io, command, workDir, user, options.keepCommandsOnDisconnect()));
+    Function<String, Command> inProcess = options.inProcess();
+    sshd.setCommandFactory((channel, command) -> {
+      Command answered = inProcess == null ? null : inProcess.apply(command);
+      return answered != null ? answered : new ExecCommand(io, command, workDir, user, options.keepCommandsOnDisconnect());
+    });
     sshd.addSessionListener(connections);
     try {
       sshd.start();
