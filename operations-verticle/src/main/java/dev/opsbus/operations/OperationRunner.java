@@ -170,7 +170,31 @@ final class OperationRunner {
   void run(Operation op, OperationType type, Map<String, String> params) {
     Run run = new Run(op);
     running.put(op.id(), run);
-    run.ticket = slots.submit(() -> startExec(run, type, params));
+    run.ticket = submit(() -> startExec(run, type, params));
+  }
+
+  /** A timer that lets held runs take their slots once they waited for answers long enough, or -1. */
+  private long holdTimer = -1;
+
+  private RunSlots.Ticket submit(Runnable start) {
+    RunSlots.Ticket t = slots.submit(start);
+    if (!RunSlots.granted(t) && slots.holding() && holdTimer < 0) {
+      holdTimer = vertx.setTimer(RunSlots.STARTS_FIRST_MILLIS, id -> {
+        holdTimer = -1;
+        slots.fill();
+      });
+    }
+    return t;
+  }
+
+  /** A start is being answered: runs wait for it (see {@link RunSlots}). */
+  void answerBegan() {
+    slots.answerBegan();
+  }
+
+  /** A start was answered. */
+  void answerEnded() {
+    slots.answerEnded();
   }
 
   /**
@@ -192,7 +216,7 @@ final class OperationRunner {
           ? "the previous run's command was not confirmed gone within " + fences.timeout().toSeconds() + " s: starting anyway"
           : "the previous run's command is " + ("killed".equals(outcome) ? "stopped" : "gone") + ": starting";
       run.change(Operation.PENDING, null, message, null, new JsonObject().put("previousFence", outcome));
-      run.ticket = slots.submit(() -> startExec(run, type, params));
+      run.ticket = submit(() -> startExec(run, type, params));
     });
   }
 

@@ -177,6 +177,8 @@ final class OperationService {
       return full(start, scope, type);
     }
     boolean[] kept = {false};
+    // runs wait while starts are answered (see RunSlots): a burst is answered at the starts' own pace
+    runner.answerBegan();
     return hosts.exists(start.hostId()).compose(exists -> {
       if (!exists) {
         return Future.failedFuture(new OpsbusException(ErrorCode.NOT_FOUND, "no host '" + start.hostId() + "'"));
@@ -186,6 +188,7 @@ final class OperationService {
       if (!kept[0]) {
         runner.release();
       }
+      runner.answerEnded();
     });
   }
 

@@ -2,6 +2,7 @@ package dev.opsbus.operations;
 
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.function.LongSupplier;
 
 /**
  * How many operations this node runs at once, and how many more it holds. A start is admitted
@@ -10,7 +11,15 @@ import java.util.LinkedHashSet;
  * written. An admitted operation's command is sent to the relay once one of {@code maxRunning} slots
  * is free ({@link #submit}); until then it waits, pending, in the order the starts were accepted, and
  * takes the next free slot. Completions are bound by the hosts and the slots, never by the starts:
- * a burst of starts beyond what can run is accepted and queued. Event-loop confined.
+ * a burst of starts beyond what can run is accepted and queued.
+ *
+ * <p>Starts are answered first: while this node is answering starts ({@link #answerBegan} to
+ * {@link #answerEnded}), no run takes a slot, for up to {@link #STARTS_FIRST_MILLIS}; the runs
+ * submitted meanwhile wait, in order, and take the free slots once the last start is answered. A
+ * burst of starts is then answered at the pace of the starts alone (a running command costs the
+ * node several times what a start does), and its runs follow; its completions come no later, as
+ * the same work is done. A node that answers starts without a pause for longer than that runs
+ * beside them again ({@link #fill} once the time is up), so runs never starve. Event-loop confined.
  */
 final class RunSlots {
 
@@ -25,18 +34,62 @@ final class RunSlots {
     }
   }
 
+  /** The longest runs wait for the starts being answered. */
+  static final long STARTS_FIRST_MILLIS = 1_000;
+
   private final int maxRunning;
   private final int maxAdmitted;
   private final LinkedHashSet<Ticket> waiting = new LinkedHashSet<>();
+  private final LongSupplier clockMillis;
   private int running;
   private int admitted;
+  /** Starts being answered now. */
+  private int answering;
+  /** Since when runs wait for answers (the first run held since the answers began), or -1. */
+  private long holdingSince = -1;
 
   RunSlots(int maxRunning, int maxQueued) {
+    this(maxRunning, maxQueued, System::currentTimeMillis);
+  }
+
+  RunSlots(int maxRunning, int maxQueued, LongSupplier clockMillis) {
     if (maxRunning <= 0 || maxQueued < 0) {
       throw new IllegalArgumentException("maxRunning must be positive and maxQueued not negative");
     }
     this.maxRunning = maxRunning;
     this.maxAdmitted = maxRunning + maxQueued;
+    this.clockMillis = clockMillis;
+  }
+
+  /** A start is being answered: runs wait until it is (see the class comment). */
+  void answerBegan() {
+    answering++;
+  }
+
+  /** A start was answered; with none left, the waiting runs take the free slots. */
+  void answerEnded() {
+    if (answering > 0) {
+      answering--;
+    }
+    if (answering == 0) {
+      holdingSince = -1;
+      fill();
+    }
+  }
+
+  /** Whether runs wait for the starts being answered now (false once they waited long enough). */
+  boolean holding() {
+    return answering > 0 && (holdingSince < 0 || clockMillis.getAsLong() - holdingSince < STARTS_FIRST_MILLIS);
+  }
+
+  /** Grants free slots to waiting runs unless they wait for answers: also when the wait is up. */
+  void fill() {
+    while (running < maxRunning && !waiting.isEmpty() && !holding()) {
+      Iterator<Ticket> it = waiting.iterator();
+      Ticket next = it.next();
+      it.remove();
+      grant(next);
+    }
   }
 
   /** Takes an admission for a start, or false when this node holds as many as it may. */
@@ -67,15 +120,26 @@ final class RunSlots {
     return waiting.size();
   }
 
-  /** Runs {@code start} now when a slot is free, else once one is, in order. */
+  /**
+   * Runs {@code start} now when a slot is free and no start is being answered, else once that holds,
+   * in order ({@link #granted} tells which; a caller whose ticket waits for answers calls
+   * {@link #fill} after {@link #STARTS_FIRST_MILLIS}).
+   */
   Ticket submit(Runnable start) {
     Ticket t = new Ticket(start);
-    if (running < maxRunning && waiting.isEmpty()) {
+    if (running < maxRunning && waiting.isEmpty() && !holding()) {
       grant(t);
     } else {
+      if (answering > 0 && holdingSince < 0) {
+        holdingSince = clockMillis.getAsLong();
+      }
       waiting.add(t);
     }
     return t;
+  }
+
+  static boolean granted(Ticket t) {
+    return t.granted;
   }
 
   /** The ticket's operation has ended: its slot goes to the next waiting one (a waiting ticket just leaves). */
@@ -89,12 +153,7 @@ final class RunSlots {
       return;
     }
     running--;
-    while (running < maxRunning && !waiting.isEmpty()) {
-      Iterator<Ticket> it = waiting.iterator();
-      Ticket next = it.next();
-      it.remove();
-      grant(next);
-    }
+    fill();
   }
 
   private void grant(Ticket t) {
