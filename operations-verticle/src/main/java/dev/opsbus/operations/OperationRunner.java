@@ -88,6 +88,8 @@ final class OperationRunner {
       finished = true;
       slots.done(ticket);
       slots.release();
+      // the freed slot may be held back by starts being answered: taken once they pause
+      watchHold();
       changes.add(ChangeQueue.finishing(status, message, error, meta));
       if (stream != null) {
         stream.unregister();
@@ -173,18 +175,26 @@ final class OperationRunner {
     run.ticket = submit(() -> startExec(run, type, params));
   }
 
-  /** A timer that lets held runs take their slots once they waited for answers long enough, or -1. */
+  /** A timer that lets held runs take their slots once the starts pause (or waited long enough), or -1. */
   private long holdTimer = -1;
 
   private RunSlots.Ticket submit(Runnable start) {
     RunSlots.Ticket t = slots.submit(start);
-    if (!RunSlots.granted(t) && slots.holding() && holdTimer < 0) {
-      holdTimer = vertx.setTimer(RunSlots.STARTS_FIRST_MILLIS, id -> {
-        holdTimer = -1;
-        slots.fill();
-      });
+    if (!RunSlots.granted(t)) {
+      watchHold();
     }
     return t;
+  }
+
+  /** While runs are held back by starts being answered, looks again every {@link RunSlots#QUIET_MILLIS}. */
+  private void watchHold() {
+    if (holdTimer < 0 && slots.heldBack()) {
+      holdTimer = vertx.setTimer(RunSlots.QUIET_MILLIS, id -> {
+        holdTimer = -1;
+        slots.fill();
+        watchHold();
+      });
+    }
   }
 
   /** A start is being answered: runs wait for it (see {@link RunSlots}). */
@@ -195,6 +205,7 @@ final class OperationRunner {
   /** A start was answered. */
   void answerEnded() {
     slots.answerEnded();
+    watchHold();
   }
 
   /**

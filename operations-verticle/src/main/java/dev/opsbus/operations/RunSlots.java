@@ -13,13 +13,14 @@ import java.util.function.LongSupplier;
  * takes the next free slot. Completions are bound by the hosts and the slots, never by the starts:
  * a burst of starts beyond what can run is accepted and queued.
  *
- * <p>Starts are answered first: while this node is answering starts ({@link #answerBegan} to
- * {@link #answerEnded}), no run takes a slot, for up to {@link #STARTS_FIRST_MILLIS}; the runs
- * submitted meanwhile wait, in order, and take the free slots once the last start is answered. A
- * burst of starts is then answered at the pace of the starts alone (a running command costs the
- * node several times what a start does), and its runs follow; its completions come no later, as
- * the same work is done. A node that answers starts without a pause for longer than that runs
- * beside them again ({@link #fill} once the time is up), so runs never starve. Event-loop confined.
+ * <p>Starts are answered first: while this node is answering starts (from {@link #answerBegan} to
+ * {@link #answerEnded}, and until {@link #QUIET_MILLIS} after the last answer: the next start of a
+ * burst is usually on its way), no run takes a slot, for up to {@link #STARTS_FIRST_MILLIS}; the runs
+ * submitted meanwhile wait, in order, and take the free slots once the starts pause ({@link #fill},
+ * called by the runner's timer). A burst of starts is then answered at the pace of the starts alone
+ * (a running command costs the node several times what a start does), and its runs follow; its
+ * completions come no later, as the same work is done. A node answering starts without a pause for
+ * longer than that runs beside them again, so runs never starve. Event-loop confined.
  */
 final class RunSlots {
 
@@ -36,6 +37,8 @@ final class RunSlots {
 
   /** The longest runs wait for the starts being answered. */
   static final long STARTS_FIRST_MILLIS = 1_000;
+  /** Starts count as being answered until this long after the last answer. */
+  static final long QUIET_MILLIS = 20;
 
   private final int maxRunning;
   private final int maxAdmitted;
@@ -45,6 +48,8 @@ final class RunSlots {
   private int admitted;
   /** Starts being answered now. */
   private int answering;
+  /** When the last start was answered. */
+  private long lastAnswer = Long.MIN_VALUE / 2;
   /** Since when runs wait for answers (the first run held since the answers began), or -1. */
   private long holdingSince = -1;
 
@@ -66,23 +71,31 @@ final class RunSlots {
     answering++;
   }
 
-  /** A start was answered; with none left, the waiting runs take the free slots. */
+  /** A start was answered (the waiting runs take the free slots once the starts pause: {@link #fill}). */
   void answerEnded() {
     if (answering > 0) {
       answering--;
     }
-    if (answering == 0) {
-      holdingSince = -1;
-      fill();
-    }
+    lastAnswer = clockMillis.getAsLong();
   }
 
   /** Whether runs wait for the starts being answered now (false once they waited long enough). */
   boolean holding() {
-    return answering > 0 && (holdingSince < 0 || clockMillis.getAsLong() - holdingSince < STARTS_FIRST_MILLIS);
+    long now = clockMillis.getAsLong();
+    boolean answeringNow = answering > 0 || now - lastAnswer < QUIET_MILLIS;
+    if (!answeringNow) {
+      holdingSince = -1;
+      return false;
+    }
+    return holdingSince < 0 || now - holdingSince < STARTS_FIRST_MILLIS;
   }
 
-  /** Grants free slots to waiting runs unless they wait for answers: also when the wait is up. */
+  /** Whether runs wait for a free slot that answers hold back (the runner then calls {@link #fill} later). */
+  boolean heldBack() {
+    return running < maxRunning && !waiting.isEmpty() && holding();
+  }
+
+  /** Grants free slots to waiting runs unless starts are being answered: also when the wait is up. */
   void fill() {
     while (running < maxRunning && !waiting.isEmpty() && !holding()) {
       Iterator<Ticket> it = waiting.iterator();
@@ -122,15 +135,15 @@ final class RunSlots {
 
   /**
    * Runs {@code start} now when a slot is free and no start is being answered, else once that holds,
-   * in order ({@link #granted} tells which; a caller whose ticket waits for answers calls
-   * {@link #fill} after {@link #STARTS_FIRST_MILLIS}).
+   * in order ({@link #granted} tells which; while {@link #heldBack}, the caller calls {@link #fill}
+   * again a little later).
    */
   Ticket submit(Runnable start) {
     Ticket t = new Ticket(start);
     if (running < maxRunning && waiting.isEmpty() && !holding()) {
       grant(t);
     } else {
-      if (answering > 0 && holdingSince < 0) {
+      if (holdingSince < 0 && holding()) {
         holdingSince = clockMillis.getAsLong();
       }
       waiting.add(t);

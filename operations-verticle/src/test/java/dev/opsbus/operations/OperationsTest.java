@@ -134,6 +134,16 @@ class OperationsTest {
 
   @Test
   void aCancelRightAfterTheStartStopsTheCommandOnTheHostWhereverTheRelayWas() {
+    // the exec requests as they leave for the relay: a run waits for a burst of starts to be
+    // answered (RunSlots), so the cancel is sent once the request is out, not before it could be
+    java.util.Set<String> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> watch = ctx -> {
+      if (ctx.message().address().endsWith(Addresses.SSH_EXEC) && ctx.message().body() instanceof JsonObject body) {
+        sent.add(String.valueOf(body.getString("execId")));
+      }
+      ctx.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(watch);
     for (int i = 0; i < 5; i++) {
       String id = start("sleeper", new JsonObject()).getString("operationId");
       // the relay's own account of the command (its exec id is the operation's id)
@@ -144,6 +154,7 @@ class OperationsTest {
         }
       });
       result(c.completion());
+      until("the exec request went out", WAIT, () -> sent.contains(id));
       // no wait for "running": the cancel lands while the relay connects, or before it has the command
       result(request(vertx, Addresses.OPS_CANCEL, new JsonObject().put("operationId", id), OPERATOR));
       assertThat(awaitFinished(id).getString("status")).isEqualTo("cancelled");
@@ -154,6 +165,7 @@ class OperationsTest {
           () -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").endsWith("sleep 37.25")));
       result(c.unregister());
     }
+    vertx.eventBus().removeOutboundInterceptor(watch);
   }
 
   @Test

@@ -35,25 +35,32 @@ class RunSlotsTest {
   }
 
   @Test
-  void runsSubmittedWhileStartsAreAnsweredWaitForTheLastAnswerThenRunInOrder() {
+  void runsSubmittedWhileStartsAreAnsweredWaitForTheStartsToPauseThenRunInOrder() {
     RunSlots slots = new RunSlots(3, 10, () -> now);
     slots.answerBegan();
     slots.answerBegan();
     slots.submit(run("a"));
     slots.submit(run("b"));
-    assertThat(ran).isEmpty();
+    assertThat(slots.heldBack()).isTrue();
     slots.answerEnded();
-    // one start still being answered
+    slots.answerEnded();
+    slots.fill();
+    // answered just now: the burst's next start is probably on its way
     assertThat(ran).isEmpty();
+    now += RunSlots.QUIET_MILLIS - 1;
     slots.answerBegan();
     slots.submit(run("c"));
     slots.submit(run("d"));
     slots.answerEnded();
-    slots.answerEnded();
-    // the free slots, in the order the runs came
+    now += RunSlots.QUIET_MILLIS - 1;
+    slots.fill();
+    assertThat(ran).isEmpty();
+    now += 1;
+    // the starts paused: the free slots, in the order the runs came
+    slots.fill();
     assertThat(ran).containsExactly("a", "b", "c");
     assertThat(slots.waiting()).isEqualTo(1);
-    assertThat(slots.holding()).isFalse();
+    assertThat(slots.heldBack()).isFalse();
   }
 
   @Test
@@ -66,16 +73,33 @@ class RunSlotsTest {
     assertThat(ran).isEmpty();
     assertThat(slots.holding()).isTrue();
     now += 1;
-    // the runner's timer calls fill when the limit is up: the runs take their slots beside the answers
+    // the runner's timer calls fill: the time is up, the runs take their slots beside the answers
     slots.fill();
     assertThat(ran).containsExactly("a");
     slots.submit(run("b"));
     assertThat(ran).containsExactly("a", "b");
     // a pause in the answers ends that; the next answers hold runs again
     slots.answerEnded();
+    now += RunSlots.QUIET_MILLIS;
+    assertThat(slots.holding()).isFalse();
     slots.answerBegan();
     RunSlots.Ticket c = slots.submit(run("c"));
     assertThat(RunSlots.granted(c)).isFalse();
+    assertThat(ran).containsExactly("a", "b");
+  }
+
+  @Test
+  void aSlotFreedWhileStartsAreAnsweredGoesToTheNextRunOnceTheyPause() {
+    RunSlots slots = new RunSlots(1, 10, () -> now);
+    RunSlots.Ticket a = slots.submit(run("a"));
+    slots.submit(run("b"));
+    slots.answerBegan();
+    slots.done(a);
+    assertThat(ran).containsExactly("a");
+    assertThat(slots.heldBack()).isTrue();
+    slots.answerEnded();
+    now += RunSlots.QUIET_MILLIS;
+    slots.fill();
     assertThat(ran).containsExactly("a", "b");
   }
 }
