@@ -182,7 +182,8 @@ final class StartStatement {
   private Future<Void> write(List<Pending> batch) {
     JsonArray rows = new JsonArray(new ArrayList<>(batch.size()));
     for (int i = 0; i < batch.size(); i++) {
-      rows.add(batch.get(i).row().copy().put("ord", i));
+      // its position in this batch (a start written again alone is at 0 of its own)
+      rows.add(batch.get(i).row().put("ord", i));
     }
     Tuple args = Tuple.of(rows, nodeId, (double) fencingTimeout.toSeconds());
     return pool.preparedQuery(SQL).execute(args).transform(ar -> {
