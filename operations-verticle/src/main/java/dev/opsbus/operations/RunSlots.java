@@ -79,7 +79,10 @@ final class RunSlots {
     lastAnswer = clockMillis.getAsLong();
   }
 
-  /** Whether runs wait for the starts being answered now (false once they waited long enough). */
+  /**
+   * Whether runs wait for the starts being answered now (false once they waited long enough). Seeing
+   * the starts paused also ends the current hold's window, so the next burst holds runs afresh.
+   */
   boolean holding() {
     long now = clockMillis.getAsLong();
     boolean answeringNow = answering > 0 || now - lastAnswer < QUIET_MILLIS;
