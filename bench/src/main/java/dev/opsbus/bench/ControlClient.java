@@ -11,13 +11,15 @@ import io.vertx.core.json.JsonObject;
 /** The generator's side of the bench control API, and the opsbus login that yields a bearer token. */
 final class ControlClient {
 
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
   private final HttpClient http;
   private final String base;
 
   ControlClient(Vertx vertx, String base) {
     // Node's HTTP server closes a keep-alive connection after 5 s idle: drop ours after 2 s, so a
     // control call never goes out on a connection the peer is closing (and then waits for nothing)
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setKeepAliveTimeout(2));
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setKeepAliveTimeout(2));
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
@@ -64,7 +66,20 @@ final class ControlClient {
   }
 
   private Future<JsonObject> call(HttpMethod method, String url, JsonObject body) {
-    return http.request(new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(30_000))
+    // a request that never went out (no connection within the timeout, or one closed as it was
+    // taken from the pool) is tried once more: it cannot have reached the server, so no call runs twice
+    return attempt(method, url, body).recover(err -> err instanceof NotSent
+        ? attempt(method, url, body)
+        : Future.failedFuture(err));
+  }
+
+  private Future<JsonObject> attempt(HttpMethod method, String url, JsonObject body) {
+    // connect timeout: also bounds the wait for a pooled connection; idle timeout: a request sent
+    // whose answer stops coming fails instead of holding the bench step until its own deadline
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+        .setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setIdleTimeout(30_000);
+    return http.request(options)
+        .recover(err -> Future.failedFuture(new NotSent(method + " " + url + " was not sent: " + err, err)))
         .compose(req -> {
           if (body != null) {
             req.putHeader("content-type", "application/json");
@@ -78,6 +93,13 @@ final class ControlClient {
           }
           return buf.toJsonObject();
         }));
+  }
+
+  /** A control call that failed before its request left the generator. */
+  static final class NotSent extends RuntimeException {
+    NotSent(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   Future<Void> close() {
