@@ -28,9 +28,16 @@ public final class OperationStore {
       + "params, metadata, created_at, started_at, updated_at, completed_at";
 
   private final Pool pool;
+  /** The changes of running operations in batches; null: each change its own statement. */
+  private final ChangeStatement changes;
 
   public OperationStore(Pool pool) {
+    this(pool, null);
+  }
+
+  OperationStore(Pool pool, ChangeStatement changes) {
     this.pool = pool;
+    this.changes = changes;
   }
 
   Pool pool() {
@@ -140,18 +147,32 @@ public final class OperationStore {
         Operation.IN_PROGRESS.equals(status) && known.startedAt() == null ? now : known.startedAt(), now,
         finishing ? now : known.completedAt());
     JsonObject snapshot = Json.toJsonObject(next);
-    Tuple args = Tuple.tuple().addUUID(id).addString(next.status()).addInteger(next.progress()).addString(next.message())
-        .addString(next.error()).addValue(new JsonObject(metadata)).addLong(next.version()).addOffsetDateTime(utc(next.updatedAt()))
-        .addOffsetDateTime(utc(next.startedAt())).addOffsetDateTime(utc(next.completedAt())).addLong(known.version())
-        .addValue(snapshot);
-    return pool.preparedQuery(CHANGE_FROM_SQL).execute(args).compose(rows -> {
-      if (rows.size() == 0) {
+    Future<Long> statement;
+    if (changes != null) {
+      statement = changes.execute(id, new JsonObject().put("id", known.id()).put("status", next.status())
+          .put("progress", next.progress()).put("message", next.message()).put("error", next.error())
+          .put("metadata", new JsonObject(metadata)).put("version", next.version()).put("updated_at", iso(next.updatedAt()))
+          .put("started_at", iso(next.startedAt())).put("completed_at", iso(next.completedAt())).put("known", known.version())
+          .put("snapshot", snapshot));
+    } else {
+      Tuple args = Tuple.tuple().addUUID(id).addString(next.status()).addInteger(next.progress()).addString(next.message())
+          .addString(next.error()).addValue(new JsonObject(metadata)).addLong(next.version()).addOffsetDateTime(utc(next.updatedAt()))
+          .addOffsetDateTime(utc(next.startedAt())).addOffsetDateTime(utc(next.completedAt())).addLong(known.version())
+          .addValue(snapshot);
+      statement = pool.preparedQuery(CHANGE_FROM_SQL).execute(args)
+          .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
+    }
+    return statement.compose(seq -> {
+      if (seq == null) {
         return change(id, status, progress, message, error, metadataPatch).map(o -> o.map(op -> new Written(op, null)));
       }
-      long seq = rows.iterator().next().getLong(0);
       // the statement has run: the snapshot it was given is the published form, with the seq
       return Future.succeededFuture(Optional.of(new Written(next.withSeq(seq), snapshot.put("seq", seq))));
     });
+  }
+
+  private static String iso(java.time.Instant t) {
+    return t == null ? null : t.toString();
   }
 
   private static OffsetDateTime utc(java.time.Instant t) {

@@ -56,7 +56,9 @@ public class OperationsVerticle extends VerticleBase {
       }
       types.add(OperationType.from(c));
     }
-    OperationStore store = new OperationStore(pool);
+    // the changes of running operations go in batches on up to half the pool's connections: the rest
+    // stay free for fences, schedules, activity rows and reads
+    OperationStore store = new OperationStore(pool, new ChangeStatement(vertx, pool, Math.max(1, config.dbPoolSize() / 2)));
     OperationEvents events = new OperationEvents(vertx, config.nodeId());
     runner = new OperationRunner(vertx, config.nodeId(), store, events, new RunSlots(config.maxRunning(), config.maxQueued()));
     Fences fences = new Fences(vertx, pool, config.fencingTimeout());
