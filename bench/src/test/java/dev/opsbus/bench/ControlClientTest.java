@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +44,8 @@ class ControlClientTest {
     assertThat(failure.getMessage()).contains("GET http://127.0.0.1:" + port + "/bench/stats was not sent");
   }
 
-  @Test
-  void answersAndRefusalsComeBackOnKeptAliveConnections() throws Exception {
+  @RepeatedTest(10)
+  void answersAndRefusalsComeBackCallAfterCall() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     HttpServer server = vertx.createHttpServer().requestHandler(req -> {
       int n = calls.incrementAndGet();
