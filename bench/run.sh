@@ -134,8 +134,11 @@ start_opsbus() {
   # a gateway-only node with the bench publisher; embedded PostgreSQL in a temporary data dir
   # (its processes inherit the pinning, and are idle while publishing: only login touches them)
   # shellcheck disable=SC2086
-  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch $OPSBUS_SERVER_JAVA_OPTS \
-    -jar "$SERVER_JAR" opsbus-server --port 0 --control-port 0 ${OPSBUS_TRANSPORT:+--transport "$OPSBUS_TRANSPORT"} >>"$SERVER_LOG" 2>&1 &
+  # OPSBUS_CORES: the cores the node may use (default the server core); OPSBUS_GATEWAY_LOOPS: the
+  # event loops its gateway accepts on (gateway.eventLoops; default 1)
+  OPSBUS_ADMIN_PASSWORD="$OPSBUS_PASSWORD" taskset -c "${OPSBUS_CORES:-$SERVER_CORE}" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch $OPSBUS_SERVER_JAVA_OPTS \
+    -jar "$SERVER_JAR" opsbus-server --port 0 --control-port 0 ${OPSBUS_TRANSPORT:+--transport "$OPSBUS_TRANSPORT"} \
+    ${OPSBUS_GATEWAY_LOOPS:+--gateway-loops "$OPSBUS_GATEWAY_LOOPS"} >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   wait_listening || return 1
   # login and bridge on the gateway's port; the control API on the publisher's own port
@@ -521,6 +524,14 @@ start_server() {
     opsbus-sockjs)
       # the same node; the generator speaks SockJS's websocket transport, as vertx-eventbus.js does
       start_opsbus ;;
+    opsbus-loops2)
+      # the gateway accepting on two event loops (default transport, epoll), the node still on the server core alone (what the
+      # second loop costs when there is no second core)
+      OPSBUS_GATEWAY_LOOPS=2 start_opsbus ;;
+    opsbus-loops2-cores2)
+      # two loops on two cores: the server core and the generator's (on a two-core machine the
+      # generator shares its core with the node's second loop: its busy share counts both)
+      OPSBUS_GATEWAY_LOOPS=2 OPSBUS_CORES="$SERVER_CORE,$GEN_CORE" start_opsbus ;;
     sink|sink-vertx)
       # the plain sink (FrameSinkServer): WebSockets on its Netty port, the control API on its own
       taskset -c "$SERVER_CORE" java -Xms512m -Xmx2g -XX:+AlwaysPreTouch -jar "$JAR" sink-server --port 0 --control-port 0 >>"$SERVER_LOG" 2>&1 &
@@ -594,7 +605,7 @@ if [[ "$TRANSPORTS" == 1 ]]; then
   TRANSPORT_SERVERS="${BENCH_TRANSPORT_SERVERS:-opsbus-nio opsbus-epoll raw}"
   [[ "$NODE_OK" == 1 && -z "${BENCH_TRANSPORT_SERVERS:-}" ]] && TRANSPORT_SERVERS="$TRANSPORT_SERVERS socketio"
   [[ "$TRANSPORT_SERVERS" == none ]] && TRANSPORT_SERVERS=""   # the sink pair alone: the generator's ceiling
-  SERVERS="$TRANSPORT_SERVERS sink sink-vertx"
+  SERVERS="$TRANSPORT_SERVERS ${BENCH_TRANSPORT_SINKS-sink sink-vertx}"
   echo "transports=servers [$SERVERS], $TRANSPORT_CLIENTS clients, loads $TRANSPORT_LOADS (sink: $SINK_LOADS)" >> "$RESULTS/meta.txt"
   for ((run = 1; run <= RUNS; run++)); do
     for server in $(rotated "$run"); do

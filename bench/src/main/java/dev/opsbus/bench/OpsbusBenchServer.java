@@ -84,9 +84,17 @@ public final class OpsbusBenchServer implements AutoCloseable {
    * @param bridgeRatePerSecond inbound frames per second per bridge connection (burst twice that); 0: the default
    *     (100), which caps one service publishing over a bridge connection at 100 messages/s
    * @param transport the node's network transport, null for the node's default
+   * @param gatewayLoops event loops the gateway accepts on ({@code gateway.eventLoops})
    */
   public record Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
-      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond, NodeTransport transport) {
+      int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond, NodeTransport transport,
+      int gatewayLoops) {
+
+    /** On the gateway's one loop. */
+    public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
+        int queueBound, int maxConnectionsPerUser, ClusterMode cluster, int bridgeRatePerSecond, NodeTransport transport) {
+      this(host, port, controlPort, pgUrl, dataDir, adminPassword, queueBound, maxConnectionsPerUser, cluster, bridgeRatePerSecond, transport, 1);
+    }
 
     public Options(String host, int port, int controlPort, String pgUrl, Path dataDir, String adminPassword,
         int queueBound, int maxConnectionsPerUser, ClusterMode cluster) {
@@ -160,7 +168,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
     // per-address caps of a production node (docs/SECURITY.md) would turn most of them away
     ConnectionLimits d = ConnectionLimits.defaults();
     ConnectionLimits benchCaps = new ConnectionLimits(d.headerTimeout(), d.httpIdleTimeout(), BENCH_CAP, BENCH_CAP, d.socketAuthTimeout(),
-        BENCH_CAP, BENCH_CAP, BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost());
+        BENCH_CAP, BENCH_CAP, BENCH_CAP, d.maxTerminalSocketsPerUser(), d.refusalAuditWindow(), null, 0, d.metricsHost())
+        .withEventLoops(o.gatewayLoops());
     NodeSettings settings = builder
         // the TCP bridge on a free port, for the service-publish scenario (ServicePublisher)
         .gateway(GatewayConfig.defaults().withConnections(benchCaps).withServices(tcpBridge(o.host())))
@@ -300,7 +309,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   /**
    * {@code opsbus-server [--host 127.0.0.1] [--port 0] [--control-port 0] [--pg-url URL] [--data-dir DIR]
    * [--queue-bound N] [--max-connections-per-user N] [--cluster --cluster-name NAME [--publisher-only]
-   * [--await-members N]]}, admin password from {@code OPSBUS_ADMIN_PASSWORD}. Prints
+   * [--await-members N]] [--transport NAME] [--gateway-loops N]}, admin password from {@code OPSBUS_ADMIN_PASSWORD}. Prints
    * {@code {"listening":PORT,"control":PORT,"pid":PID,"pg":URL}} once up, like the other bench servers
    * ({@code pg}: the database, for a second node's {@code --pg-url}).
    */
@@ -311,7 +320,7 @@ public final class OpsbusBenchServer implements AutoCloseable {
   static void main(String[] args, PrintStream out) throws InterruptedException {
     Flags f = Flags.parse(args, List.of("cluster", "publisher-only"));
     f.checkOnly(List.of("host", "port", "control-port", "pg-url", "data-dir", "queue-bound", "max-connections-per-user",
-        "cluster", "cluster-name", "publisher-only", "await-members", "bridge-rate", "transport"));
+        "cluster", "cluster-name", "publisher-only", "await-members", "bridge-rate", "transport", "gateway-loops"));
     String password = System.getenv(NodeSettings.ADMIN_PASSWORD_ENV);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("set " + NodeSettings.ADMIN_PASSWORD_ENV + ": the generator logs in as admin with it");
@@ -326,7 +335,8 @@ public final class OpsbusBenchServer implements AutoCloseable {
     Options o = new Options(f.string("host", "127.0.0.1"), f.integer("port", 0), f.integer("control-port", 0),
         f.string("pg-url", null), dataDir == null ? null : Path.of(dataDir), password,
         f.integer("queue-bound", DEFAULT_QUEUE_BOUND), f.integer("max-connections-per-user", DEFAULT_MAX_CONNECTIONS_PER_USER),
-        cluster, f.integer("bridge-rate", 0), f.string("transport", null) == null ? null : NodeTransport.parse(f.string("transport", null)));
+        cluster, f.integer("bridge-rate", 0), f.string("transport", null) == null ? null : NodeTransport.parse(f.string("transport", null)),
+        f.integer("gateway-loops", 1));
     OpsbusBenchServer server = start(o);
     // the one line the bench scripts read: the gateway's port, and the control API's
     out.println(new io.vertx.core.json.JsonObject().put("listening", server.gatewayPort()).put("control", server.controlPort())

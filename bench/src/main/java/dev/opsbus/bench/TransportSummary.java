@@ -54,6 +54,10 @@ final class TransportSummary {
     ratio(md, lines, "opsbus-epoll", "socketio");
     ratio(md, lines, "opsbus-nio", "raw");
     ratio(md, lines, "sink", "sink-vertx");
+    // the gateway on two event loops (gateway.eventLoops = 2): on the server core alone, and on two cores
+    ratio(md, lines, "opsbus-loops2", "opsbus-epoll");
+    ratio(md, lines, "opsbus-loops2-cores2", "opsbus-epoll");
+    ratio(md, lines, "opsbus-loops2-cores2", "socketio");
     md.append("\nEvery point:\n\n| server | clients | offered/s | delivered % | p99 ms | server core % | server µs/delivery | "
         + "generator core % | generator µs/delivery | passed | thrown out |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
     for (Map<String, String> r : rows) {

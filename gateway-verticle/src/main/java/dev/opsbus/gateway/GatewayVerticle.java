@@ -17,6 +17,7 @@ import dev.opsbus.gateway.drain.DrainController;
 import dev.opsbus.gateway.hosts.HostApi;
 import dev.opsbus.gateway.hosts.HostStore;
 import dev.opsbus.gateway.http.ApiErrors;
+import dev.opsbus.gateway.loops.AcceptLoops;
 import dev.opsbus.gateway.http.AuthApi;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.ClientAddress;
@@ -94,6 +95,10 @@ public class GatewayVerticle extends VerticleBase {
   private DrainController drain;
   private RelayLoss relayLoss;
   private GatewayTelemetry telemetry;
+  private AcceptLoops loops;
+  /** This gateway's key for a free port shared by its loops (see {@link #listenPort}). */
+  private final int sharedFreePort = FREE_PORT_KEYS.incrementAndGet();
+  private static final java.util.concurrent.atomic.AtomicInteger FREE_PORT_KEYS = new java.util.concurrent.atomic.AtomicInteger();
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -164,20 +169,25 @@ public class GatewayVerticle extends VerticleBase {
           // header and idle timeouts, caps on connections per node and per address (docs/SECURITY.md)
           connectionGuard = new ConnectionGuard(config.connections(), new ClientAddress(config.trustedProxies()), NettyChannels::of,
               2L * config.bridge().maxFrameBytes());
+          var requests = InputGuard.beforeRouter(router);
+          loops = new AcceptLoops(context);
           Future<HttpServer> listening = vertx.createHttpServer(serverOptions())
               .connectionHandler(connectionGuard::opened)
               .invalidRequestHandler(InvalidRequests::handle)
-              .requestHandler(InputGuard.beforeRouter(router))
+              .requestHandler(requests)
               .listen()
               .recover(err -> Future.failedFuture(new IllegalStateException(
-                  "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)));
+                  "http port " + config.port() + " on " + config.host() + " is not available: " + err.getMessage(), err)))
+              // the extra loops bind the port the gateway's own server got (docs/ARCHITECTURE.md, "Event loops")
+              .compose(s -> loops.start(vertx, config.connections().eventLoops() - 1, serverOptions(), serverOptions().getPort(),
+                  connectionGuard::opened, InvalidRequests::handle, requests).map(s));
           Future<Void> hostsServed = new HostService(vertx, hostStore).start();
           return Future.all(List.of(listening, bridge.start(), presence.start(), hostsServed, metricsListener(health), services.start(bridge)))
               .map(v -> listening.result());
         }))
         .onSuccess(s -> {
           server = s;
-          LOG.info("gateway of node {} listening on {}:{}", config.nodeId(), config.host(), s.actualPort());
+          LOG.info("gateway of node {} listening on {}:{} on {} event loop(s)", config.nodeId(), config.host(), s.actualPort(), loops.count());
         });
   }
 
@@ -212,13 +222,18 @@ public class GatewayVerticle extends VerticleBase {
     if (telemetry != null) {
       telemetry.stop();
     }
-    Future<Void> closing = Future.join(server == null ? Future.succeededFuture() : server.close(),
+    Future<Void> closing = Future.join(loops == null ? Future.succeededFuture() : loops.stop(vertx), server == null ? Future.succeededFuture() : server.close(),
         metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
     if (services != null) {
       closing = closing.eventually(services::stop);
     }
     return closing.eventually(() -> probePool == null ? Future.succeededFuture() : probePool.close())
         .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+
+  /** The event loops accepting on the HTTP port, for tests and observation. */
+  public AcceptLoops acceptLoops() {
+    return loops;
   }
 
   /** The connection guard of the HTTP port, for tests and observation. */
@@ -246,10 +261,19 @@ public class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> metricsServer = s).mapEmpty();
   }
 
+  /**
+   * The port servers listen on. A free port (0) on several loops is asked for as a negative number:
+   * Vert.x binds a free port once and shares it among the servers that ask with the same negative
+   * number (one per gateway, so two gateways in one Vert.x get a port each).
+   */
+  private int listenPort() {
+    return config.port() == 0 && config.connections().eventLoops() > 1 ? -sharedFreePort : config.port();
+  }
+
   private HttpServerOptions serverOptions() {
     return new HttpServerOptions()
         .setHost(config.host())
-        .setPort(config.port())
+        .setPort(listenPort())
         // HTTP/1 only: with h2c detection on, Vert.x makes no connection until the first bytes arrive,
         // so a silent TCP connection would escape the connection guard's caps and clock
         .setHttp2ClearTextEnabled(false)
@@ -260,10 +284,12 @@ public class GatewayVerticle extends VerticleBase {
         // state per browser socket, and per-socket compression would undo encode-once
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
-        // every response is written on the gateway's event loop: the HTTP connection then
-        // skips its cross-thread write queue (a 4 KB array that each upgraded WebSocket
-        // kept, since the socket holds on to its upgrade request and so its connection)
-        .setStrictThreadMode(true);
+        // on one loop every response is written on the gateway's event loop: the HTTP connection then
+        // skips its cross-thread write queue (a 4 KB array that each upgraded WebSocket kept, since
+        // the socket holds on to its upgrade request and so its connection). On several, a SockJS
+        // session lives on one loop and its next poll may come in on another: that answer is written
+        // across threads, which needs the queue
+        .setStrictThreadMode(config.connections().eventLoops() == 1);
   }
 
   private void activity(ActivityEvent ev) {

@@ -20,7 +20,7 @@ class ConnectionLimitsConfigTest {
   void theKeysAreReadAndTheRestKeepTheirDefaults() throws Exception {
     ConnectionLimits c = read("""
         {"headerTimeoutMs": 2500, "maxSocketsPerAddress": 9, "metricsToken": "0123456789abcdef-x", "metricsPort": 9464,
-         "refusalAuditWindowMs": 30000, "tokenTtlMinutes": 5}
+         "refusalAuditWindowMs": 30000, "tokenTtlMinutes": 5, "eventLoops": 3}
         """).connections();
     assertThat(c.headerTimeout()).isEqualTo(Duration.ofMillis(2500));
     assertThat(c.maxSocketsPerAddress()).isEqualTo(9);
@@ -28,6 +28,8 @@ class ConnectionLimitsConfigTest {
     assertThat(c.metricsPort()).isEqualTo(9464);
     assertThat(c.metricsHost()).isEqualTo("127.0.0.1");
     assertThat(c.refusalAuditWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.eventLoops()).isEqualTo(3);
+    assertThat(ConnectionLimits.defaults().eventLoops()).as("one loop unless asked").isEqualTo(1);
     assertThat(c.maxAnonymousSockets()).isEqualTo(ConnectionLimits.defaults().maxAnonymousSockets());
     assertThat(c.toString()).doesNotContain("0123456789abcdef").contains("metricsToken=set");
     assertThat(GatewayConfig.defaults().connections()).isEqualTo(ConnectionLimits.defaults());
@@ -40,6 +42,8 @@ class ConnectionLimitsConfigTest {
     assertThatThrownBy(() -> read("{\"metricsToken\": \"short\"}")).hasMessageStartingWith("gateway.metricsToken: ")
         .hasMessageContaining("16");
     assertThatThrownBy(() -> read("{\"metricsPort\": 70000}")).hasMessageStartingWith("gateway.metricsPort: ");
+    assertThatThrownBy(() -> read("{\"eventLoops\": 0}")).hasMessageStartingWith("gateway.eventLoops: ");
+    assertThatThrownBy(() -> read("{\"eventLoops\": 65}")).hasMessageStartingWith("gateway.eventLoops: ").hasMessageContaining("1-64");
     assertThatThrownBy(() -> read("{\"maxSocketsPerIp\": 3}")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("gateway.maxSocketsPerIp");
   }

@@ -38,6 +38,9 @@ public final class GatewayHarness implements AutoCloseable {
         .setKeepAliveTimeout(1));
   }
 
+  /** System property: the event loops every harness gateway accepts on (unset: what the test's config says). */
+  public static final String LOOPS_PROPERTY = "opsbus.test.gatewayLoops";
+
   public static GatewayConfig config(String nodeId, BridgeLimits limits) {
     return new GatewayConfig(nodeId, "test", "127.0.0.1", 0, TestDatabase.connectOptions(), 4,
         PermissionRules.defaults(), List.of("http://console.example"), GatewayConfig.DEFAULT_TOKEN_TTL, false, ADMIN_PASSWORD, limits)
@@ -58,6 +61,11 @@ public final class GatewayHarness implements AutoCloseable {
   public static GatewayHarness startOn(Vertx vertx, UnaryOperator<GatewayConfig> tweak) {
     String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
     GatewayConfig config = tweak.apply(config(nodeId, BridgeLimits.defaults()));
+    // -Dopsbus.test.gatewayLoops=N runs every gateway test that did not choose its loops on N event loops
+    int loops = Integer.getInteger(LOOPS_PROPERTY, config.connections().eventLoops());
+    if (config.connections().eventLoops() == 1 && loops != 1) {
+      config = config.withConnections(config.connections().withEventLoops(loops));
+    }
     // a tweak that rebuilt the record without keys gets the test keys back
     GatewayVerticle gateway = new GatewayVerticle(config.secrets() == null ? config.withSecrets(TestSecrets.SECRETS) : config);
     String id = Await.result(vertx.deployVerticle(gateway));

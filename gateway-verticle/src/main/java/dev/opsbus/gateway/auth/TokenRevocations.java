@@ -175,7 +175,9 @@ public final class TokenRevocations implements RevocationCheck {
 
   /** A socket holding a token of {@code username} at {@code version}: {@code onRevoked} once it is revoked. */
   public Watch watch(String username, long version, Consumer<OpsbusException> onRevoked) {
-    Watch w = new Watch(username, version, onRevoked);
+    // told on the loop of the socket that watches (the sockets of a node live on several loops)
+    io.vertx.core.Context loop = dev.opsbus.gateway.loops.Loops.current();
+    Watch w = new Watch(username, version, e -> dev.opsbus.gateway.loops.Loops.run(loop, () -> onRevoked.accept(e)));
     if (!isUser(username)) {
       // a service key ("key:<name>"; a user name never holds ':') has no token version: revoking the key
       // cuts its connections (servicekeys.revoked); a watch here would find no such user and close them

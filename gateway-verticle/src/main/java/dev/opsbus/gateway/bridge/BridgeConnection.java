@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.loops.Loops;
 import dev.opsbus.gateway.auth.Bearer;
 import dev.opsbus.gateway.auth.TokenVersion;
 import dev.opsbus.model.Addresses;
@@ -73,7 +74,8 @@ final class BridgeConnection implements Subscriber {
   /** This connection's own address ({@link ConnectionAddresses}); null until the client asks for it. */
   private String ownAddress;
 
-  private Principal principal;
+  /** Read by other loops too (mass closes by user): volatile. */
+  private volatile Principal principal;
   /** SHA-256 of the token the connection holds (verified), or null: enough to tell a new token from it. */
   private byte[] tokenDigest;
   /** The revocation version of that token. */
@@ -85,9 +87,21 @@ final class BridgeConnection implements Subscriber {
   private long lastRateLimitReport;
   private boolean draining;
   private boolean closed;
+  /** The event loop this connection's socket lives on; everything of the connection runs there ({@link #run}). */
+  private final io.vertx.core.Context loop;
+  /** True when that loop is not the subscription index's own (the gateway's): deliveries are handed over to it. */
+  private final boolean away;
 
   BridgeConnection(long id, BridgeTransport transport, BridgeContext ctx, ConnectionListener listener, FrameParser parser,
       Principal principal, String token, ErrorCode authProblem) {
+    this(id, transport, ctx, listener, parser, principal, token, authProblem, null, false);
+  }
+
+  /** @param loop the event loop the transport's events come in on; {@code away} when it is not the gateway's */
+  BridgeConnection(long id, BridgeTransport transport, BridgeContext ctx, ConnectionListener listener, FrameParser parser,
+      Principal principal, String token, ErrorCode authProblem, io.vertx.core.Context loop, boolean away) {
+    this.loop = loop;
+    this.away = away;
     this.id = id;
     this.transport = transport;
     this.ctx = ctx;
@@ -101,6 +115,21 @@ final class BridgeConnection implements Subscriber {
 
   long id() {
     return id;
+  }
+
+  @Override
+  public io.vertx.core.Context lane() {
+    return away ? loop : null;
+  }
+
+  /** The event loop this connection lives on. */
+  io.vertx.core.Context loop() {
+    return loop;
+  }
+
+  /** Runs {@code task} on this connection's loop: at once when called there, else as a task of that loop. */
+  void run(Runnable task) {
+    Loops.run(loop, task);
   }
 
   BridgeTransport transport() {
@@ -485,7 +514,9 @@ final class BridgeConnection implements Subscriber {
     // a replay is safe to ask again: an attempt that lands on a node just killed is retried on the next one
     subscribed.transform(v -> BusRetry.<JsonObject>request(ctx.bus(), rule.replay(), req, opts,
             Math.min(ctx.limits().requestTimeout().toMillis(), BusRetry.ATTEMPT_TIMEOUT_MS)))
-        .onComplete(ar -> {
+        // the answer comes straight to this loop; live messages come through the gateway's loop: those
+        // published before the answer are let through first, so the replay's held messages include them
+        .onComplete(ar -> ctx.index().afterHome(lane(), () -> {
       JsonArray changes = ar.succeeded() ? ReplayBuffer.changes(ar.result().body()) : null;
       List<String> live = endReplay(address, ticket, ReplayBuffer.lastSeq(changes));
       if (closed || live == null) {
@@ -510,7 +541,7 @@ final class BridgeConnection implements Subscriber {
       for (String frame : live) {
         deliver(address, frame, overflow);
       }
-    });
+    }));
   }
 
   private List<String> endReplay(String address, Object ticket, long lastReplayedSeq) {

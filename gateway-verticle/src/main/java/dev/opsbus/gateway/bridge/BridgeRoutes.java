@@ -5,6 +5,7 @@ import dev.opsbus.gateway.http.ApiErrors;
 import dev.opsbus.gateway.http.Authn;
 import dev.opsbus.gateway.http.ClientAddress;
 import dev.opsbus.gateway.http.UpgradeHold;
+import dev.opsbus.gateway.loops.Loops;
 import dev.opsbus.gateway.http.OriginPolicy;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.OpsbusException;
@@ -90,7 +91,9 @@ public final class BridgeRoutes {
       ctx.request().pause();
     }
     UpgradeHold.pauseIfUpgrade(ctx.request());
-    tokens.verify(token).onComplete(ar -> {
+    // the handshake goes on on the request's own loop (a check may answer on another: a shared future)
+    io.vertx.core.Context here = Loops.current();
+    tokens.verify(token).onComplete(ar -> Loops.run(here, () -> {
       if (ar.succeeded()) {
         ctx.put(HANDSHAKE_PRINCIPAL, ar.result());
         ctx.put(HANDSHAKE_TOKEN, token);
@@ -98,7 +101,7 @@ public final class BridgeRoutes {
         ctx.put(HANDSHAKE_PROBLEM, ar.cause() instanceof OpsbusException oe ? oe.code() : ErrorCode.INVALID_TOKEN);
       }
       ctx.next();
-    });
+    }));
   }
 
   private void rawWebSocket(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.loops.Loops;
 import dev.opsbus.gateway.auth.AccessPolicy;
 import dev.opsbus.gateway.auth.TokenRevocations;
 import dev.opsbus.gateway.auth.TokenService;
@@ -35,7 +36,13 @@ import org.slf4j.LoggerFactory;
  * WebSockets alike, under the one permission rule set. It owns the subscription index (one bus
  * consumer per address per node), the per-user connection count, the socket caps and login deadline
  * ({@link ConnectionCaps}), the idle and expiry sweeps, and the report of refusals on
- * {@code activity.events} as aggregates ({@link RefusalAudit}). Everything runs on the gateway's event loop.
+ * {@code activity.events} as aggregates ({@link RefusalAudit}).
+ *
+ * <p>Threads: a connection lives on the event loop that accepted its socket (one of the gateway's
+ * accept loops), and everything of that connection runs there ({@link BridgeConnection#run}); the
+ * books shared by all connections (who is open, per-user counts, tickets) are kept under this
+ * server's lock, held only while they change; the sweep, drain and mass closes take a snapshot of
+ * the connections under it and hand each one its close on its own loop.
  */
 public final class BridgeServer {
 
@@ -63,11 +70,14 @@ public final class BridgeServer {
   private final ConnectionCaps caps;
   private final RefusalAudit audit;
   private final Map<BridgeConnection, ConnectionCaps.Ticket> tickets = new HashMap<>();
+  /** The gateway's own loop: the subscription index delivers inline to connections on it. */
+  private final io.vertx.core.Context home;
   private long nextId;
   private long sweeper = -1;
   private PresenceService presence;
   private RevocationWatches revocationWatches;
-  private FlushBatcher flushes;
+  /** One per event loop with raw WebSockets: each flushes its own loop's sockets. */
+  private final Map<io.vertx.core.Context, FlushBatcher> flushes = new java.util.concurrent.ConcurrentHashMap<>();
   private MessageConsumer<Object> statsConsumer;
   /** The per-user cap counted over every node; null when this node is alone. */
   private ClusterConnectionCap clusterCap;
@@ -110,7 +120,8 @@ public final class BridgeServer {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.limits = limits;
-    this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor);
+    this.home = Loops.root(vertx.getOrCreateContext());
+    this.index = new SubscriptionIndex(vertx.eventBus(), rules::overflowFor, home);
     this.context = new BridgeContext(limits, rules, guard, tokens, index, vertx.eventBus(), vertx, access, serve);
     this.parser = new FrameParser(limits.maxAddressLength());
   }
@@ -142,8 +153,8 @@ public final class BridgeServer {
     if (clusterCap != null) {
       clusterCap.stop();
     }
-    for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY);
+    for (BridgeConnection c : snapshot()) {
+      c.run(() -> c.closeWith(ErrorCode.UNAVAILABLE, "the node is shutting down: reconnect", CLOSE_GOING_AWAY));
     }
     index.clear();
     audit.stop();
@@ -166,8 +177,8 @@ public final class BridgeServer {
    */
   public int dropAllConnections(String reason) {
     int n = 0;
-    for (BridgeConnection c : Set.copyOf(connections)) {
-      c.closeWith(ErrorCode.UNAVAILABLE, reason, CLOSE_GOING_AWAY);
+    for (BridgeConnection c : snapshot()) {
+      c.run(() -> c.closeWith(ErrorCode.UNAVAILABLE, reason, CLOSE_GOING_AWAY));
       n++;
     }
     return n;
@@ -181,8 +192,9 @@ public final class BridgeServer {
   public int drain(Duration window, java.util.random.RandomGenerator random) {
     int n = 0;
     long max = Math.max(0, window.toMillis());
-    for (BridgeConnection c : Set.copyOf(connections)) {
-      c.drain(max == 0 ? 0 : random.nextLong(max + 1), CLOSE_GOING_AWAY);
+    for (BridgeConnection c : snapshot()) {
+      long delay = max == 0 ? 0 : random.nextLong(max + 1);
+      c.run(() -> c.drain(delay, CLOSE_GOING_AWAY));
       n++;
     }
     return n;
@@ -194,6 +206,7 @@ public final class BridgeServer {
    */
   public void accept(SockJsSession session, String client, Principal principal, String token, ErrorCode authProblem) {
     BridgeConnection conn = accept(new SockJsTransport(session), client, principal, token, authProblem);
+    // the session's handlers run on its loop, the connection's
     session.oversizeHandler(bytes -> {
       String msg = "a request body of " + bytes + " bytes is over the limit of " + 2 * limits.maxFrameBytes()
           + " (frames are at most " + limits.maxFrameBytes() + " bytes): closed";
@@ -213,10 +226,9 @@ public final class BridgeServer {
    */
   public void accept(ServerWebSocket socket, io.netty.channel.Channel channel, String client, Principal principal, String token,
       ErrorCode authProblem) {
-    if (flushes == null) {
-      flushes = new FlushBatcher(vertx.getOrCreateContext());
-    }
-    accept(new WebSocketTransport(socket, channel, flushes, vertx.getOrCreateContext()), client, principal, token, authProblem);
+    io.vertx.core.Context loop = Loops.current();
+    FlushBatcher batcher = flushes.computeIfAbsent(loop, FlushBatcher::new);
+    accept(new WebSocketTransport(socket, channel, batcher, vertx.getOrCreateContext()), client, principal, token, authProblem);
   }
 
   /** Takes a connection of another transport (the TCP bridge): it logs in with its first frame's headers. */
@@ -225,16 +237,17 @@ public final class BridgeServer {
   }
 
   /** Principal names with a connection open on this node. */
-  public Set<String> connectedPrincipals() {
+  public synchronized Set<String> connectedPrincipals() {
     return Set.copyOf(perUser.keySet());
   }
 
   /** Closes every connection of {@code username} with an err frame of {@code code} and the reason; returns how many. */
   public int closeConnectionsOf(String username, ErrorCode code, String reason) {
     int n = 0;
-    for (BridgeConnection c : Set.copyOf(connections)) {
-      if (c.principal() != null && c.principal().username().equals(username)) {
-        c.closeWith(code, reason, BridgeConnection.CLOSE_POLICY);
+    for (BridgeConnection c : snapshot()) {
+      Principal p = c.principal();
+      if (p != null && p.username().equals(username)) {
+        c.run(() -> c.closeWith(code, reason, BridgeConnection.CLOSE_POLICY));
         n++;
       }
     }
@@ -247,9 +260,17 @@ public final class BridgeServer {
 
   /** @param client the client's address as {@code ClientAddress} names it (the per-address cap counts it) */
   BridgeConnection accept(BridgeTransport transport, String client, Principal principal, String token, ErrorCode authProblem) {
-    BridgeConnection conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem);
-    connections.add(conn);
-    stats.opened(transport.kind());
+    // runs on the loop the transport's events come in on: the connection lives there
+    io.vertx.core.Context loop = Loops.current();
+    BridgeConnection conn;
+    boolean full;
+    synchronized (this) {
+      conn = new BridgeConnection(++nextId, transport, context, books, parser, principal, token, authProblem, loop,
+          loop != null && loop != home);
+      connections.add(conn);
+      stats.opened(transport.kind());
+      full = connections.size() > limits.maxConnections();
+    }
     transport.closeHandler(v -> conn.onClosed());
     if (telemetry == null) {
       transport.dataHandler(conn::onData);
@@ -262,7 +283,7 @@ public final class BridgeServer {
       });
     }
     transport.activityHandler(v -> conn.touch());
-    if (connections.size() > limits.maxConnections()) {
+    if (full) {
       // the node's cap on bridge connections, before any other: past it the node is full for everyone
       String msg = "this node holds " + limits.maxConnections() + " bridge connections, its limit: connect to another node or try again later";
       countRefusal(ErrorCode.NODE_FULL);
@@ -272,7 +293,10 @@ public final class BridgeServer {
       return conn;
     }
     try {
-      tickets.put(conn, caps.admitBridge(client, principal != null));
+      ConnectionCaps.Ticket ticket = caps.admitBridge(client, principal != null);
+      synchronized (this) {
+        tickets.put(conn, ticket);
+      }
     } catch (OpsbusException refused) {
       // audited per client address, not per connection: a flood of refused sockets is one aggregate
       countRefusal(refused.code());
@@ -293,12 +317,28 @@ public final class BridgeServer {
     return conn;
   }
 
+  /** The open connections as they are now (taken under the lock; closing them is each one's own loop's work). */
+  private synchronized java.util.List<BridgeConnection> snapshot() {
+    return java.util.List.copyOf(connections);
+  }
+
+  private synchronized ConnectionCaps.Ticket ticketOf(BridgeConnection c) {
+    return tickets.get(c);
+  }
+
   private void sweep() {
+    for (BridgeConnection c : snapshot()) {
+      c.run(() -> sweep(c));
+    }
+  }
+
+  /** On the connection's loop: closes it when it never logged in, went quiet, or its token ran out. */
+  private void sweep(BridgeConnection c) {
     long now = System.nanoTime();
     long idleNanos = limits.idleTimeout().toNanos();
     Instant wall = Instant.now();
-    for (BridgeConnection c : Set.copyOf(connections)) {
-      ConnectionCaps.Ticket ticket = tickets.get(c);
+    {
+      ConnectionCaps.Ticket ticket = ticketOf(c);
       if (c.principal() == null && ticket != null && caps.authOverdue(ticket, now)) {
         c.closeWith(ErrorCode.NOT_LOGGED_IN, "no valid token within " + caps.limits().socketAuthTimeout().toMillis()
             + " ms of opening: closed (send headers.authorization with the first frame, or connect with the token)", BridgeConnection.CLOSE_POLICY);
@@ -316,6 +356,26 @@ public final class BridgeServer {
     /** Counts a connection against its user's cap; false when the user is at the cap. */
     @Override
     public boolean loggedIn(BridgeConnection conn, Principal p) {
+      synchronized (BridgeServer.this) {
+        if (!count(conn, p)) {
+          return false;
+        }
+      }
+      if (clusterCap != null) {
+        clusterCap.admit(conn, p.username(), () -> conn.run(() -> {
+          conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has " + limits.maxConnectionsPerUser()
+              + " connections open in the cluster already", BridgeConnection.CLOSE_POLICY);
+          refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections in the cluster", true);
+        }));
+      }
+      if (presence != null) {
+        presence.opened(conn.id(), p.username());
+      }
+      return true;
+    }
+
+    /** Under the server's lock: the user's count on this node, and the ticket's login. */
+    private boolean count(BridgeConnection conn, Principal p) {
       int n = perUser.getOrDefault(p.username(), 0);
       if (n >= limits.maxConnectionsPerUser()) {
         return false;
@@ -323,16 +383,6 @@ public final class BridgeServer {
       perUser.put(p.username(), n + 1);
       counted.put(conn, p.username());
       caps.loggedIn(tickets.get(conn));
-      if (clusterCap != null) {
-        clusterCap.admit(conn, p.username(), () -> {
-          conn.closeWith(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + p.username() + "' has " + limits.maxConnectionsPerUser()
-              + " connections open in the cluster already", BridgeConnection.CLOSE_POLICY);
-          refused(conn, null, ErrorCode.TOO_MANY_CONNECTIONS, "too many connections in the cluster", true);
-        });
-      }
-      if (presence != null) {
-        presence.opened(conn.id(), p.username());
-      }
       return true;
     }
 
@@ -373,23 +423,28 @@ public final class BridgeServer {
 
     @Override
     public void closed(BridgeConnection conn) {
-      if (connections.remove(conn)) {
-        stats.closed(conn.transport().kind());
+      ConnectionCaps.Ticket ticket;
+      String user;
+      synchronized (BridgeServer.this) {
+        if (connections.remove(conn)) {
+          stats.closed(conn.transport().kind());
+        }
+        ticket = tickets.remove(conn);
+        user = counted.remove(conn);
+        if (user != null) {
+          perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+        }
       }
-      caps.release(tickets.remove(conn));
+      caps.release(ticket);
       audit.flush(source(conn));
       if (revocationWatches != null) {
         revocationWatches.forget(conn);
       }
-      String user = counted.remove(conn);
       if (user != null && clusterCap != null) {
         clusterCap.closed(conn);
       }
-      if (user != null) {
-        perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
-        if (presence != null) {
-          presence.closed(conn.id());
-        }
+      if (user != null && presence != null) {
+        presence.closed(conn.id());
       }
     }
   }
@@ -411,7 +466,7 @@ public final class BridgeServer {
     return stats;
   }
 
-  public int connectionCount() {
+  public synchronized int connectionCount() {
     return connections.size();
   }
 
@@ -423,7 +478,7 @@ public final class BridgeServer {
   /** Frames waiting in every connection's outbound queue. */
   public long queuedFrames() {
     long n = 0;
-    for (BridgeConnection c : connections) {
+    for (BridgeConnection c : snapshot()) {
       n += c.queuedFrames();
     }
     return n;
@@ -432,10 +487,15 @@ public final class BridgeServer {
   /** The longest outbound queue of one connection, in frames. */
   public int maxQueuedFrames() {
     int max = 0;
-    for (BridgeConnection c : connections) {
+    for (BridgeConnection c : snapshot()) {
       max = Math.max(max, c.queuedFrames());
     }
     return max;
+  }
+
+  /** How many event loops the open connections live on (they stay on the loop that accepted them). */
+  public int loopsInUse() {
+    return (int) snapshot().stream().map(BridgeConnection::loop).distinct().count();
   }
 
   public int connectionCount(String kind) {
@@ -459,12 +519,12 @@ public final class BridgeServer {
   }
 
   /** Distinct users with a connection open on this node. */
-  public int userCount() {
+  public synchronized int userCount() {
     return perUser.size();
   }
 
   /** What the metrics verticle of this node reads. */
-  public GatewayStatsReport statsReport() {
+  public synchronized GatewayStatsReport statsReport() {
     return new GatewayStatsReport(stats.open(SockJsTransport.KIND), stats.open(WebSocketTransport.KIND), index.subscriptionCount(),
         index.consumerCount(), perUser.size(), stats.deliveredTotal(), stats.refusedTotal(), stats.open(BridgeTransport.TCP_KIND));
   }

@@ -4,51 +4,56 @@ import dev.opsbus.model.ErrorCode;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the bridge, read by /metrics and by the metrics verticle. Event-loop confined. */
+/**
+ * Counters of the bridge, read by /metrics and by the metrics verticle. Counted from every accept
+ * loop: the per-delivery count is a {@link LongAdder} (no lock on the hot path), the rest are rare
+ * and take this object's lock.
+ */
 public final class BridgeStats {
 
   private final Map<String, Integer> open = new HashMap<>();
   private final Map<ErrorCode, Long> refusals = new EnumMap<>(ErrorCode.class);
   private long opened;
-  private long delivered;
+  private final LongAdder delivered = new LongAdder();
   private long refused;
 
-  void opened(String kind) {
+  synchronized void opened(String kind) {
     open.merge(kind, 1, Integer::sum);
     opened++;
   }
 
-  void closed(String kind) {
+  synchronized void closed(String kind) {
     open.computeIfPresent(kind, (k, n) -> n - 1);
   }
 
   void delivered() {
-    delivered++;
+    delivered.increment();
   }
 
-  void refused(ErrorCode code) {
+  synchronized void refused(ErrorCode code) {
     refusals.merge(code, 1L, Long::sum);
     refused++;
   }
 
-  public int open(String kind) {
+  public synchronized int open(String kind) {
     return open.getOrDefault(kind, 0);
   }
 
-  public long openedTotal() {
+  public synchronized long openedTotal() {
     return opened;
   }
 
   public long deliveredTotal() {
-    return delivered;
+    return delivered.sum();
   }
 
-  public long refusedTotal() {
+  public synchronized long refusedTotal() {
     return refused;
   }
 
-  public long refusedFor(ErrorCode code) {
+  public synchronized long refusedFor(ErrorCode code) {
     return refusals.getOrDefault(code, 0L);
   }
 }

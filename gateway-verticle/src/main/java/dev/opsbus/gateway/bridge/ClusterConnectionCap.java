@@ -39,7 +39,7 @@ final class ClusterConnectionCap {
   private final int max;
   private final LiveMembers gateways;
   private Future<AsyncMap<String, String>> map;
-  /** Connections counted in the map (event loop only), by the user they count for. */
+  /** Connections counted in the map, by the user they count for (this and the two sets below change under the lock). */
   private final Map<Object, String> counted = new java.util.concurrent.ConcurrentHashMap<>();
   /** Connections closed before their count was written: released as soon as it is. */
   private final Set<Object> gone = new java.util.HashSet<>();
@@ -65,25 +65,34 @@ final class ClusterConnectionCap {
 
   /** Counts {@code conn} for {@code user} cluster-wide; runs {@code refuse} when the user is at the cap. */
   void admit(Object conn, String user, Runnable refuse) {
-    pending.add(conn);
-    map.compose(m -> change(m, user, +1, MAX_TRIES)).onComplete(ar -> {
+    synchronized (this) {
+      pending.add(conn);
+    }
+    map.compose(m -> change(m, user, +1, MAX_TRIES)).onComplete(ar -> admitted(conn, user, refuse, ar));
+  }
+
+  /** The admission's write came back (on whatever loop the map answers on: the sets are kept under the lock). */
+  private void admitted(Object conn, String user, Runnable refuse, io.vertx.core.AsyncResult<Boolean> ar) {
+    boolean release;
+    synchronized (this) {
       pending.remove(conn);
-      if (ar.failed()) {
-        LOG.warn("connection cap: the cluster map failed ({}); counting user '{}' on this node only", ar.cause().toString(), user);
+      if (ar.failed() || !ar.result()) {
         gone.remove(conn);
-        return;
-      }
-      if (!ar.result()) {
-        gone.remove(conn);
-        refuse.run();
-        return;
-      }
-      if (gone.remove(conn)) {
-        map.compose(m -> change(m, user, -1, MAX_TRIES));
+        release = false;
       } else {
-        counted.put(conn, user);
+        release = gone.remove(conn);
+        if (!release) {
+          counted.put(conn, user);
+        }
       }
-    });
+    }
+    if (ar.failed()) {
+      LOG.warn("connection cap: the cluster map failed ({}); counting user '{}' on this node only", ar.cause().toString(), user);
+    } else if (!ar.result()) {
+      refuse.run();
+    } else if (release) {
+      map.compose(m -> change(m, user, -1, MAX_TRIES));
+    }
   }
 
   /** Whether {@code conn}'s admission is written (tests). */
@@ -93,11 +102,15 @@ final class ClusterConnectionCap {
 
   /** {@code conn} closed: its count is given back (now, or once its admission is written). */
   void closed(Object conn) {
-    String user = counted.remove(conn);
+    String user;
+    synchronized (this) {
+      user = counted.remove(conn);
+      if (user == null && pending.contains(conn)) {
+        gone.add(conn);
+      }
+    }
     if (user != null) {
       map.compose(m -> change(m, user, -1, MAX_TRIES));
-    } else if (pending.contains(conn)) {
-      gone.add(conn);
     }
   }
 

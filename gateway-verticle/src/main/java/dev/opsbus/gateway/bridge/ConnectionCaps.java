@@ -63,7 +63,7 @@ public final class ConnectionCaps {
    * @throws OpsbusException {@code unavailable} when the node is at its socket or anonymous cap,
    *     {@code too_many_connections} when the address is at its cap
    */
-  public Ticket admitBridge(String address, boolean loggedIn) {
+  public synchronized Ticket admitBridge(String address, boolean loggedIn) {
     if (!loggedIn && anonymous >= limits.maxAnonymousSockets()) {
       throw new OpsbusException(ErrorCode.UNAVAILABLE, "this node has " + anonymous
           + " sockets open that have not logged in: connect with a token (cookie or Authorization header), or try again later");
@@ -80,7 +80,7 @@ public final class ConnectionCaps {
    * @throws OpsbusException as {@link #admitBridge}, and {@code too_many_connections} when the user has
    *     {@code maxTerminalSocketsPerUser} terminal sockets open on this node
    */
-  public Ticket admitTerminal(String address, String user) {
+  public synchronized Ticket admitTerminal(String address, String user) {
     int mine = terminalsPerUser.getOrDefault(user, 0);
     if (mine >= limits.maxTerminalSocketsPerUser()) {
       throw new OpsbusException(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + user + "' has " + mine
@@ -113,7 +113,7 @@ public final class ConnectionCaps {
   }
 
   /** The socket logged in: it no longer counts as anonymous. */
-  public void loggedIn(Ticket t) {
+  public synchronized void loggedIn(Ticket t) {
     if (t != null && t.anonymous && !t.released) {
       t.anonymous = false;
       anonymous--;
@@ -121,7 +121,7 @@ public final class ConnectionCaps {
   }
 
   /** The socket closed; safe to call more than once. */
-  public void release(Ticket t) {
+  public synchronized void release(Ticket t) {
     if (t == null || t.released) {
       return;
     }
@@ -137,15 +137,15 @@ public final class ConnectionCaps {
   }
 
   /** Whether an anonymous socket has had its time to log in. */
-  boolean authOverdue(Ticket t, long nowNanos) {
+  synchronized boolean authOverdue(Ticket t, long nowNanos) {
     return t.anonymous && !t.released && nowNanos - t.openedNanos > limits.socketAuthTimeout().toNanos();
   }
 
-  public int sockets() {
+  public synchronized int sockets() {
     return sockets;
   }
 
-  public int anonymousSockets() {
+  public synchronized int anonymousSockets() {
     return anonymous;
   }
 }

@@ -88,7 +88,7 @@ public final class RefusalAudit {
    * @param source who was refused: {@code connection 17}, {@code address 203.0.113.7}
    * @param data what else the entry carries (transport, remote address...); strings in it are escaped
    */
-  public void refused(String source, String username, String address, ErrorCode code, String message, Map<String, Object> data) {
+  public synchronized void refused(String source, String username, String address, ErrorCode code, String message, Map<String, Object> data) {
     long now = System.currentTimeMillis();
     Key key = new Key(source, code);
     Window w = windows.get(key);
@@ -112,7 +112,7 @@ public final class RefusalAudit {
   }
 
   /** The source is gone (a connection closed): its open windows are written now. */
-  public void flush(String source) {
+  public synchronized void flush(String source) {
     for (Iterator<Map.Entry<Key, Window>> it = windows.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Key, Window> e = it.next();
       if (e.getKey().source().equals(source)) {
@@ -123,11 +123,11 @@ public final class RefusalAudit {
   }
 
   /** Windows being counted (for tests and metrics). */
-  public int openWindows() {
+  public synchronized int openWindows() {
     return windows.size();
   }
 
-  private void closeWindows(long now) {
+  private synchronized void closeWindows(long now) {
     List<Map.Entry<Key, Window>> due = new ArrayList<>();
     for (Map.Entry<Key, Window> e : windows.entrySet()) {
       if (now - e.getValue().startedMs >= windowMs) {

@@ -13,7 +13,8 @@ import java.util.Map;
 final class RevocationWatches {
 
   private final TokenRevocations revocations;
-  private final Map<BridgeConnection, TokenRevocations.Watch> watches = new HashMap<>();
+  /** Changed from every connection's loop. */
+  private final Map<BridgeConnection, TokenRevocations.Watch> watches = new java.util.concurrent.ConcurrentHashMap<>();
 
   RevocationWatches(TokenRevocations revocations) {
     this.revocations = revocations;

@@ -1,11 +1,12 @@
 package dev.opsbus.gateway.bridge;
 
+import dev.opsbus.gateway.loops.Loops;
 import dev.opsbus.model.BusFailures;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.PermissionRule.Overflow;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,12 +24,17 @@ import java.util.function.Function;
  * many clients subscribe: the first subscriber registers it, the last one to leave removes it, so
  * cluster registrations grow with addresses, not with connections. Each message is encoded once and
  * the same frame handed to every subscriber. A point-to-point message (send, request) goes to one
- * subscriber only ({@link PointToPoint}). Used only from the gateway's event loop.
+ * subscriber only ({@link PointToPoint}).
+ *
+ * <p>Threads: subscribers come and go from every accept loop, so who watches what is kept under
+ * this index's lock; the bus consumers are registered, run and removed on the gateway's own loop
+ * (the index's home), and a message is handed out outside the lock, from the grouping made under it.
  *
  * <p>Lanes: a subscriber whose socket lives on another event loop names it ({@link Subscriber#lane()}).
  * Subscribers are kept per lane, and a published message is handed to each other lane once (one
  * task on that loop, carrying the one {@link Delivery}), where that loop writes to its own sockets,
- * in parallel with the gateway's loop writing to its own. Every lane gets the messages of an address
+ * in parallel with the gateway's loop writing to its own. Point-to-point messages take turns over
+ * every subscriber of the node, whichever loop ({@link PointToPoint}). Every lane gets the messages of an address
  * in the order the bus delivered them (each loop runs its tasks in order), so each connection does.
  * Subscribers on the gateway's loop are delivered inline, as before, and cost nothing more.
  */
@@ -37,10 +43,17 @@ public final class SubscriptionIndex {
   private final EventBus bus;
   private final Function<String, Overflow> overflowPolicy;
   private final Map<String, Entry> entries = new HashMap<>();
+  /** The loop the bus consumers run on; null: whatever loop subscribes (one-loop use, tests). */
+  private final Context home;
 
   SubscriptionIndex(EventBus bus, Function<String, Overflow> overflowPolicy) {
+    this(bus, overflowPolicy, null);
+  }
+
+  SubscriptionIndex(EventBus bus, Function<String, Overflow> overflowPolicy, Context home) {
     this.bus = bus;
     this.overflowPolicy = overflowPolicy;
+    this.home = home;
   }
 
   private final class Entry {
@@ -49,10 +62,14 @@ public final class SubscriptionIndex {
     final Set<Subscriber> subscribers = new LinkedHashSet<>();
     /** The subscribers on the gateway's own loop. */
     Subscriber[] snapshot = new Subscriber[0];
+    /** Every subscriber, in the order they came: the turns of point-to-point messages. */
+    Subscriber[] all = new Subscriber[0];
     /** The subscribers on other loops, one {@link Lane} each; empty while every subscriber is on the gateway's loop. */
     Lane[] lanes = NO_LANES;
     boolean dirty;
     MessageConsumer<Object> consumer;
+    /** Completes when the consumer is registered (made on the home loop, maybe later than the entry). */
+    final Promise<Void> registered = Promise.promise();
     /** Made on the first point-to-point message: most addresses only ever see publications. */
     PointToPoint pointToPoint;
 
@@ -62,12 +79,26 @@ public final class SubscriptionIndex {
     }
 
     void onMessage(Message<Object> msg) {
-      if (subscribers.isEmpty()) {
+      Subscriber[] snapshot;
+      Subscriber[] all;
+      Lane[] lanes;
+      synchronized (SubscriptionIndex.this) {
+        if (subscribers.isEmpty()) {
+          snapshot = null;
+          all = null;
+          lanes = null;
+        } else {
+          if (dirty) {
+            split();
+          }
+          snapshot = this.snapshot;
+          all = this.all;
+          lanes = this.lanes;
+        }
+      }
+      if (snapshot == null) {
         BusFailures.fail(msg, ErrorCode.NO_HANDLER, "no client watches '" + address + "' on this node any more");
         return;
-      }
-      if (dirty) {
-        split();
       }
       // encoded at most once per form (bridge JSON frame, raw bytes), whatever the number of subscribers and lanes
       Delivery d = new Delivery(address, msg);
@@ -77,9 +108,7 @@ public final class SubscriptionIndex {
           if (pointToPoint == null) {
             pointToPoint = new PointToPoint();
           }
-          if (!pointToPoint.deliverOne(snapshot, address, d, overflow)) {
-            tryLanes(Vertx.currentContext(), lanes, 0, d);
-          }
+          pointToPoint.deliverOne(home != null ? home : Loops.current(), all, address, d, overflow);
           return;
         }
         // the other loops first, so they write while this one writes to its own sockets
@@ -95,42 +124,15 @@ public final class SubscriptionIndex {
       }
     }
 
-    /** A send none of this loop's subscribers took: offered to each lane in turn, then refused. */
-    void tryLanes(Context home, Lane[] offered, int i, Delivery d) {
-      if (i >= offered.length) {
-        BusFailures.fail(d.message(), ErrorCode.NO_HANDLER, "no client watching '" + address + "' can take a message right now");
-        return;
-      }
-      Lane lane = offered[i];
-      d.hold();
-      lane.context.runOnContext(v -> {
-        boolean took;
-        try {
-          took = lane.deliverOne(address, d, overflow);
-        } finally {
-          d.release();
-        }
-        if (!took) {
-          d.hold();
-          home.runOnContext(w -> {
-            try {
-              tryLanes(home, offered, i + 1, d);
-            } finally {
-              d.release();
-            }
-          });
-        }
-      });
-    }
-
     /** Groups the subscribers by lane after a change. */
     void split() {
       dirty = false;
+      all = subscribers.toArray(new Subscriber[0]);
       List<Subscriber> own = new ArrayList<>(subscribers.size());
       Map<Context, List<Subscriber>> others = null;
       for (Subscriber s : subscribers) {
         Context lane = s.lane();
-        if (lane == null) {
+        if (lane == null || lane == home) {
           own.add(s);
         } else {
           if (others == null) {
@@ -162,8 +164,6 @@ public final class SubscriptionIndex {
   private static final class Lane {
     final Context context;
     final Subscriber[] subscribers;
-    /** Turns among this lane's subscribers; used on the lane's loop only. */
-    final PointToPoint pointToPoint = new PointToPoint();
 
     Lane(Context context, Subscriber[] subscribers) {
       this.context = context;
@@ -179,54 +179,92 @@ public final class SubscriptionIndex {
         d.release();
       }
     }
-
-    boolean deliverOne(String address, Delivery d, Overflow overflow) {
-      return pointToPoint.deliverOne(subscribers, address, d, overflow);
-    }
   }
 
-  /** Adds a subscriber; completes when the bus consumer is registered (at once when it already was). */
+  /**
+   * Adds a subscriber; completes when the bus consumer is registered (at once when it already was),
+   * on the caller's loop.
+   */
   public Future<Void> subscribe(String address, Subscriber conn) {
-    Entry e = entries.get(address);
-    if (e == null) {
-      Entry created = new Entry(address);
-      entries.put(address, created);
-      created.consumer = bus.consumer(address, created::onMessage);
-      e = created;
+    Context caller = Loops.current();
+    Entry e;
+    synchronized (this) {
+      e = entries.get(address);
+      if (e == null) {
+        Entry created = new Entry(address);
+        entries.put(address, created);
+        onHome(() -> {
+          created.consumer = bus.consumer(address, created::onMessage);
+          created.consumer.completion().onComplete(created.registered);
+        });
+        e = created;
+      }
+      if (e.subscribers.add(conn)) {
+        e.dirty = true;
+      }
     }
-    if (e.subscribers.add(conn)) {
-      e.dirty = true;
+    Future<Void> registered = e.registered.future();
+    if (registered.isComplete() || caller == null || caller == home || home == null) {
+      return registered;
     }
-    return e.consumer.completion();
+    // completed on the home loop: the caller goes on on its own
+    Promise<Void> here = Promise.promise();
+    registered.onComplete(ar -> Loops.run(caller, () -> here.handle(ar)));
+    return here.future();
   }
 
   public void unsubscribe(String address, Subscriber conn) {
-    Entry e = entries.get(address);
-    if (e == null || !e.subscribers.remove(conn)) {
+    synchronized (this) {
+      Entry e = entries.get(address);
+      if (e == null || !e.subscribers.remove(conn)) {
+        return;
+      }
+      e.dirty = true;
+      if (e.subscribers.isEmpty()) {
+        entries.remove(address);
+        // after the task that registers it, on the same loop's queue
+        onHome(() -> e.consumer.unregister());
+      }
+    }
+  }
+
+  /**
+   * Runs {@code task} on {@code caller}'s loop once every message the home loop took before now has
+   * been handed to that loop: a replay answer, which comes straight to the caller's loop, then follows
+   * the live messages published before it, as it does on one loop.
+   */
+  void afterHome(Context caller, Runnable task) {
+    if (home == null || caller == null || caller == home) {
+      task.run();
       return;
     }
-    e.dirty = true;
-    if (e.subscribers.isEmpty()) {
-      entries.remove(address);
-      e.consumer.unregister();
+    home.runOnContext(v -> caller.runOnContext(w -> task.run()));
+  }
+
+  /** On the home loop, in the order asked (called under the lock, so tasks queue in the order of the changes). */
+  private void onHome(Runnable task) {
+    if (home == null || Loops.current() == home) {
+      task.run();
+    } else {
+      home.runOnContext(v -> task.run());
     }
   }
 
   /** Bus consumers this node holds for bridge clients: one per watched address. */
-  int consumerCount() {
+  synchronized int consumerCount() {
     return entries.size();
   }
 
-  int consumerCount(String address) {
+  synchronized int consumerCount(String address) {
     return entries.containsKey(address) ? 1 : 0;
   }
 
-  int subscriberCount(String address) {
+  synchronized int subscriberCount(String address) {
     Entry e = entries.get(address);
     return e == null ? 0 : e.subscribers.size();
   }
 
-  int subscriptionCount() {
+  synchronized int subscriptionCount() {
     int n = 0;
     for (Entry e : entries.values()) {
       n += e.subscribers.size();
@@ -234,9 +272,9 @@ public final class SubscriptionIndex {
     return n;
   }
 
-  void clear() {
+  synchronized void clear() {
     for (Entry e : entries.values()) {
-      e.consumer.unregister();
+      onHome(() -> e.consumer.unregister());
     }
     entries.clear();
   }

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.vertx.core.http.HttpConnection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,8 +35,11 @@ public final class ConnectionGuard {
   private final Function<HttpConnection, Channel> channels;
   private final long maxWebSocketMessageBytes;
   private final Map<String, Integer> perAddress = new HashMap<>();
-  /** Connections that have not sent a whole request head yet, oldest first: the ones evicted at the node's cap. */
-  private final LinkedHashSet<Channel> silent = new LinkedHashSet<>();
+  /**
+   * Connections that have not sent a whole request head yet, oldest first: the ones evicted at the
+   * node's cap, each with what counts it out (at once when evicted: its close may run later, on its own loop).
+   */
+  private final java.util.LinkedHashMap<Channel, Runnable> silent = new java.util.LinkedHashMap<>();
   private final AtomicLong evicted = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong timedOut = new AtomicLong();
@@ -58,8 +60,12 @@ public final class ConnectionGuard {
     this.channels = channels;
   }
 
-  /** For {@code HttpServer.connectionHandler}: counts the connection, refuses it past a cap, starts its clock. */
-  public void opened(HttpConnection conn) {
+  /**
+   * For {@code HttpServer.connectionHandler}: counts the connection, refuses it past a cap, starts its
+   * clock. Called on the loop that accepted the connection (the gateway may accept on several): the
+   * counts are kept under this guard's lock.
+   */
+  public synchronized void opened(HttpConnection conn) {
     String peer = conn.remoteAddress() == null ? "unknown" : conn.remoteAddress().hostAddress();
     boolean exempt = clients.isTrusted(peer);
     int fromPeer = exempt ? 0 : perAddress.getOrDefault(peer, 0);
@@ -81,13 +87,19 @@ public final class ConnectionGuard {
     if (!exempt) {
       perAddress.put(peer, fromPeer + 1);
     }
+    java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
     Runnable closed = () -> {
-      if (channel != null) {
-        silent.remove(channel);
-      }
-      open--;
-      if (!exempt) {
-        perAddress.computeIfPresent(peer, (p, n) -> n <= 1 ? null : n - 1);
+      synchronized (this) {
+        if (channel != null) {
+          silent.remove(channel);
+        }
+        if (!counted.getAndSet(false)) {
+          return;
+        }
+        open--;
+        if (!exempt) {
+          perAddress.computeIfPresent(peer, (p, n) -> n <= 1 ? null : n - 1);
+        }
       }
     };
     if (channel != null) {
@@ -97,12 +109,16 @@ public final class ConnectionGuard {
       conn.closeHandler(v -> closed.run());
     }
     if (channel != null) {
-      silent.add(channel);
+      silent.put(channel, closed);
       ChannelPipeline pipeline = channel.pipeline();
       HttpTimeouts clock = new HttpTimeouts(limits.headerTimeout().toNanos(), limits.httpIdleTimeout().toNanos(), () -> {
         timedOut.incrementAndGet();
         note("closed a connection from " + peer + " that sent no whole request in time (gateway.headerTimeoutMs / httpIdleTimeoutMs)");
-      }, () -> silent.remove(channel));
+      }, () -> {
+        synchronized (this) {
+          silent.remove(channel);
+        }
+      });
       if (pipeline.get(VERTX_HANDLER) != null) {
         pipeline.addBefore(VERTX_HANDLER, HttpTimeouts.NAME, clock);
         pipeline.addBefore(VERTX_HANDLER, OversizeFrames.NAME, new OversizeFrames(maxWebSocketMessageBytes));
@@ -115,19 +131,22 @@ public final class ConnectionGuard {
 
   /** Closes the oldest connection still waiting for its first request (its close listener gives its count back); false when none waits. */
   private boolean evictOldestSilent() {
-    Iterator<Channel> it = silent.iterator();
+    Iterator<java.util.Map.Entry<Channel, Runnable>> it = silent.entrySet().iterator();
     if (!it.hasNext()) {
       return false;
     }
-    Channel oldest = it.next();
+    java.util.Map.Entry<Channel, Runnable> e = it.next();
+    Channel oldest = e.getKey();
     it.remove();
+    // counted out now: the room is made at once, whatever loop closes the channel and when
+    e.getValue().run();
     evicted.incrementAndGet();
     note("at gateway.maxHttpConnections: closed the oldest connection that had not sent a request, from " + oldest.remoteAddress());
     oldest.close();
     return true;
   }
 
-  private void note(String what) {
+  private synchronized void note(String what) {
     long now = System.currentTimeMillis();
     if (now - lastLog >= LOG_EVERY_MS) {
       lastLog = now;
@@ -136,7 +155,7 @@ public final class ConnectionGuard {
   }
 
   /** Open connections on the HTTP port. */
-  public int open() {
+  public synchronized int open() {
     return open;
   }
 

@@ -30,6 +30,9 @@ import java.util.Set;
  * @param metricsHost the interface of that listener
  * @param readyMaxEventLoopLag past this much delay of the gateway's event loop (the recent worst
  *     sample of {@code EventLoopLag}) {@code /ready} answers 503 {@code event_loop_lag}
+ * @param eventLoops event loops the gateway's HTTP port accepts connections on (one server per loop,
+ *     sharing the port; each connection and its sockets stay on the loop that accepted them, so a
+ *     broadcast is written by every loop in parallel). 1: the gateway's own loop only
  */
 public record ConnectionLimits(
     Duration headerTimeout,
@@ -45,15 +48,18 @@ public record ConnectionLimits(
     String metricsToken,
     int metricsPort,
     String metricsHost,
-    Duration readyMaxEventLoopLag) {
+    Duration readyMaxEventLoopLag,
+    int eventLoops) {
 
   public static final Set<String> KEYS = Set.of("headerTimeoutMs", "httpIdleTimeoutMs", "maxHttpConnections",
       "maxHttpConnectionsPerAddress", "socketAuthTimeoutMs", "maxSockets", "maxAnonymousSockets", "maxSocketsPerAddress",
-      "maxTerminalSocketsPerUser", "refusalAuditWindowMs", "metricsToken", "metricsPort", "metricsHost", "readyMaxEventLoopLagMs");
+      "maxTerminalSocketsPerUser", "refusalAuditWindowMs", "metricsToken", "metricsPort", "metricsHost", "readyMaxEventLoopLagMs", "eventLoops");
 
   /** Shortest {@code metricsToken} accepted: a guessable one would open what it guards. */
   public static final int MIN_METRICS_TOKEN_LENGTH = 16;
   public static final Duration DEFAULT_READY_MAX_EVENT_LOOP_LAG = Duration.ofSeconds(1);
+  /** Most event loops the gateway may ask for: more than the cores of any node it runs on is only overhead. */
+  public static final int MAX_EVENT_LOOPS = 64;
 
   public ConnectionLimits {
     for (Duration d : new Duration[] {headerTimeout, httpIdleTimeout, socketAuthTimeout, refusalAuditWindow, readyMaxEventLoopLag}) {
@@ -73,6 +79,18 @@ public record ConnectionLimits(
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new IllegalArgumentException("metricsPort must be 0-65535, got " + metricsPort);
     }
+    if (eventLoops < 1 || eventLoops > MAX_EVENT_LOOPS) {
+      throw new IllegalArgumentException("eventLoops must be 1-" + MAX_EVENT_LOOPS + ", got " + eventLoops);
+    }
+  }
+
+  /** On the gateway's own event loop only. */
+  public ConnectionLimits(Duration headerTimeout, Duration httpIdleTimeout, int maxHttpConnections, int maxHttpConnectionsPerAddress,
+      Duration socketAuthTimeout, int maxSockets, int maxAnonymousSockets, int maxSocketsPerAddress, int maxTerminalSocketsPerUser,
+      Duration refusalAuditWindow, String metricsToken, int metricsPort, String metricsHost, Duration readyMaxEventLoopLag) {
+    this(headerTimeout, httpIdleTimeout, maxHttpConnections, maxHttpConnectionsPerAddress, socketAuthTimeout, maxSockets,
+        maxAnonymousSockets, maxSocketsPerAddress, maxTerminalSocketsPerUser, refusalAuditWindow, metricsToken, metricsPort, metricsHost,
+        readyMaxEventLoopLag, 1);
   }
 
   /** With the default {@code readyMaxEventLoopLag}. */
@@ -87,7 +105,14 @@ public record ConnectionLimits(
   public ConnectionLimits withReadyMaxEventLoopLag(Duration lag) {
     return new ConnectionLimits(headerTimeout, httpIdleTimeout, maxHttpConnections, maxHttpConnectionsPerAddress, socketAuthTimeout,
         maxSockets, maxAnonymousSockets, maxSocketsPerAddress, maxTerminalSocketsPerUser, refusalAuditWindow, metricsToken, metricsPort,
-        metricsHost, lag);
+        metricsHost, lag, eventLoops);
+  }
+
+  /** Accepting on {@code loops} event loops (see {@code eventLoops}). */
+  public ConnectionLimits withEventLoops(int loops) {
+    return new ConnectionLimits(headerTimeout, httpIdleTimeout, maxHttpConnections, maxHttpConnectionsPerAddress, socketAuthTimeout,
+        maxSockets, maxAnonymousSockets, maxSocketsPerAddress, maxTerminalSocketsPerUser, refusalAuditWindow, metricsToken, metricsPort,
+        metricsHost, readyMaxEventLoopLag, loops);
   }
 
   public static ConnectionLimits defaults() {
@@ -123,7 +148,16 @@ public record ConnectionLimits(
         s.positiveInt("maxTerminalSocketsPerUser", base.maxTerminalSocketsPerUser),
         s.duration("refusalAuditWindowMs", Duration::ofMillis, base.refusalAuditWindow),
         token, metricsPort, s.string("metricsHost", base.metricsHost),
-        s.duration("readyMaxEventLoopLagMs", Duration::ofMillis, base.readyMaxEventLoopLag));
+        s.duration("readyMaxEventLoopLagMs", Duration::ofMillis, base.readyMaxEventLoopLag),
+        eventLoops(s, base.eventLoops));
+  }
+
+  private static int eventLoops(ConfigSection s, int base) {
+    int n = s.positiveInt("eventLoops", base);
+    if (n > MAX_EVENT_LOOPS) {
+      throw s.bad("eventLoops", "must be 1-" + MAX_EVENT_LOOPS + ", got " + n);
+    }
+    return n;
   }
 
   /** Keeps the metrics token out of logs. */
@@ -134,6 +168,6 @@ public record ConnectionLimits(
         + ", maxSockets=" + maxSockets + ", maxAnonymousSockets=" + maxAnonymousSockets + ", maxSocketsPerAddress=" + maxSocketsPerAddress
         + ", maxTerminalSocketsPerUser=" + maxTerminalSocketsPerUser + ", refusalAuditWindow=" + refusalAuditWindow
         + ", metricsToken=" + (metricsToken == null ? "unset" : "set") + ", metricsPort=" + metricsPort + ", metricsHost=" + metricsHost
-        + ", readyMaxEventLoopLag=" + readyMaxEventLoopLag + "]";
+        + ", readyMaxEventLoopLag=" + readyMaxEventLoopLag + ", eventLoops=" + eventLoops + "]";
   }
 }

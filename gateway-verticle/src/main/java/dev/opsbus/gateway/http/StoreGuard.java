@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.http;
 
+import dev.opsbus.gateway.loops.Loops;
 import dev.opsbus.model.ErrorCode;
 import dev.opsbus.model.db.StoreHealth;
 import io.vertx.ext.web.RoutingContext;
@@ -21,9 +22,16 @@ public final class StoreGuard {
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path();
     if (store.down() && !path.equals(ErrorCodeTable.PATH) && !path.equals("/api/openapi.yaml")) {
-      // asked once more, briefly: it may be back since the last probe
-      store.ready().onSuccess(v -> ctx.next()).onFailure(err ->
-          ApiErrors.send(ctx, ErrorCode.STORE_UNAVAILABLE, "the database is unavailable right now: try again in a few seconds"));
+      // asked once more, briefly: it may be back since the last probe. The probe is shared by every
+      // loop's requests and answers on the loop that started it: the request goes on on its own
+      io.vertx.core.Context here = Loops.current();
+      store.ready().onComplete(ar -> Loops.run(here, () -> {
+        if (ar.succeeded()) {
+          ctx.next();
+        } else {
+          ApiErrors.send(ctx, ErrorCode.STORE_UNAVAILABLE, "the database is unavailable right now: try again in a few seconds");
+        }
+      }));
       return;
     }
     ctx.next();

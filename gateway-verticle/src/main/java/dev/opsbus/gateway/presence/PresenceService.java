@@ -4,6 +4,7 @@ import dev.opsbus.model.wire.ReplayAnswer;
 import dev.opsbus.model.wire.ReplayRequest;
 import dev.opsbus.model.Addresses;
 import dev.opsbus.model.BusIdentity;
+import dev.opsbus.gateway.loops.Loops;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -46,6 +47,8 @@ public final class PresenceService {
   private final Vertx vertx;
   private final String nodeId;
   private final long nodeTimeoutMs;
+  /** The gateway's loop: every change of presence runs there, whichever loop the tab's connection lives on. */
+  private final io.vertx.core.Context home;
   private final Map<Long, Tab> local = new HashMap<>();
   private final Map<String, NodeTabs> nodes = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -57,6 +60,7 @@ public final class PresenceService {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.nodeTimeoutMs = nodeTimeoutMs;
+    this.home = Loops.root(vertx.getOrCreateContext());
   }
 
   public Future<Void> start() {
@@ -85,23 +89,29 @@ public final class PresenceService {
 
   /** A bridge connection of {@code username} logged in: a new tab. */
   public void opened(long connection, String username) {
-    local.put(connection, new Tab(username, null));
-    changed();
+    Loops.run(home, () -> {
+      local.put(connection, new Tab(username, null));
+      changed();
+    });
   }
 
   public void closed(long connection) {
-    if (local.remove(connection) != null) {
-      changed();
-    }
+    Loops.run(home, () -> {
+      if (local.remove(connection) != null) {
+        changed();
+      }
+    });
   }
 
   /** The tab says what it views now. */
   public void view(long connection, String view) {
-    Tab t = local.get(connection);
-    if (t != null && !Objects.equals(t.view(), view)) {
-      local.put(connection, new Tab(t.username(), view));
-      changed();
-    }
+    Loops.run(home, () -> {
+      Tab t = local.get(connection);
+      if (t != null && !Objects.equals(t.view(), view)) {
+        local.put(connection, new Tab(t.username(), view));
+        changed();
+      }
+    });
   }
 
   private void changed() {

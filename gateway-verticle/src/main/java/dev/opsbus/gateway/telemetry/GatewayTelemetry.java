@@ -39,14 +39,15 @@ public final class GatewayTelemetry {
   private static final class Transport {
     Counter received;
     Counter opened;
-    long sent;
+    final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
   }
 
   /** Messages HTTP publish and request put on the bus (HTTP answers are not bus deliveries, so it has no sent count). */
   private final Counter httpReceived;
 
   private final MeterRegistry registry;
-  private final Map<String, Transport> transports = new HashMap<>();
+  /** Counted from every accept loop: the maps are concurrent, the counts adders or Micrometer's own (thread-safe). */
+  private final Map<String, Transport> transports = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<ErrorCode, Counter> refusals = new EnumMap<>(ErrorCode.class);
   private final LatencyHistogram latency;
   private final TerminalHops terminalHops;
@@ -75,12 +76,18 @@ public final class GatewayTelemetry {
 
   private Transport transport(String kind) {
     Transport t = transports.get(kind);
+    return t != null ? t : made(kind);
+  }
+
+  /** Registers a transport's meters once (Micrometer hands back the meters already registered). */
+  private synchronized Transport made(String kind) {
+    Transport t = transports.get(kind);
     if (t == null) {
       Transport made = new Transport();
       made.received = receivedCounter(kind);
       made.opened = Counter.builder(OPENED).description("bridge connections accepted (before any cap refused them)")
           .tag("transport", kind).register(registry);
-      FunctionCounter.builder(SENT, made, m -> m.sent)
+      FunctionCounter.builder(SENT, made, m -> m.sent.sum())
           .description("bus messages written to clients: subscription deliveries, replays and replies").tag("transport", kind).register(registry);
       transports.put(kind, made);
       t = made;
@@ -104,14 +111,14 @@ public final class GatewayTelemetry {
    * subscription's consumer (a replay or a reply), which counts but has no latency.
    */
   public void sent(String transport, long arrivedNanos) {
-    transport(transport).sent++;
+    transport(transport).sent.increment();
     if (arrivedNanos != 0) {
       latency.record(System.nanoTime() - arrivedNanos);
     }
   }
 
   /** Something was refused with {@code code} (a frame or a connection). */
-  public void refused(ErrorCode code) {
+  public synchronized void refused(ErrorCode code) {
     refusals.computeIfAbsent(code, c -> Counter.builder(REFUSALS).description("frames and connections the bridge refused, by error code")
         .tag("code", c.wireName()).register(registry)).increment();
   }

@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +28,13 @@ public final class SessionDirectory implements ResourceGuard {
   static final String CHECK_SESSION = "session";
   static final String CHECK_SESSION_WRITER = "sessionWriter";
 
-  /** Live sessions (not ended) by id, each as its newest snapshot. */
-  private final Map<String, SessionSnapshot> live = new HashMap<>();
+  /**
+   * Live sessions (not ended) by id, each as its newest snapshot. Written by the one consumer (the
+   * gateway's loop), read by terminal sockets and permission checks on every accept loop.
+   */
+  private final Map<String, SessionSnapshot> live = new java.util.concurrent.ConcurrentHashMap<>();
   /** The newest version seen per session, ended ones included, so a late older snapshot cannot revive one. */
-  private final Map<String, Long> versions = new HashMap<>();
+  private final Map<String, Long> versions = new java.util.concurrent.ConcurrentHashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
   public Future<Void> start(Vertx vertx) {
@@ -86,10 +88,12 @@ public final class SessionDirectory implements ResourceGuard {
 
   @Override
   public boolean allows(Principal principal, String check, String sid) {
-    SessionParticipant p = participant(sid, principal.username());
+    // one read of the session: the consumer may replace or end it meanwhile
+    SessionSnapshot s = live.get(sid);
+    SessionParticipant p = s == null ? null : s.participant(principal.username()).orElse(null);
     return switch (check) {
-      case CHECK_SESSION -> p != null || principal.hasRole(Role.ADMIN) && live.containsKey(sid);
-      case CHECK_SESSION_WRITER -> p != null && p.mayWrite() && WriterRule.mayWrite(principal, live.get(sid).hostId());
+      case CHECK_SESSION -> p != null || principal.hasRole(Role.ADMIN) && s != null;
+      case CHECK_SESSION_WRITER -> p != null && p.mayWrite() && WriterRule.mayWrite(principal, s.hostId());
       default -> false;
     };
   }

@@ -92,6 +92,13 @@ final class TerminalSocket implements Subscriber {
   private final TerminalHops hops;
   /** Keystroke frames until the next timed one ({@link HopTimes#SAMPLE_EVERY}). */
   private int untilTimed = 1;
+  /** The loop this socket lives on (the one that accepted it): its output is delivered there. */
+  private final io.vertx.core.Context loop = dev.opsbus.gateway.loops.Loops.current();
+
+  @Override
+  public io.vertx.core.Context lane() {
+    return loop;
+  }
 
   TerminalSocket(Vertx vertx, ServerWebSocket ws, SubscriptionIndex index, BusCalls bus, String sid, TerminalToken auth,
       TerminalHops hops) {

@@ -2,7 +2,6 @@ package dev.opsbus.gateway.bridge.sockjs;
 
 import dev.opsbus.gateway.bridge.NettyChannels;
 import io.netty.channel.Channel;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -13,8 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * everything written before it (see {@link SockJsSession}).
  *
  * <p>One periodic sweep per node, not a timer per session, sends the heartbeats and forgets the
- * sessions whose client left. Everything runs on the gateway's event loop.
+ * sessions whose client left. A session lives on the loop of the request that opened it; a later
+ * request of the session on another of the gateway's loops hands its part over to that one.
  */
 public final class SockJsServer {
 
@@ -46,11 +44,11 @@ public final class SockJsServer {
   private static final long ONE_YEAR_SECONDS = 365L * 24 * 3600;
 
   private final Vertx vertx;
-  private final Context context;
   private final SockJsOptions options;
   private final BiConsumer<SockJsSession, RoutingContext> onOpen;
-  private final Map<String, SockJsSession> byId = new HashMap<>();
-  private final Set<SockJsSession> live = new LinkedHashSet<>();
+  /** Sessions are opened and looked up from every accept loop. */
+  private final Map<String, SockJsSession> byId = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<SockJsSession> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SecureRandom random = new SecureRandom();
   private final String iframePage;
   private final String iframeEtag;
@@ -62,7 +60,6 @@ public final class SockJsServer {
    */
   public SockJsServer(Vertx vertx, SockJsOptions options, BiConsumer<SockJsSession, RoutingContext> onOpen) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
     this.options = options;
     this.onOpen = onOpen;
     this.iframePage = SockJsPages.iframe(options.libraryUrl());
@@ -91,10 +88,6 @@ public final class SockJsServer {
     return options;
   }
 
-  Context context() {
-    return context;
-  }
-
   void remove(SockJsSession s) {
     live.remove(s);
     if (s.id() != null) {
@@ -110,7 +103,7 @@ public final class SockJsServer {
     long heartbeat = options.heartbeat().toNanos();
     long disconnect = options.disconnectDelay().toNanos();
     for (SockJsSession s : List.copyOf(live)) {
-      s.sweep(now, heartbeat, disconnect);
+      s.run(() -> s.sweep(now, heartbeat, disconnect));
     }
   }
 
@@ -217,23 +210,31 @@ public final class SockJsServer {
   private void receive(RoutingContext ctx, HttpReceiver.Kind kind, String callback) {
     String id = ctx.pathParam("session");
     SockJsSession s = byId.get(id);
-    boolean opened = s == null;
-    if (opened) {
-      s = new SockJsSession(this, id, kind.transportName, String.valueOf(ctx.request().remoteAddress()));
-      byId.put(id, s);
-      live.add(s);
+    boolean opened = false;
+    if (s == null) {
+      SockJsSession made = new SockJsSession(this, id, kind.transportName, String.valueOf(ctx.request().remoteAddress()));
+      s = byId.putIfAbsent(id, made);
+      if (s == null) {
+        s = made;
+        opened = true;
+        live.add(s);
+      }
     }
     HttpServerResponse resp = ctx.response();
     noCache(resp);
     cors(ctx);
     HttpReceiver r = new HttpReceiver(kind, resp, callback, options.maxBytesStreaming());
     SockJsSession session = s;
-    resp.closeHandler(v -> session.receiverGone(r));
-    s.attach(r);
-    if (opened) {
-      LOG.debug("sockjs session {} opened over {} from {}", id, kind.transportName, s.remoteAddress());
-      onOpen.accept(s, ctx);
-    }
+    boolean first = opened;
+    resp.closeHandler(v -> session.run(() -> session.receiverGone(r)));
+    // opened here: on this loop; a later poll of it from another loop hands over
+    session.run(() -> {
+      session.attach(r);
+      if (first) {
+        LOG.debug("sockjs session {} opened over {} from {}", id, kind.transportName, session.remoteAddress());
+        onOpen.accept(session, ctx);
+      }
+    });
   }
 
   /** {@code xhr_send} and {@code jsonp_send}: messages from the client, in a body no larger than the bound. */
@@ -265,7 +266,7 @@ public final class SockJsServer {
       }
       // a closing session takes nothing more, but answers as usual: an error here would make
       // sockjs-client close with "Sending error" before it reads the close frame and its reason
-      s.receive(messages);
+      s.run(() -> s.receive(messages));
       HttpServerResponse resp = ctx.response();
       noCache(resp);
       cors(ctx);
@@ -280,7 +281,7 @@ public final class SockJsServer {
       // status here would race them (sockjs-client closes with "Sending error" on it), and a client
       // that read the close frame aborts this request; so the 413 goes only to a client still
       // waiting after the disconnect delay.
-      s.oversized(size);
+      s.run(() -> s.oversized(size));
       HttpServerResponse resp = ctx.response();
       long timer = vertx.setTimer(options.disconnectDelay().toMillis(), t -> {
         if (!resp.ended() && !resp.closed()) {

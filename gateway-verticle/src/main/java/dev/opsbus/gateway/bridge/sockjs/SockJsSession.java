@@ -1,5 +1,6 @@
 package dev.opsbus.gateway.bridge.sockjs;
 
+import dev.opsbus.gateway.loops.Loops;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
@@ -47,13 +48,26 @@ public final class SockJsSession {
   private Handler<Void> closeHandler;
   private Handler<Void> drainHandler;
   private Handler<Long> oversizeHandler;
+  /**
+   * The loop of the request that opened the session: the session and its bridge connection live
+   * there. Its later requests may come in on other loops (each poll is a new request, maybe on a new
+   * TCP connection); they hand their part over with {@link #run}, and the session writes their answers
+   * from here (the server then runs without strict thread mode).
+   */
+  private final io.vertx.core.Context loop;
   private Handler<Void> activityHandler;
 
   SockJsSession(SockJsServer server, String id, String transport, String remoteAddress) {
+    this.loop = Loops.current();
     this.server = server;
     this.id = id;
     this.transport = transport;
     this.remoteAddress = remoteAddress;
+  }
+
+  /** Runs {@code task} on the session's loop (at once when called there). */
+  void run(Runnable task) {
+    Loops.run(loop, task);
   }
 
   // ---- the application's side ----
@@ -235,7 +249,7 @@ public final class SockJsSession {
   private void scheduleFlush() {
     if (!flushScheduled && receiver != null) {
       flushScheduled = true;
-      server.context().runOnContext(v -> flush());
+      loop.runOnContext(v -> flush());
     }
   }
 
@@ -300,12 +314,12 @@ public final class SockJsSession {
   private void watchReceiverDrain() {
     Receiver r = receiver;
     if (r != null && r.writeQueueFull()) {
-      r.drainHandler(v -> {
+      r.drainHandler(v -> run(() -> {
         if (receiver == r) {
           flush();
           drained();
         }
-      });
+      }));
     }
   }
 
