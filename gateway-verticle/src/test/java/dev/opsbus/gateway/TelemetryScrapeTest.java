@@ -165,6 +165,14 @@ class TelemetryScrapeTest {
         gw.vertx.eventBus().publish(Addresses.ACTIVITY_EVENTS, new JsonObject().put("type", "filler").put("i", i).put("pad", pad));
       }
       Await.until("frames queued", SLOW_WAIT, () -> value(scrape(), "opsbus_bridge_queued_frames", s -> true) > 0);
+      // on several event loops the socket's loop may still be queueing while a scrape reads: wait until it settled
+      double[] last = {-1};
+      Await.until("the backlog settled", SLOW_WAIT, () -> {
+        double now = value(scrape(), "opsbus_bridge_queued_frames", s -> true);
+        boolean same = now == last[0];
+        last[0] = now;
+        return same;
+      });
       Map<String, Family> f = scrape();
       assertThat(value(f, "opsbus_bridge_queued_frames_max", s -> true)).isPositive()
           .isEqualTo(value(f, "opsbus_bridge_queued_frames", s -> true));
