@@ -586,10 +586,17 @@ mkdir -p "$RESULTS"
 } > "$RESULTS/meta.txt"
 log "mode=$MODE runs=$RUNS servers=[$SERVERS] results=$RESULTS"
 
+# BENCH_SCRAPE_METRICS=1: after each opsbus point, the node's /metrics (its in-server delivery latency
+# histogram, bus arrival to socket write, which the generator's own reading does not stretch) beside the CSV
+SCRAPES=0
 run_point() { # server, then generator flags; a failed server or generator is logged, the run goes on
   local server="$1"; shift
   if start_server "$server"; then
     generator "$server" "$@" || log "generator failed against $server ($*)"
+    if [[ "${BENCH_SCRAPE_METRICS:-0}" == 1 && "$server" == opsbus* ]]; then
+      SCRAPES=$((SCRAPES + 1))
+      curl -s "http://127.0.0.1:$SERVER_PORT/metrics" -o "$RESULTS/metrics-$server-$SCRAPES.txt" || log "no /metrics from $server"
+    fi
   fi
   stop_server
 }
