@@ -27,8 +27,9 @@ import java.util.function.Function;
  * subscriber only ({@link PointToPoint}).
  *
  * <p>Threads: subscribers come and go from every accept loop, so who watches what is kept under
- * this index's lock; the bus consumers are registered, run and removed on the gateway's own loop
- * (the index's home), and a message is handed out outside the lock, from the grouping made under it.
+ * this index's lock; the bus consumers belong to the gateway's own loop (the index's home: they run
+ * there), are made and removed at once under the lock whichever loop asks ({@link #onHome}), and a
+ * message is handed out outside the lock, from the grouping made under it.
  *
  * <p>Lanes: a subscriber whose socket lives on another event loop names it ({@link Subscriber#lane()}).
  * Subscribers are kept per lane, and a published message is handed to each other lane once (one
@@ -68,7 +69,7 @@ public final class SubscriptionIndex {
     Lane[] lanes = NO_LANES;
     boolean dirty;
     MessageConsumer<Object> consumer;
-    /** Completes when the consumer is registered (made on the home loop, maybe later than the entry). */
+    /** Completes when the consumer is registered (its completion runs on the home loop). */
     final Promise<Void> registered = Promise.promise();
     /** Made on the first point-to-point message: most addresses only ever see publications. */
     PointToPoint pointToPoint;
@@ -222,7 +223,6 @@ public final class SubscriptionIndex {
       e.dirty = true;
       if (e.subscribers.isEmpty()) {
         entries.remove(address);
-        // after the task that registers it, on the same loop's queue
         onHome(() -> e.consumer.unregister());
       }
     }
@@ -241,12 +241,17 @@ public final class SubscriptionIndex {
     home.runOnContext(v -> caller.runOnContext(w -> task.run()));
   }
 
-  /** On the home loop, in the order asked (called under the lock, so tasks queue in the order of the changes). */
+  /**
+   * Runs {@code task} as the home loop's (called under the lock). From another loop it runs at once,
+   * on the calling thread, with the home context as the current one ({@code dispatch}): a consumer made
+   * there belongs to the home loop and is registered before the subscriber's frame is done with, as on
+   * one loop, so a message published once the subscription shows is not missed.
+   */
   private void onHome(Runnable task) {
     if (home == null || Loops.current() == home) {
       task.run();
     } else {
-      home.runOnContext(v -> task.run());
+      ((io.vertx.core.internal.ContextInternal) home).dispatch(task);
     }
   }
 
